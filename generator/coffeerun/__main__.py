@@ -1,0 +1,5 @@
+"""Entry point for `python -m coffeerun`."""
+
+from coffeerun.cli import main
+
+main()

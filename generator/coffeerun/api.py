@@ -1,0 +1,18 @@
+"""The library API behind the command line: what tests and scripts call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+from coffeerun.validate import ValidProject, validate_project
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | None = None) -> ValidProject:
+    """Validate the project; problems (errors and warnings) are on the result."""
+    return validate_project(Path(root), today or utc_today(), campaigns)

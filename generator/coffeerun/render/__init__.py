@@ -1,0 +1,1 @@
+"""Render stage: pages (MkDocs) and slide-ready assets for one planned campaign."""
