@@ -94,6 +94,122 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
     click.echo(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
 
 
+@cli.command()
+@project_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects.")
+def status(project: Path, today: dt.date | None, as_json: bool) -> None:
+    """The planning view: dates, days left, publishing, consent and renewal flags."""
+    import json
+
+    from coffeerun.status import format_status, status_rows
+
+    today = today or api.utc_today()
+    result = api.check(project, today)
+    if result.problems.errors:
+        report = Report(result.problems)
+        report.print_problems()
+        sys.exit(report.exit_code)
+    rows = status_rows(result, today)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_status(rows), nl=False)
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.UsageError(f"--shard {value!r}: write K/N, e.g. 2/8") from None
+    if not 1 <= k <= n:
+        raise click.UsageError(f"--shard {value!r}: K must be between 1 and N")
+    return k, n
+
+
+@cli.command()
+@project_option
+@today_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The publish root (default: site/ in the project).")
+@click.option("--drafts", is_flag=True, help="Also build draft campaigns (previews).")
+@click.option("--publish", is_flag=True, help="A real publish: needs COFFEERUN_SECRET, refuses a past --today.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Ignore the render cache.")
+@click.option("--no-assets", is_flag=True, help="Pages only, no downloads/ (previews).")
+@click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable shares.")
+@click.argument("campaigns", nargs=-1)
+def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, publish: bool,
+          jobs: int | None, no_cache: bool, no_assets: bool, shard: str | None,
+          campaigns: tuple[str, ...]) -> None:
+    """Write the publish root: a share site and a kit per published campaign."""
+    from coffeerun.build import BuildOptions, UsageProblem, build as run_build
+    from coffeerun.progress import Progress
+
+    _known_campaigns(project, campaigns)
+    options = BuildOptions(out=out or project / "site", today=today or api.utc_today(), drafts=drafts,
+                           publish=publish, campaigns=campaigns, jobs=jobs, use_cache=not no_cache,
+                           assets=not no_assets, shard=_shard(shard))
+    try:
+        with Progress() as progress:
+            result = run_build(project, options, progress.advance, progress.start)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    report = Report(result.project.problems)
+    report.print_problems()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.exit_code:
+        click.echo(f"nothing written: {options.out} is unchanged", err=True)
+        sys.exit(report.exit_code)
+    plan = result.plan
+    skipped = ", ".join(f"{info.id} ({info.state.kind})" for info, _ in plan.skipped) if plan else ""
+    click.echo(f"built {len(result.built)} campaign(s) into {options.out} in {result.seconds:.1f}s"
+               + (f"; not built: {skipped}" if skipped else ""), err=True)
+
+
+@cli.command()
+@project_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects.")
+def links(project: Path, today: dt.date | None, as_json: bool) -> None:
+    """Print every campaign's share, kit and audience URLs."""
+    import json
+
+    from coffeerun import tokens
+    from coffeerun.links import format_rows, link_rows
+
+    secret = tokens.secret_from_env()
+    if secret is None:
+        click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
+                   err=True)
+        secret = tokens.PREVIEW_SECRET
+    result, rows = link_rows(project, today or api.utc_today(), secret)
+    if result.problems.errors:
+        report = Report(result.problems)
+        report.print_problems()
+        sys.exit(report.exit_code)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_rows(rows), nl=False)
+
+
+@cli.command()
+@project_option
+@today_option
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.argument("campaign")
+def serve(project: Path, today: dt.date | None, port: int, campaign: str) -> None:
+    """Preview one campaign on localhost, rebuilt on every save."""
+    from coffeerun.serve import serve_campaign
+
+    _known_campaigns(project, (campaign,))
+    serve_campaign(project, campaign, today, port)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="coffeerun")

@@ -1,0 +1,85 @@
+"""Publish stage: the neutral root files, then the staged tree swapped into place in one step."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from coffeerun.project import ProjectPaths
+
+HEADERS = """/*
+  X-Robots-Tag: noindex, nofollow
+  Referrer-Policy: no-referrer
+  X-Content-Type-Options: nosniff
+  Permissions-Policy: interest-cohort=()
+"""
+ROBOTS = "User-agent: *\nDisallow: /\n"
+_STAGING = ".coffeerun-staging-"
+_RETIRED = ".coffeerun-retired-"
+_RENAME_EXCHANGE = 2
+
+
+def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -> list[Path]:
+    """index.html, 404.html, robots.txt and _headers: they name no campaign and no account."""
+    env = Environment(loader=FileSystemLoader(str(paths.theme_file("root"))),
+                      autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+    written = []
+    for name in ("index.html", "404.html"):
+        target = staging / name
+        target.write_text(env.get_template(name).render(lang=language), encoding="utf-8")
+        written.append(target)
+    for name, text in (("robots.txt", ROBOTS), ("_headers", HEADERS)):
+        (staging / name).write_text(text, encoding="utf-8")
+        written.append(staging / name)
+    return written
+
+
+def new_staging_dir(out: Path) -> Path:
+    """A fresh directory beside out, on the same file system, so the swap is a rename."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f"{_STAGING}{out.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.parent.glob(f"{_RETIRED}{out.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
+    staging.mkdir()
+    return staging
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE) where the kernel offers it."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out."""
+    out = out.resolve()
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+        return
+    retired = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
+    os.replace(out, retired)
+    os.replace(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)
