@@ -51,6 +51,8 @@ def cli() -> None:
 @click.argument("campaigns", nargs=-1)
 def check(project: Path, today: dt.date | None, campaigns: tuple[str, ...]) -> None:
     """Validate everything; print every problem; exit 1 if any."""
+    if not project.is_dir():
+        raise click.UsageError(f"no project directory {project}; run coffeerun in a project or pass --project DIR")
     _known_campaigns(project, campaigns)
     result = api.check(project, today, campaigns or None)
     report = Report(result.problems)
@@ -78,7 +80,7 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
     """Write a commented starting file campaigns/CAMPAIGN.yaml."""
     import re
 
-    from coffeerun.scaffold import write_new_campaign
+    from coffeerun.scaffold import write_new_campaign, write_schema_if_missing
 
     for label, value in (("campaign", campaign), ("account", account)):
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", value):
@@ -92,6 +94,8 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
     except FileExistsError:
         raise click.UsageError(f"campaigns/{campaign}.yaml exists already; pick another id") from None
     click.echo(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
+    if write_schema_if_missing(project):
+        click.echo("wrote schema/campaign.schema.json for your editor (refresh it with: coffeerun schema)")
 
 
 @cli.command()

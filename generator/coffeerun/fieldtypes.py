@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, ValidationInfo
 
+from coffeerun.files import (IMAGE_SUFFIXES, MAX_IMAGE_PIXELS, captions_file, check_image, fail, image_file,
+                             plain_file, resolve_inside, short, transcript_file)
 from coffeerun.markdown_text import markdown_problems
-from coffeerun.problems import did_you_mean
+from coffeerun.problems import did_you_mean, one_of
+
+__all__ = ["IMAGE_SUFFIXES", "MAX_IMAGE_PIXELS", "check_image", "resolve_inside", "fail", "short"]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _ID = re.compile(ID_PATTERN)
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+_COLOR = re.compile(COLOR_PATTERN)
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_PLACEHOLDER = re.compile(r"\{([^{}\n]{0,40})\}")
 PLACEHOLDERS = ("colleague", "share_link", "advocate", "account")
 VIDEO_HOSTS = {
     "YouTube": ("youtube.com", "youtu.be", "youtube-nocookie.com"),
@@ -28,18 +36,36 @@ VIDEO_HOSTS = {
     "Vidyard": ("vidyard.com",),
 }
 VIDEO_FILES = (".mp4", ".webm")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-MAX_IMAGE_PIXELS = 24_000_000  # well below Pillow's decompression-bomb limit (~89 MP)
+MAX_MARKDOWN = 10_000  # characters in one Markdown field; rendering time grows faster than length
+MAX_BRACKETS = 200
 
 
-def fail(kind: str, message: str) -> PydanticCustomError:
-    """An error whose message is shown as written (no context, so braces stay braces)."""
-    return PydanticCustomError(kind, message)
+@dataclass(frozen=True)
+class JsonSchemaExtra:
+    """Keywords for the JSON Schema only (pattern, minLength): validation keeps our own, friendlier
+    message instead of pydantic's."""
+
+    items: tuple[tuple[str, Any], ...]
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        schema.update(self.items)
+        return schema
 
 
-def short(value: object, limit: int = 60) -> str:
-    text = str(value)
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+def _json(**keywords: Any) -> JsonSchemaExtra:
+    return JsonSchemaExtra(tuple(keywords.items()))
+
+
+def _scalar_text(value: Any) -> Any:
+    """Numbers and dates written in a text field are text, exactly as written (3.10 stays 3.10)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return getattr(value, "source", str(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
 
 
 def _text(value: str) -> str:
@@ -48,23 +74,38 @@ def _text(value: str) -> str:
     return value
 
 
+def _suggest_id(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:63]
+    return f"; did you mean '{slug}'?" if slug and slug != value and _ID.match(slug) else ""
+
+
 def _id(value: str) -> str:
     if not _ID.match(value):
-        raise fail("id", f"{short(value)} is not a valid id; use lowercase letters, digits and '-' "
-                   "(at most 63, starting with a letter or digit), e.g. 'finance-team'")
+        raise fail("id", f"{short(value)} is not a valid id; use lowercase letters, digits and '-' (at most 63, "
+                   f"starting with a letter or digit), e.g. 'finance-team'{_suggest_id(value)}")
     return value
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date object, or an ISO date string, as a date; else None."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise fail("date", f"{short(value)} has a time; write just the date, YYYY-MM-DD")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+    parsed = parse_date(value)
+    if parsed is not None:
+        return parsed
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        raise fail("date", f"{short(value)} is not a real day of the calendar; write YYYY-MM-DD, e.g. 2027-06-30")
     raise fail("date", f"{short(value)} is not a date; write YYYY-MM-DD, e.g. 2027-06-30")
 
 
@@ -82,16 +123,25 @@ def _language(value: str) -> str:
 
 def _https(value: str) -> str:
     value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme.lower() != "https" or not parts.hostname or " " in value:
-        raise fail("url", f"{short(value)} is not an https link; write a full address starting with https://")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() != "https" or not host or any(c.isspace() for c in value):
+        found = f" (it starts with '{parts.scheme}:')" if parts is not None and parts.scheme else ""
+        raise fail("url", f"{short(value)} is not an https link{found}; write a full address starting "
+                   "with https://")
     return value
 
 
 def video_host(url: str) -> str | None:
     """The name of the accepted video host of url, 'file' for a direct file, else None."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
     for name, domains in VIDEO_HOSTS.items():
         if any(host == d or host.endswith("." + d) for d in domains):
             return name
@@ -103,13 +153,18 @@ def video_host(url: str) -> str | None:
 def _video(value: str) -> str:
     value = _https(value)
     if video_host(value) is None:
-        hosts = ", ".join(VIDEO_HOSTS)
-        raise fail("video", f"{short(value)} is not on an accepted video host; use a {hosts} page link, "
-                   "or a direct https link to an .mp4 or .webm file")
+        raise fail("video", f"{short(value)} is not on an accepted video host; use a {one_of(VIDEO_HOSTS)} "
+                   "page link, or a direct https link to an .mp4 or .webm file")
     return value
 
 
 def _markdown(value: str) -> str:
+    if len(value) > MAX_MARKDOWN:
+        raise fail("markdown", f"is {len(value):,} characters; Markdown text may be at most {MAX_MARKDOWN:,} "
+                   "(link to a longer document instead)")
+    if value.count("[") > MAX_BRACKETS:  # python-markdown's link search is quadratic in them
+        raise fail("markdown", f"has {value.count('['):,} '[' characters; Markdown text may have at most "
+                   f"{MAX_BRACKETS} (each link takes one)")
     problems = markdown_problems(value)
     if problems:
         raise fail("markdown", "; ".join(problems))
@@ -117,12 +172,18 @@ def _markdown(value: str) -> str:
 
 
 def _placeholders(value: str) -> str:
-    for match in _PLACEHOLDER.finditer(value):
-        word = match.group(1)
-        if word not in PLACEHOLDERS:
-            accepted = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-            hint = did_you_mean(word, PLACEHOLDERS)
-            raise fail("placeholder", f"unknown placeholder {{{word}}}; the placeholders are {accepted}{hint}")
+    unknown = [m.group(1) for m in _PLACEHOLDER.finditer(value) if m.group(1) not in PLACEHOLDERS]
+    if unknown:
+        accepted = one_of("{" + p + "}" for p in PLACEHOLDERS)
+        found = ", ".join("{" + w + "}" for w in dict.fromkeys(unknown))
+        hint = did_you_mean(unknown[0].strip().replace(" ", "_"), PLACEHOLDERS)
+        raise fail("placeholder", f"unknown placeholder {found}; the placeholders are {accepted}{hint}")
+    return value
+
+
+def _email(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise fail("blank", "is empty; fill in an email address, e.g. dana@vendor.example")
     return value
 
 
@@ -130,67 +191,24 @@ def _root(info: ValidationInfo) -> Path | None:
     return (info.context or {}).get("root")
 
 
-def resolve_inside(root: Path, value: str, areas: tuple[str, ...] = ("content", "campaigns")) -> Path:
-    """The file value names under root, refusing anything outside root/<area> after resolving."""
-    if not value.strip() or Path(value).is_absolute():
-        raise fail("path", f"{short(value)} is not a project path; write it relative to the project root, "
-                   "e.g. content/media/photo.jpg")
-    target = (root / value).resolve()
-    allowed = [(root / a).resolve() for a in areas]
-    if not any(target == a or a in target.parents for a in allowed):
-        raise fail("path", f"{short(value)} points outside {' and '.join(a + '/' for a in areas)}; "
-                   "keep files in content/")
-    if not target.is_file():
-        where = target.parent
-        near = sorted(p.name for p in where.iterdir()) if where.is_dir() else []
-        raise fail("missing", f"file {short(value)} does not exist{did_you_mean(Path(value).name, near)}")
-    return target
-
-
-def check_image(path: Path, value: str, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    if path.suffix.lower() not in suffixes:
-        raise fail("image", f"{short(value)} is not an accepted image; use {', '.join(suffixes)}")
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise fail("image", f"{short(value)} is {width}×{height} pixels; the limit is "
-                           f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels: scale it down")
-            if image.format not in ("JPEG", "PNG", "WEBP"):
-                raise fail("image", f"{short(value)} is a {image.format} image; use JPEG, PNG or WebP")
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise fail("image", f"{short(value)} is not a readable image ({type(exc).__name__}); "
-                   "export it again as JPEG, PNG or WebP") from None
-    except Image.DecompressionBombError:
-        raise fail("image", f"{short(value)} is far too large to open safely; scale it down") from None
-
-
 def _image(value: str, info: ValidationInfo) -> str:
     root = _root(info)
     if root is not None:
-        check_image(resolve_inside(root, value), value)
+        image_file(root, value)
     return value
 
 
 def _file(value: str, info: ValidationInfo) -> str:
     root = _root(info)
     if root is not None:
-        resolve_inside(root, value)
+        plain_file(root, value)
     return value
 
 
 def _captions(value: str, info: ValidationInfo) -> str:
     root = _root(info)
     if root is not None:
-        path = resolve_inside(root, value)
-        if path.suffix.lower() != ".vtt":
-            raise fail("captions", f"{short(value)} is not a WebVTT file; captions are a .vtt file")
-        head = path.read_bytes()[:16].decode("utf-8-sig", "replace")
-        if not head.startswith("WEBVTT"):
-            raise fail("captions", f"{short(value)} does not start with WEBVTT; export the captions as WebVTT")
+        captions_file(root, value)
     return value
 
 
@@ -201,11 +219,7 @@ def is_transcript_path(value: str) -> bool:
 def _transcript(value: str, info: ValidationInfo) -> str:
     root = _root(info)
     if root is not None and is_transcript_path(value):
-        path = resolve_inside(root, value.strip())
-        try:
-            path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise fail("transcript", f"{short(value)} is not UTF-8 text; save it as UTF-8") from None
+        transcript_file(root, value.strip())
     return value
 
 
@@ -213,17 +227,22 @@ def _describe(description: str, *examples: Any, **extra: Any) -> Any:
     return Field(description=description, examples=list(examples), **extra)
 
 
-Text = Annotated[str, AfterValidator(_text)]
-Id = Annotated[str, AfterValidator(_id), Field(pattern=ID_PATTERN)]
+_AS_TEXT = BeforeValidator(_scalar_text)
+_FILLED = _json(minLength=1, pattern=r"\S")
+_PATH = _json(pattern=r"^(content|campaigns)/")
+Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _FILLED]
+Id = Annotated[str, _AS_TEXT, AfterValidator(_id), _json(pattern=ID_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
-Color = Annotated[str, AfterValidator(_color), Field(pattern=_COLOR.pattern)]
-Language = Annotated[str, AfterValidator(_language)]
-HttpsUrl = Annotated[str, AfterValidator(_https), Field(pattern="^https://")]
-VideoUrl = Annotated[str, AfterValidator(_video), Field(pattern="^https://")]
-Markdown = Annotated[str, AfterValidator(_text), AfterValidator(_markdown)]
-MessageText = Annotated[str, AfterValidator(_text), AfterValidator(_placeholders)]
-ImagePath = Annotated[str, AfterValidator(_image)]
-FilePath = Annotated[str, AfterValidator(_file)]
-CaptionsPath = Annotated[str, AfterValidator(_captions)]
-Transcript = Annotated[str, AfterValidator(_text), AfterValidator(_transcript)]
+Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
+Language = Annotated[str, AfterValidator(_language), _json(pattern=LANGUAGE_PATTERN)]
+HttpsUrl = Annotated[str, AfterValidator(_https), _json(pattern="^https://", format="uri")]
+VideoUrl = Annotated[str, AfterValidator(_video), _json(pattern="^https://", format="uri")]
+Email = Annotated[EmailStr, BeforeValidator(_email)]
+Markdown = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_markdown),
+                     _json(minLength=1, maxLength=MAX_MARKDOWN, pattern=r"\S")]
+MessageText = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_placeholders), _FILLED]
+ImagePath = Annotated[str, AfterValidator(_image), _PATH]
+FilePath = Annotated[str, AfterValidator(_file), _PATH]
+CaptionsPath = Annotated[str, AfterValidator(_captions), _PATH]
+Transcript = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_transcript), _FILLED]
 describe = _describe

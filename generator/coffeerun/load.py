@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -14,7 +15,9 @@ from coffeerun.problems import Loc, Problem, field_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000  # after alias expansion; a "billion laughs" file stops here
+MAX_TEXT = 2 * MAX_FILE_BYTES  # characters of text after alias expansion
 MAX_DEPTH = 64
+_BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,54 @@ class LoadError(Exception):
         self.problem = problem
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: `no`, `on`, `yes` stay text (language: no is Norwegian)."""
+class SourceInt(int):
+    """An int read from YAML that remembers how it was written (`007`, `1e3`), for text fields."""
+
+    source: str
+
+
+class SourceFloat(float):
+    """A float read from YAML that remembers how it was written (`3.10` stays `3.10` in text)."""
+
+    source: str
+
+
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: same nodes, faster
+
+
+class _Loader(_BASE):  # type: ignore[valid-type,misc]
+    """SafeLoader with YAML 1.2 core scalars: `no`/`on`/`yes` stay text (language: no is Norwegian),
+    no sexagesimal (1:20) or octal (010) surprises; dates stay dates."""
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                              list("-+0123456789"))
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+.0123456789"))
+
+
+def _number(tag: str, text: str) -> Any:
+    """YAML 1.2 core int and float, keeping the written text."""
+    if tag == _INT:
+        number: Any = SourceInt(int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10))
+    else:
+        lowered = text.lower()
+        if lowered.endswith(".inf"):
+            number = SourceFloat("-inf" if lowered.startswith("-") else "inf")
+        else:
+            number = SourceFloat("nan" if lowered == ".nan" else text)
+    number.source = text
+    return number
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _pos(path: str, node: Node) -> Pos:
@@ -74,49 +114,72 @@ def _pos(path: str, node: Node) -> Pos:
 
 
 class _Builder:
-    """Turns a composed node graph into plain data, counting nodes as aliases expand."""
+    """Turns a composed node graph into plain data, counting nodes and text as aliases expand."""
 
     def __init__(self, path: str, loader: _Loader):
         self.path = path
         self.loader = loader
         self.count = 0
+        self.chars = 0
         self.doc = Document(path, None)
 
-    def fail(self, node: Node, message: str, loc: Loc = ()) -> None:
+    def fail(self, node: Node, message: str, loc: Loc = ()) -> NoReturn:
         p = _pos(self.path, node)
         raise LoadError(Problem(self.path, p.line, p.col, field_path(loc), message))
+
+    def too_big(self, node: Node, loc: Loc, message: str) -> NoReturn:
+        """Expansion limits are reported at the top-level key being expanded: aliased nodes carry the
+        position of their anchor, which may be far away."""
+        if loc and (loc[0],) in self.doc.keys:
+            p = self.doc.keys[(loc[0],)]
+            raise LoadError(Problem(self.path, p.line, p.col, field_path(loc[:1]), message))
+        self.fail(node, message)
 
     def build(self, node: Node, loc: Loc, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            self.fail(node, f"the file expands to more than {MAX_NODES} values (anchors and aliases "
-                      "repeated too often); write the values out or split the file")
+            self.too_big(node, loc, f"the file expands to more than {MAX_NODES} values (anchors and aliases "
+                         "repeated too often); write the values out or split the file")
         if depth > MAX_DEPTH:
-            self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
+            self.too_big(node, loc, f"nested more than {MAX_DEPTH} levels deep (or an alias refers to itself)")
         self.doc.values.setdefault(loc, _pos(self.path, node))
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     self.fail(key_node, "a key must be a plain word, not a list or mapping", loc)
-                key = self.loader.construct_object(key_node)
-                if key == "<<":
+                key = str(key_node.value)
+                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
                     self.fail(key_node, "merge keys (<<) are not supported; write the keys out", loc)
-                if not isinstance(key, str):
-                    key = key_node.value
                 if key in out:
                     first = self.doc.keys[loc + (key,)]
-                    self.fail(key_node, f"duplicate key '{key}' (first written at line {first.line}); "
+                    self.fail(key_node, f"duplicate key {_clip(key)} (first written at line {first.line}); "
                               "YAML would silently keep only the last one", loc + (key,))
                 self.doc.keys[loc + (key,)] = _pos(self.path, key_node)
                 out[key] = self.build(value_node, loc + (key,), depth + 1)
             return out
         if isinstance(node, SequenceNode):
             return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+        self.chars += len(node.value)
+        if self.chars > MAX_TEXT:
+            self.too_big(node, loc, f"the file expands to more than {MAX_TEXT:,} characters of text (anchors "
+                         "and aliases repeated too often); write the values out")
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(node, f"{_clip(node.tag + ' ' + node.value)} starts with '!', which YAML reads as a tag; "
+                      "put the whole value in quotes", loc)
+        if node.tag in (_INT, _FLOAT):
+            try:
+                return _number(node.tag, node.value)
+            except ValueError:
+                self.fail(node, f"{_clip(node.value)} cannot be read as a number (too long or malformed); "
+                          "put it in quotes if it is text", loc)
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, OverflowError):
-            self.fail(node, f"'{node.value}' looks like a date but is not a real one; write YYYY-MM-DD", loc)
+        except (ValueError, OverflowError, TypeError):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self.fail(node, f"'{node.value}' looks like a date but is not a real one; write YYYY-MM-DD", loc)
+            self.fail(node, f"{_clip(node.value)} cannot be read as {node.tag.rsplit(':', 1)[-1]}; "
+                      "remove the tag or put the value in quotes", loc)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -132,10 +195,11 @@ def _decode(raw: bytes, path: str) -> str:
 
 def parse_yaml(text: str, path: str) -> Document:
     """Parse YAML text; raise LoadError with a position on any problem."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
-        if node is None:
+        if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
             raise LoadError(Problem(path, 1, 1, "", "the file is empty; it needs a mapping of fields"))
         if not isinstance(node, MappingNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a single value"
@@ -148,22 +212,39 @@ def parse_yaml(text: str, path: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        what = exc.problem or exc.context or "unreadable"
+        if exc.context and exc.problem:
+            started = exc.context_mark
+            at = f" that starts at line {started.line + 1}, column {started.column + 1}" if started else ""
+            what = f"{exc.problem} ({exc.context}{at})"
+        if "tag" in what:
+            what += "; a value starting with '!' is read as a YAML tag: put the whole value in quotes"
         raise LoadError(Problem(path, line, col, "", f"not valid YAML: {what}")) from None
+    except yaml.reader.ReaderError as exc:
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _BASE is not yaml.SafeLoader \
+            else text[: exc.position]  # libyaml counts bytes, PyYAML characters
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise LoadError(Problem(path, line, col, "", f"the file contains the control character "
+                                f"U+{code:04X}, which YAML does not allow; remove it")) from None
     except yaml.YAMLError as exc:
         raise LoadError(Problem(path, 1, 1, "", f"not valid YAML: {exc}")) from None
     except RecursionError:
         raise LoadError(Problem(path, 1, 1, "", "nested too deeply to read")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(file: Path, display: str) -> Document:
     """Read and parse one YAML file, refusing oversized and non-UTF-8 files."""
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(Problem(display, 1, 1, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(Problem(display, 1, 1, "", "not a regular file; a YAML file is expected here"))
+        if info.st_size > MAX_FILE_BYTES:
+            raise LoadError(Problem(display, 1, 1, "", f"the file is {info.st_size:,} bytes; the limit is "
+                                    f"{MAX_FILE_BYTES:,} bytes: split it or move long text into files"))
         raw = file.read_bytes()
     except OSError as exc:
         raise LoadError(Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")) from None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from coffeerun.fieldtypes import (CaptionsPath, Color, Date, FilePath, HttpsUrl, Id, ImagePath,
+from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
                                   Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
                                   fail)
 
@@ -15,6 +15,7 @@ AudienceIds = list[Id] | None
 
 def audiences_field():
     return describe("Audience ids this is for; leave out for every audience.", ["finance", "it"], default=None)
+
 
 Status = Literal["draft", "live", "ended"]
 Kind = Literal["case-study", "guide", "training", "webinar", "demo", "doc", "other"]
@@ -149,14 +150,14 @@ class Resource(ResourceFields):
 class Contact(Model):
     name: Text = describe("Full name.", "Jordan Lee")
     role: Text = describe("Role, e.g. Account Executive.", "Account Executive")
-    email: EmailStr = describe("Email address.", "jordan@vendor.example")
+    email: Email = describe("Email address.", "jordan@vendor.example")
     booking: HttpsUrl | None = describe("https booking link.", "https://cal.vendor.example/jordan",
                                         default=None)
 
 
 class Owner(Model):
     name: Text = describe("The marketer who answers questions.", "Dana Whitfield")
-    email: EmailStr = describe("Their email address.", "dana@vendor.example")
+    email: Email = describe("Their email address.", "dana@vendor.example")
 
 
 class Campaign(Model):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 Loc = tuple[str | int, ...]
+_WORD = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True, order=True)
@@ -21,15 +24,21 @@ class Problem:
     severity: str = "error"
 
     def format(self) -> str:
+        """One line, whatever the input held."""
         where = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def annotation(self) -> str:
         """The GitHub Actions workflow command for this problem."""
         kind = "error" if self.severity == "error" else "warning"
-        text = (f"{self.field}: " if self.field else "") + self.message
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={self.path},line={self.line},col={self.col}::{text}"
+        text = _escape((f"{self.field}: " if self.field else "") + self.message)
+        path = _escape(self.path).replace(":", "%3A").replace(",", "%2C")
+        return f"::{kind} file={path},line={self.line},col={self.col}::{text}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 @dataclass
@@ -37,9 +46,13 @@ class Problems:
     """An ordered collection of problems; every stage adds to it instead of stopping."""
 
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add(self, problem: Problem) -> None:
-        if problem not in self.items:
+        if len(self._seen) != len(self.items):  # items were changed directly
+            self._seen = set(self.items)
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.items.append(problem)
 
     def extend(self, problems: Iterable[Problem]) -> None:
@@ -54,18 +67,26 @@ class Problems:
     def warnings(self) -> list[Problem]:
         return sorted(p for p in self.items if p.severity != "error")
 
+    @property
+    def ordered(self) -> list[Problem]:
+        """Every problem, errors and warnings together, by file, line and column."""
+        return sorted(self.items, key=lambda p: (p.path, p.line, p.col, p.severity != "error", p.field,
+                                                 p.message))
+
     def __bool__(self) -> bool:
         return bool(self.errors)
 
 
 def field_path(loc: Loc) -> str:
-    """('quotes', 2, 'by') -> 'quotes[2].by'."""
+    """('quotes', 2, 'by') -> 'quotes[2].by'; a key that is not a plain word is quoted: ["a b"]."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif _WORD.match(str(part)):
             out += ("." if out else "") + str(part)
+        else:
+            out += f"[{json.dumps(str(part), ensure_ascii=False)[:80]}]"
     return out
 
 

@@ -23,12 +23,11 @@ class Report:
 
     def print_problems(self) -> None:
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-        for problem in self.problems.warnings + self.problems.errors:
+        for problem in self.problems.ordered:
             print(problem.format(), file=self.stream)
             if annotate:
                 print(problem.annotation(), file=self.stream)
         errors, warnings = len(self.problems.errors), len(self.problems.warnings)
-        if errors:
-            print(f"{errors} error{'s' if errors != 1 else ''}"
-                  + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""),
+        if errors or warnings:
+            print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
                   file=self.stream)

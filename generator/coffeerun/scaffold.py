@@ -28,3 +28,15 @@ def write_new_campaign(root: Path, campaign_id: str, account_id: str, today: dt.
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(new_campaign_text(campaign_id, account_id, today))
     return target
+
+
+def write_schema_if_missing(root: Path) -> bool:
+    """schema/campaign.schema.json, which the starting file's modeline names, unless it exists."""
+    from coffeerun.schema import schema_text
+
+    target = root / "schema" / "campaign.schema.json"
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(schema_text(), encoding="utf-8")
+    return True

@@ -6,19 +6,22 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
 from coffeerun.explain import problems_from
-from coffeerun.fieldtypes import check_image, short
+from coffeerun.fieldtypes import ID_PATTERN, check_image, short
+from coffeerun.files import check_size
 from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
-from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path
+from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.project import ProjectPaths
+from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
 from coffeerun.schedule import PublishState, publish_state
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ID = re.compile(ID_PATTERN)
+MAX_LOGO_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -65,42 +68,51 @@ class _Checker:
             self.problems.add(exc.problem)
             return None
 
-    def model(self, cls: type[BaseModel], doc: Document, data: Any = None) -> Any:
+    def model(self, cls: type[BaseModel], doc: Document, data: Any = None,
+              keep: Callable[[Loc], bool] | None = None) -> Any:
         try:
             return cls.model_validate(doc.data if data is None else data, context=self.context)
         except ValidationError as exc:
-            self.problems.extend(problems_from(exc, doc, cls))
+            self.problems.extend(problems_from(exc, doc, cls, keep=keep, data=data))
             return None
 
-    def profiles(self, folder: Path, cls: type[BaseModel]) -> dict[str, Document | None]:
-        """Reusable profiles by id; each is checked once on its own."""
-        found: dict[str, Document | None] = {}
-        for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            doc = self.load(file)
-            if doc is not None and self.model(cls, doc) is None:
-                doc = None
-            found[file.stem] = doc
+    def file_names(self, folder: Path, what: str) -> list[Path]:
+        """The *.yaml files of a folder; other YAML-looking names and invalid ids are problems."""
+        if not folder.is_dir():
+            return []
+        found = []
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() in (".yml", ".yaml") and file.suffix != ".yaml":
+                self.report(Pos(self.paths.display(file)), (), f"{what} files end in .yaml, not {file.suffix}; "
+                            f"rename it to {file.stem}.yaml")
+            elif file.suffix == ".yaml" and not _ID.match(file.stem):
+                self.report(Pos(self.paths.display(file)), (), f"file name '{file.stem}' is not a valid {what} "
+                            "id; use lowercase letters, digits and '-', e.g. "
+                            f"{re.sub(r'[^a-z0-9]+', '-', file.stem.lower()).strip('-') or 'my-id'}.yaml")
+            elif file.suffix == ".yaml":
+                found.append(file)
         return found
 
-    def account(self, account_id: str) -> AccountInfo | None:
-        file = self.paths.account_file(account_id)
-        doc = self.load(file)
-        model = self.model(Account, doc) if doc else None
-        if model is None:
+    def logo(self, folder: Path, name: str, doc: Document, loc: Loc, suffixes: tuple[str, ...]) -> Path | None:
+        """A logo file directly in folder (after following links): an SVG or PNG that renders."""
+        where = self.paths.display(folder) + "/"
+        lexical, path = folder / name, (folder / name).resolve()
+        if lexical.parent.resolve() != folder.resolve() or "/" in name or "\\" in name:
+            self.report(doc.pos(loc), loc, f"logo {short(name)} must be a file directly in {where}, e.g. logo.svg")
             return None
-        logo = None
-        if model.logo is not None:
-            logo = self.logo(file.parent, model.logo, doc, ("logo",))
-        return AccountInfo(account_id, model, file.parent, logo)
-
-    def logo(self, folder: Path, name: str, doc: Document, loc: Loc) -> Path | None:
-        path = (folder / name).resolve()
-        if path.parent != folder.resolve() or not path.is_file():
-            near = sorted(p.name for p in folder.iterdir() if p.suffix in (".svg", ".png"))
-            self.report(doc.pos(loc), loc, f"logo {short(name)} is not a file in {self.paths.display(folder)}/"
+        if path.parent != folder.resolve():
+            self.report(doc.pos(loc), loc, f"logo {short(name)} points outside {where} (through a symbolic link)")
+            return None
+        if not path.is_file():
+            near = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in suffixes)
+            self.report(doc.pos(loc), loc, f"logo {short(name)} is not a file in {where}"
                         f"{did_you_mean(name, near)}")
             return None
+        if path.suffix.lower() not in suffixes:
+            self.report(doc.pos(loc), loc, f"logo {short(name)} is not an SVG or PNG file; use .svg or .png")
+            return None
         try:
+            check_size(path, name, MAX_LOGO_BYTES, "a logo")
             if path.suffix.lower() == ".svg":
                 from coffeerun.svg import rasterise_svg
 
@@ -108,170 +120,133 @@ class _Checker:
             else:
                 check_image(path, name, (".png",))
         except Exception as exc:  # noqa: BLE001 - any failure here means an unusable logo
-            message = getattr(exc, "message", lambda: str(exc))()
-            self.report(doc.pos(loc), loc, f"logo {short(name)} cannot be used: {message}; "
-                        "a logo is an SVG or PNG file")
+            message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
+            self.report(doc.pos(loc), loc, f"logo {short(name)} cannot be used: {message}")
             return None
         return path
 
 
-def _merge_use(doc: Document, loc: Loc, item: dict, profiles: dict[str, Document | None],
-               kind: str, checker: _Checker) -> dict | None:
-    """`use: id` with overrides: the profile's fields, then the keys written here."""
-    ref = item.get("use")
-    if not isinstance(ref, str) or ref not in profiles:
-        where = f"content/{kind}s/"
-        checker.report(doc.pos(loc + ("use",)), loc + ("use",),
-                       f"no {kind} profile {short(ref)} in {where}{did_you_mean(ref, profiles)}")
+class _ProfileSet:
+    """content/advocates/ or content/resources/: each file checked once, on its own, on first use."""
+
+    def __init__(self, checker: _Checker, folder: Path, cls: type[BaseModel], what: str):
+        self.checker, self.cls, self.what = checker, cls, what
+        self.files = {f.stem: f for f in checker.file_names(folder, what)}
+        self.cache: dict[str, Profile] = {}
+
+    def names(self) -> list[str]:
+        return sorted(self.files)
+
+    def get(self, ref: str) -> Profile | None:
+        if ref not in self.files:
+            return None
+        if ref not in self.cache:
+            doc = self.checker.load(self.files[ref])
+            valid = doc is not None and self.checker.model(self.cls, doc) is not None
+            if doc is not None and self.cls is AdvocateFields:
+                before = len(self.checker.problems.items)
+                consent_order(doc, ("consent",), doc.data.get("consent"), self.checker.report)
+                valid = valid and len(self.checker.problems.items) == before
+            self.cache[ref] = Profile(doc, valid)
+        return self.cache[ref]
+
+    def check_all(self) -> None:
+        for ref in self.files:
+            self.get(ref)
+
+
+class _Accounts:
+    def __init__(self, checker: _Checker):
+        self.checker = checker
+        self.cache: dict[str, AccountInfo | None] = {}
+        folder = checker.paths.content / "accounts"
+        self.names = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+    def get(self, account_id: str) -> AccountInfo | None:
+        if account_id not in self.cache:
+            self.cache[account_id] = self._check(account_id)
+        return self.cache[account_id]
+
+    def _check(self, account_id: str) -> AccountInfo | None:
+        file = self.checker.paths.account_file(account_id)
+        doc = self.checker.load(file)
+        model = self.checker.model(Account, doc) if doc else None
+        if model is None or doc is None:
+            return None
+        logo = None
+        if model.logo is not None:
+            logo = self.checker.logo(file.parent, model.logo, doc, ("logo",), (".svg", ".png"))
+            if logo is None:
+                return None
+        return AccountInfo(account_id, model, file.parent, logo)
+
+    def check_all(self) -> None:
+        for name in self.names:
+            if not _ID.match(name):
+                self.checker.report(Pos(f"content/accounts/{name}"), (), f"folder name '{name}' is not a valid "
+                                    "account id; use lowercase letters, digits and '-'")
+            elif self.checker.paths.account_file(name).is_file():
+                self.get(name)
+            else:
+                self.checker.report(Pos(f"content/accounts/{name}/account.yaml"), (),
+                                    "an account folder needs an account.yaml (name, colors)")
+
+
+def _brand(checker: _Checker) -> tuple[Brand | None, Path | None]:
+    brand_file = checker.paths.theme_file("brand.yaml")
+    doc = checker.load(brand_file)
+    brand = checker.model(Brand, doc) if doc else None
+    logo = None
+    if brand is not None and brand.logo and doc is not None:
+        # Written relative to theme/ like an account's logo; `theme/logo.svg` (from the root) works too.
+        logo = checker.logo(brand_file.parent, brand.logo.removeprefix("theme/"), doc, ("logo",),
+                            (".svg", ".png"))
+    return brand, logo
+
+
+def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts,
+              today: dt.date) -> CampaignInfo | None:
+    doc = checker.load(file)
+    if doc is None:
         return None
-    profile = profiles[ref]
-    if profile is None:
-        return None  # the profile's own problems are already reported
-    for key, pos in profile.keys.items():
-        if key[0] not in item:
-            doc.keys.setdefault(loc + key, pos)
-    for key, pos in profile.values.items():
-        if key and key[0] not in item:
-            doc.values.setdefault(loc + key, pos)
-    merged = {**profile.data, **{k: v for k, v in item.items() if k != "use"}}
-    if kind == "advocate":
-        merged.setdefault("id", ref)
-    return merged
-
-
-def _resolve_uses(doc: Document, checker: _Checker, advocates: dict, resources: dict) -> dict | None:
-    data = dict(doc.data)
-    for name, profiles, kind in (("advocates", advocates, "advocate"), ("resources", resources, "resource")):
-        items = data.get(name)
-        if not isinstance(items, list):
-            continue
-        out = []
-        for i, item in enumerate(items):
-            if isinstance(item, dict) and "use" in item:
-                item = _merge_use(doc, (name, i), item, profiles, kind, checker)
-                if item is None:
-                    return None
-            out.append(item)
-        data[name] = out
-    return data
-
-
-def _ids(items: Any) -> list[str]:
-    return [x.get("id") for x in items if isinstance(x, dict) and isinstance(x.get("id"), str)] \
-        if isinstance(items, list) else []
-
-
-def _cross_references(doc: Document, data: dict, checker: _Checker) -> None:
-    """References between parts of one campaign: advocates, audiences, dates."""
-    audiences, advocates = _ids(data.get("audiences")), _ids(data.get("advocates"))
-    for name, ids in (("audiences", audiences), ("advocates", advocates)):
-        seen: set[str] = set()
-        for i, value in enumerate(ids):
-            if value in seen:
-                checker.report(doc.pos((name, i, "id")), (name, i, "id"), f"id '{value}' is used twice in {name}")
-            seen.add(value)
-
-    def each(section: str) -> Iterable[tuple[Loc, dict]]:
-        items = data.get(section)
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict):
-                yield (section, i), item
-
-    sections = ["quotes", "metrics", "videos", "resources", "talk_track.points"]
-    for section in sections:
-        if section == "talk_track.points":
-            track = data.get("talk_track") if isinstance(data.get("talk_track"), dict) else {}
-            points = track.get("points") if isinstance(track.get("points"), list) else []
-            rows = [(("talk_track", "points", i), p) for i, p in enumerate(points) if isinstance(p, dict)]
+    resolved = resolve_uses(doc, profiles, checker.report)
+    data = resolved.data
+    cross_references(doc, data, checker.report)
+    date_rules(doc, data, checker.report)
+    account_id, account = data.get("account"), None
+    if isinstance(account_id, str) and _ID.match(account_id):
+        if not checker.paths.account_file(account_id).is_file():
+            hint = did_you_mean(account_id, accounts.names) or (
+                f"; the accounts are {one_of(accounts.names)}" if accounts.names else "")
+            checker.report(doc.pos(("account",)), ("account",), f"no account '{account_id}': content/accounts/"
+                           f"{account_id}/account.yaml does not exist{hint}")
         else:
-            rows = list(each(section))
-        for loc, item in rows:
-            by = item.get("by")
-            if isinstance(by, str) and advocates and by not in advocates:
-                checker.report(doc.pos(loc + ("by",)), loc + ("by",), f"'{by}' is not an advocate of this "
-                               f"campaign; the advocates are {', '.join(advocates)}{did_you_mean(by, advocates)}")
-            refs = item.get("audiences")
-            for j, ref in enumerate(refs if isinstance(refs, list) else []):
-                if isinstance(ref, str) and audiences and ref not in audiences:
-                    checker.report(doc.pos(loc + ("audiences", j)), loc + ("audiences", j),
-                                   f"'{ref}' is not an audience of this campaign; the audiences are "
-                                   f"{', '.join(audiences)}{did_you_mean(ref, audiences)}")
-    for loc, video in each("videos"):
-        url = video.get("url")
-        if video.get("captions") and isinstance(url, str):
-            from coffeerun.fieldtypes import video_host
-
-            if video_host(url) not in (None, "file"):
-                checker.report(doc.pos(loc + ("captions",)), loc + ("captions",),
-                               f"captions are for direct .mp4/.webm files; {video_host(url)} shows its own")
-
-
-def _date_rules(doc: Document, model: Campaign, checker: _Checker) -> None:
-    if model.status == "live" and model.expires is None:
-        checker.report(doc.pos(("status",)), ("expires",),
-                       "a live campaign needs `expires: YYYY-MM-DD` (the day it comes down)")
-    if model.starts and model.expires and model.expires < model.starts:
-        checker.report(doc.pos(("expires",)), ("expires",),
-                       f"expires {model.expires} is before starts {model.starts}")
-    for i, adv in enumerate(model.advocates):
-        if adv.consent.expires < adv.consent.granted:
-            loc = ("advocates", i, "consent", "expires")
-            checker.report(doc.pos(loc), loc, f"consent expires {adv.consent.expires} before it was "
-                           f"granted {adv.consent.granted}")
+            account = accounts.get(account_id)
+    model = checker.model(Campaign, doc, data, keep=resolved.keep)
+    if model is None or account is None or resolved.broken:
+        return None
+    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
 
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None) -> ValidProject:
-    """Check every file the selected campaigns use; collect every problem instead of stopping."""
+    """Check every file (or only what the selected campaigns use); collect every problem instead of stopping."""
     paths = ProjectPaths(root)
     checker = _Checker(paths)
-    brand_file = paths.theme_file("brand.yaml")
-    brand_doc = checker.load(brand_file)
-    brand = checker.model(Brand, brand_doc) if brand_doc else None
-    brand_logo = None
-    if brand and brand.logo:
-        brand_logo = checker.logo(brand_file.parent, brand.logo, brand_doc, ("logo",))
-    advocates = checker.profiles(paths.content / "advocates", AdvocateFields)
-    resources = checker.profiles(paths.content / "resources", ResourceFields)
-    accounts: dict[str, AccountInfo | None] = {}
-    campaigns = []
-    files = sorted(paths.campaigns.glob("*.yaml")) if paths.campaigns.is_dir() else []
+    brand, brand_logo = _brand(checker)
+    profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),
+                "resource": _ProfileSet(checker, paths.content / "resources", ResourceFields, "resource")}
+    accounts = _Accounts(checker)
     wanted = set(only or [])
-    for file in files:
-        campaign_id = file.stem
-        if wanted and campaign_id not in wanted:
+    campaigns = []
+    for file in checker.file_names(paths.campaigns, "campaign"):
+        if wanted and file.stem not in wanted:
             continue
-        display = paths.display(file)
-        if not _ID.match(campaign_id):
-            checker.report(Pos(display), (), f"file name '{campaign_id}' is not a valid campaign id; use "
-                           "lowercase letters, digits and '-', e.g. campaigns/northwind-treasury.yaml")
-            continue
-        doc = checker.load(file)
-        if doc is None:
-            continue
-        data = _resolve_uses(doc, checker, advocates, resources)
-        if data is None:
-            continue
-        _cross_references(doc, data, checker)
-        account_id = data.get("account")
-        account = None
-        if isinstance(account_id, str) and _ID.match(account_id):
-            if account_id not in accounts:
-                known = [p.name for p in (paths.content / "accounts").glob("*") if p.is_dir()]
-                if not paths.account_file(account_id).is_file():
-                    accounts[account_id] = None
-                    checker.report(doc.pos(("account",)), ("account",), f"no account '{account_id}': "
-                                   f"content/accounts/{account_id}/account.yaml does not exist"
-                                   f"{did_you_mean(account_id, known)}")
-                else:
-                    accounts[account_id] = checker.account(account_id)
-            account = accounts[account_id]
-        model = checker.model(Campaign, doc, data)
-        if model is None:
-            continue
-        _date_rules(doc, model, checker)
-        if account is not None:
-            campaigns.append(CampaignInfo(campaign_id, display, model, account,
-                                          publish_state(model, today)))
+        info = _campaign(checker, file, profiles, accounts, today)
+        if info is not None:
+            campaigns.append(info)
+    if not wanted:
+        for group in (*profiles.values(), accounts):
+            group.check_all()
     for campaign in campaigns:
         if campaign.state.kind in ("withheld", "expired", "scheduled"):
             checker.report(Pos(campaign.source), (), campaign.state.reason, "warning")
