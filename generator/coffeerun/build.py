@@ -101,21 +101,26 @@ def page_name_collisions(project: ValidProject) -> list[Problem]:
     return problems
 
 
-def render_campaign(job: CampaignJob) -> str:
-    """Render one campaign's assets, then its pages (which list the downloads)."""
-    job.share_dir.mkdir(parents=True, exist_ok=True)
-    job.kit_dir.mkdir(parents=True, exist_ok=True)
-    if job.with_assets:
-        from coffeerun.render.assets import render_assets
+@dataclass(frozen=True)
+class CampaignOutcome:
+    campaign_id: str
+    warnings: tuple[str, ...] = ()
 
-        render_assets(job)
+
+def render_campaign(job: CampaignJob) -> CampaignOutcome:
+    """Render one campaign's assets (only its preview image with --no-assets), then its pages,
+    which list the downloads."""
+    from coffeerun.render.assets import build_assets
     from coffeerun.render.pages import render_pages
 
+    job.share_dir.mkdir(parents=True, exist_ok=True)
+    job.kit_dir.mkdir(parents=True, exist_ok=True)
+    assets = build_assets(job)
     render_pages(job)
-    return job.campaign.id
+    return CampaignOutcome(job.campaign.id, tuple(f"{job.campaign.source}: {w}" for w in assets.warnings))
 
 
-def _run(jobs: list[CampaignJob], workers: int, progress: Callable[[str], None]) -> list[str]:
+def _run(jobs: list[CampaignJob], workers: int, progress: Callable[[str], None]) -> list[CampaignOutcome]:
     if workers <= 1 or len(jobs) <= 1:
         done = []
         for job in jobs:
@@ -127,8 +132,8 @@ def _run(jobs: list[CampaignJob], workers: int, progress: Callable[[str], None])
         done = []
         for future in as_completed(futures):
             done.append(future.result())
-            progress(done[-1])
-        return sorted(done)
+            progress(done[-1].campaign_id)
+        return sorted(done, key=lambda o: o.campaign_id)
 
 
 def _text_files(root: Path) -> Iterable[Path]:
@@ -186,7 +191,9 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
         write_root_files(staging, project.paths)
         on_start(len(plan.jobs))
         workers = options.jobs or os.cpu_count() or 1
-        result.built = _run(plan.jobs, workers, progress)
+        outcomes = _run(plan.jobs, workers, progress)
+        result.built = [o.campaign_id for o in outcomes]
+        result.warnings.extend(w for o in outcomes for w in o.warnings)
         leaks = find_leaks(staging, plan)
         if leaks:
             raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))

@@ -1,0 +1,196 @@
+"""Slide-ready assets of one campaign: deck.pptx, deck.pdf, slide PNGs, quote cards, preview.png."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version as _version
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from coffeerun import __version__
+from coffeerun.plan import CampaignJob
+from coffeerun.render.assets.cache import AssetCache, copy_atomic, file_digest, key, write_atomic
+from coffeerun.render.assets.compose import Composer, Frame
+from coffeerun.render.assets.deck_pdf import build_pdf
+from coffeerun.render.assets.deck_pptx import build_deck
+from coffeerun.render.assets.draw_png import encode, render
+from coffeerun.render.assets.fonts import FontBook, missing_warning
+from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
+from coffeerun.render.assets.theme import load_theme, palette
+
+__all__ = ["AssetResult", "build_assets", "render_assets"]
+
+RENDER_REVISION = "1"  # bump when a change to the drawing code changes the output
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AssetResult:
+    """What one call wrote, what it had to draw and what it copied from the cache."""
+
+    paths: list[Path] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # outputs drawn in this call
+    reused: list[str] = field(default_factory=list)  # outputs copied from the cache
+    warnings: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    frames: dict[str, Frame] = field(default_factory=dict)  # the frames composed, by output name
+
+
+def render_assets(job: CampaignJob) -> list[Path]:
+    """Write the campaign's downloads/ and preview.png; return the paths written."""
+    result = build_assets(job)
+    for warning in result.warnings:
+        log.warning("%s: %s", job.campaign.id, warning)
+    return result.paths
+
+
+class _Run:
+    def __init__(self, job: CampaignJob):
+        self.job = job
+        self.result = AssetResult()
+        self.cache = AssetCache(job.cache_dir)
+        self.theme = load_theme(job.project)
+        colors, brand = job.campaign.account.model.colors, job.brand.colors
+        self.palette = palette(colors.primary, colors.accent, brand.primary, brand.accent)
+        self.book = FontBook(job.campaign.model.language)
+        self.composer = Composer(self.theme, self.palette, self.book)
+        self.slides: SlideSet = build_slides(job, self.theme)
+        self.pngs: dict[str, bytes] = {}
+        self.keys: dict[str, str] = {}
+        texts = [t for spec in self.slides.all() for t in _texts(spec.content)]
+        faces = self.book.faces_for(texts)
+        self.base = {
+            "revision": RENDER_REVISION, "coffeerun": __version__, "pillow": Image.__version__,
+            "python-pptx": _version("python-pptx"), "segno": _version("segno"),
+            "layouts": self.theme.digest, "palette": self.palette,
+            "fonts": [_font_key(f.path, f.index) for f in faces],
+            "missing": sorted(self.book.missing),
+        }
+
+    def frame(self, spec: SlideSpec, name: str) -> Frame:
+        if name not in self.result.frames:
+            self.result.frames[name] = self.composer.compose(spec)
+        return self.result.frames[name]
+
+    def png(self, spec: SlideSpec, name: str, dest: Path) -> None:
+        digest = self.keys[name] = key("png", self.base, spec.kind, _content_key(spec.content))
+        started = time.perf_counter()
+        hit = self.cache.get(digest, "png")
+        if hit is not None:
+            copy_atomic(hit, dest)
+            self.result.reused.append(name)
+        else:
+            data = encode(render(self.frame(spec, name)))
+            self.pngs[name] = data
+            write_atomic(dest, data)
+            self.cache.put(digest, "png", data)
+            self.result.rendered.append(name)
+        self.result.paths.append(dest)
+        self.result.timings_ms[name] = round((time.perf_counter() - started) * 1000, 1)
+
+    def png_data(self, name: str) -> bytes:
+        if name not in self.pngs:
+            self.pngs[name] = self.cache.get(self.keys[name], "png").read_bytes()  # type: ignore[union-attr]
+        return self.pngs[name]
+
+    def deck(self, names: list[str]) -> None:
+        job, model = self.job, self.job.campaign.model
+        meta = (model.title, job.brand.name, job.campaign.account.model.name, job.file_timestamp)
+        outputs = [("deck.pdf", "pdf"), ("deck.pptx", "pptx")]
+        for out_name, ext in outputs:
+            started = time.perf_counter()
+            spec_keys = [(self.keys[n], spec.notes) for n, spec in zip(names, self.slides.deck)]
+            digest = key(ext, self.base, spec_keys, meta, model.language)
+            dest = job.downloads_dir / out_name
+            hit = self.cache.get(digest, ext)
+            if hit is not None:
+                copy_atomic(hit, dest)
+                self.result.reused.append(out_name)
+            else:
+                data = self._pdf(names, meta) if ext == "pdf" else self._pptx(names, meta)
+                write_atomic(dest, data)
+                self.cache.put(digest, ext, data)
+                self.result.rendered.append(out_name)
+            self.result.paths.append(dest)
+            self.result.timings_ms[out_name] = round((time.perf_counter() - started) * 1000, 1)
+
+    def _pdf(self, names: list[str], meta: tuple) -> bytes:
+        title, author, _, timestamp = meta
+        return build_pdf([self.png_data(n) for n in names], title, author, timestamp, f"coffeerun {__version__}")
+
+    def _pptx(self, names: list[str], meta: tuple) -> bytes:
+        title, author, subject, timestamp = meta
+        frames = [self.frame(spec, n) for n, spec in zip(names, self.slides.deck)]
+        notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(self.slides.deck, frames)]
+        with Image.open(io.BytesIO(self.png_data(names[0]))) as first:
+            thumb = first.convert("RGB").resize((256, 144), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        thumb.save(buffer, "JPEG", quality=85)
+        return build_deck(frames, notes, self.slides.language, title, author, subject, timestamp,
+                          buffer.getvalue())
+
+
+def build_assets(job: CampaignJob) -> AssetResult:
+    """Render (or copy from the cache) every asset of one campaign; see AssetResult."""
+    started = time.perf_counter()
+    run = _Run(job)
+    slides = run.slides
+    run.png(slides.preview, "preview.png", job.preview_image)
+    if job.with_assets:
+        names = [f"slides/{spec.name}.png" for spec in slides.deck]
+        for spec, name in zip(slides.deck, names):
+            run.png(spec, name, job.downloads_dir / name)
+        for spec in slides.cards:
+            name = f"cards/{spec.name}.png"
+            run.png(spec, name, job.downloads_dir / name)
+        run.deck(names)
+    warning = missing_warning(run.book.missing)
+    if warning:
+        run.result.warnings.append(warning)
+    run.result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
+    return run.result
+
+
+def final_notes(spec: SlideSpec, frame: Frame, strings: dict[str, str]) -> list[str]:
+    """The slide's notes, plus the full text of anything the slide had to shorten."""
+    notes = list(spec.notes)
+    for op in frame.truncated():
+        heading = strings["notes_full_quote"] if op.id == "quote" else strings["notes_full_text"]
+        notes += [heading, op.layout.full_text]
+    return notes
+
+
+def _texts(content: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for value in content.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                out += [item, item.upper()]
+            elif isinstance(item, Picture) and item.kind == "initials":
+                out.append(item.text)
+    return out
+
+
+def _content_key(content: dict[str, Any]) -> dict[str, Any]:
+    """Slide content for a cache key: pictures by the sha256 of their bytes, not their path."""
+    def plain(item: Any) -> Any:
+        if isinstance(item, Picture):
+            return {"kind": item.kind, "text": item.text, "alt": item.alt,
+                    "sha256": file_digest(item.path) if item.path else ""}
+        if isinstance(item, list):
+            return [plain(i) for i in item]
+        return item
+    return {k: plain(v) for k, v in content.items()}
+
+
+def _font_key(path: str, index: int) -> tuple:
+    """The shipped fonts by content; system fonts (large) by file name, size and time."""
+    stat = Path(path).stat()
+    if stat.st_size <= 4 << 20:
+        return (Path(path).name, index, file_digest(path))
+    return (path, index, stat.st_size, stat.st_mtime_ns)

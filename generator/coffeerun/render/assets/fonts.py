@@ -1,0 +1,250 @@
+"""Fonts per character: the shipped Liberation Sans first, then system fonts found by fontconfig."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont, features
+
+from coffeerun.render.assets.theme import font_dir
+
+SHIPPED = {"regular": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf"}
+EMOJI_SCALE = 0.92  # colour emoji bitmaps are a little taller than letters; bring them in line
+_FC_WEIGHT = {"regular": 80, "bold": 200}  # fontconfig's weight scale
+
+
+@dataclass(frozen=True, order=True)
+class Face:
+    """One font face in a file (a .ttc holds several)."""
+
+    path: str
+    index: int = 0
+    family: str = ""
+    bitmap_size: int = 0  # strike of a colour bitmap font (CBDT/sbix); 0 for outline fonts
+
+    @property
+    def color(self) -> bool:
+        return self.bitmap_size > 0
+
+
+@lru_cache(maxsize=64)
+def _font_info(path: str, index: int) -> tuple[frozenset[int], str, int]:
+    """(code points in the cmap, family name, bitmap strike size) of a face, read once per process."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        cmap = frozenset(font.getBestCmap() or {})
+        family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or Path(path).stem
+        strike = 0
+        if "CBLC" in font:
+            sizes = [s.bitmapSizeTable.ppemY for s in font["CBLC"].strikes]
+            strike = max(sizes) if sizes else 0
+        elif "sbix" in font:
+            strike = max(font["sbix"].strikes) if font["sbix"].strikes else 0
+        return cmap, family, strike
+    finally:
+        font.close()
+
+
+def make_face(path: str | Path, index: int = 0) -> Face:
+    _, family, strike = _font_info(str(path), index)
+    return Face(str(path), index, family, strike)
+
+
+def coverage(face: Face) -> frozenset[int]:
+    return _font_info(face.path, face.index)[0]
+
+
+_RAQM = features.check("raqm")
+# Scripts that need shaping (joining, reordering, marks) and emoji sequences are drawn with raqm;
+# everything else with FreeType's basic layout, which measures CJK text ten times faster.
+_SHAPED = re.compile("[\u0300-\u036f\u0483-\u0489\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff"
+                     "\u1000-\u109f\u1780-\u18af\u1ab0-\u1aff\u1dc0-\u1dff\u200c\u200d\u20d0-\u20ff"
+                     "\ua980-\ua9df\ufb1d-\ufdff\ufe00-\ufe0f\ufe20-\ufe2f\ufe70-\ufeff]")
+
+
+def needs_shaping(text: str, face: Face) -> bool:
+    return _RAQM and (face.color or _SHAPED.search(text) is not None)
+
+
+@lru_cache(maxsize=512)
+def load_font(face: Face, size: int, shaped: bool = False) -> tuple[ImageFont.FreeTypeFont, float]:
+    """(Pillow font, scale): colour bitmap fonts load at their strike and are scaled when drawn."""
+    engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
+    if face.bitmap_size:
+        font = ImageFont.truetype(face.path, face.bitmap_size, index=face.index, layout_engine=engine)
+        return font, size * EMOJI_SCALE / face.bitmap_size
+    return ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine), 1.0
+
+
+def font_for_run(face: Face, size: int, text: str) -> tuple[ImageFont.FreeTypeFont, float]:
+    """The font that measures and draws `text`: the same choice in both places."""
+    return load_font(face, size, needs_shaping(text, face))
+
+
+def is_emoji(cp: int) -> bool:
+    """Pictographs that want a colour emoji font (the rest of the symbols take any font)."""
+    return 0x1F000 <= cp <= 0x1FAFF or cp in (0x2B50, 0x2B55, 0x231A, 0x231B) or 0x23E9 <= cp <= 0x23F3
+
+
+def _joins(ch: str, previous: str) -> bool:
+    """Does `ch` belong to the same grapheme cluster as the character before it?"""
+    cp = ord(ch)
+    if previous == "\u200d" or cp in (0x200D, 0x20E3) or 0xFE00 <= cp <= 0xFE0F:
+        return True
+    if 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
+        return True
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc")
+
+
+def clusters(text: str) -> list[str]:
+    """Grapheme-ish clusters: a base character with its marks, emoji sequences kept whole."""
+    out: list[str] = []
+    for ch in text:
+        if out and _joins(ch, out[-1][-1]):
+            out[-1] += ch
+        elif out and 0x1F1E6 <= ord(ch) <= 0x1F1FF and len(out[-1]) == 1 \
+                and 0x1F1E6 <= ord(out[-1]) <= 0x1F1FF:
+            out[-1] += ch  # a flag: two regional indicators
+        else:
+            out.append(ch)
+    return out
+
+
+def _cjk_tag(language: str) -> str:
+    tag = language.lower()
+    if tag.startswith("zh"):
+        return "TC" if any(x in tag for x in ("tw", "hant", "hk", "mo")) else "SC"
+    return {"ko": "KR"}.get(tag.split("-")[0], "JP")
+
+
+class FontBook:
+    """Chooses a face for each character; remembers what it could not cover."""
+
+    def __init__(self, language: str = "en", directory: Path | None = None):
+        directory = directory or font_dir()
+        self.language = language
+        self.primary = {w: make_face(directory / name) for w, name in SHIPPED.items()}
+        self.known: dict[str, list[Face]] = {"regular": [], "bold": []}
+        self.missing: set[str] = set()
+        self._chosen: dict[tuple[int, str, bool], Face | None] = {}
+
+    def face_for(self, cluster: str, weight: str) -> Face | None:
+        cp = ord(cluster[0])
+        emoji = is_emoji(cp) or "\ufe0f" in cluster or "\u20e3" in cluster
+        key = (cp, weight, emoji)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(cp, weight, emoji)
+        face = self._chosen[key]
+        if face is None:
+            self.missing.add(cluster[0])
+        return face
+
+    def _choose(self, cp: int, weight: str, emoji: bool) -> Face | None:
+        if emoji:  # a colour emoji face first, when one is installed
+            for face in self.known[weight]:
+                if face.color and cp in coverage(face):
+                    return face
+            color = _discover(cp, weight, self.language, True)
+            if color is not None and color.color:
+                self._remember(color, weight)
+                return color
+        for face in (self.primary[weight], *self.known[weight]):
+            if cp in coverage(face):
+                return face
+        found = _discover(cp, weight, self.language, emoji)
+        if found is not None:
+            self._remember(found, weight)
+        return found
+
+    def _remember(self, face: Face, weight: str) -> None:
+        if face not in self.known[weight]:
+            self.known[weight].append(face)
+
+    def runs(self, text: str, weight: str) -> list[tuple[str, Face | None]]:
+        """`text` cut into runs of one face each; a face of None means no font covers that run."""
+        out: list[tuple[str, Face | None]] = []
+        for cluster in clusters(text):
+            if cluster.isspace():  # spaces stay with the text font (an emoji font's are too wide)
+                previous = out[-1][1] if out else None
+                face: Face | None = previous if previous is not None and not previous.color \
+                    else self.primary[weight]
+            else:
+                face = self.face_for(cluster, weight)
+            if out and out[-1][1] == face:
+                out[-1] = (out[-1][0] + cluster, face)
+            else:
+                out.append((cluster, face))
+        return out
+
+    def faces_for(self, texts: list[str]) -> list[Face]:
+        """Every face the texts need, in both weights (for cache keys)."""
+        used: set[Face] = set(self.primary.values())
+        chars = sorted({c for t in texts for c in clusters(t) if not c.isspace()})
+        for weight in ("regular", "bold"):
+            for cluster in chars:
+                face = self.face_for(cluster, weight)
+                if face is not None:
+                    used.add(face)
+        return sorted(used)
+
+
+@lru_cache(maxsize=2048)
+def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
+    """The best installed face for one code point, asking fontconfig which fonts have it."""
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["fc-list", "--format", "%{file}\t%{index}\t%{family[0]}\t%{weight}\t%{style[0]}\n",
+             f":charset={cp:x}"],
+            capture_output=True, text=True, timeout=20, check=False,
+            env={**os.environ, "LC_ALL": "C"},
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    tag, target = _cjk_tag(language), _FC_WEIGHT[weight]
+    scored = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 5 or not parts[0].lower().endswith((".ttf", ".otf", ".ttc", ".otc")):
+            continue
+        path, index, family, fc_weight, style = parts
+        family_l, style_l = family.lower(), style.lower()
+        region_ok = "cjk" not in family_l or family_l.endswith(" " + tag.lower())
+        try:
+            weight_gap = abs(int(float(fc_weight)) - target)
+        except ValueError:
+            weight_gap = 100  # a variable font's range, e.g. "[0 200]"
+        score = (
+            0 if (not emoji or "emoji" in family_l) else 1,
+            0 if region_ok else 1,
+            0 if not any(w in family_l for w in ("mono", "serif", "math", "symbol")) else 1,
+            0 if "italic" not in style_l and "oblique" not in style_l else 1,
+            weight_gap, family, path, int(index or 0),
+        )
+        scored.append((score, path, int(index or 0)))
+    for _, path, index in sorted(scored):
+        try:
+            if cp in _font_info(path, index)[0]:
+                return make_face(path, index)
+        except Exception:  # noqa: BLE001 - an unreadable font file is skipped, not fatal
+            continue
+    return None
+
+
+def missing_warning(missing: set[str]) -> str | None:
+    if not missing:
+        return None
+    listed = ", ".join(f"U+{ord(c):04X} {c!r}" for c in sorted(missing))
+    return (f"no installed font has the characters {listed}; they are left out of the slide images "
+            "(install a font that has them, e.g. Debian's fonts-noto-color-emoji for emoji, "
+            "fonts-noto-cjk for Chinese, Japanese and Korean)")

@@ -1,0 +1,134 @@
+"""Pictures on the slides: logos (SVG rasterised once), photos, initials avatars, QR codes."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from PIL import Image, ImageChops, ImageDraw, ImageOps
+
+from coffeerun.render.assets.theme import rgb
+
+LOGO_WIDTH = 1400  # SVG logos are rasterised once at this width, then scaled down per use
+SUPERSAMPLE = 4
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=32)
+def _logo(path: str, size: int, mtime: int) -> Image.Image:
+    file = Path(path)
+    if file.suffix.lower() == ".svg":
+        from coffeerun.svg import rasterise_svg
+
+        image = rasterise_svg(file, LOGO_WIDTH)
+    else:
+        with Image.open(file) as opened:
+            image = opened.convert("RGBA")
+    return _trim(image)
+
+
+def logo(path: Path) -> Image.Image:
+    """The logo as RGBA, trimmed to what it draws; rasterised once per process and file version."""
+    return _logo(*_stamp(path))
+
+
+def _trim(image: Image.Image) -> Image.Image:
+    """Cut transparent or plain background margins off a logo."""
+    alpha = image.getchannel("A")
+    box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
+    if box and box != (0, 0, *image.size):
+        return image.crop(box)
+    corner = image.getpixel((0, 0))
+    plain = Image.new("RGBA", image.size, corner)
+    diff = ImageChops.difference(image, plain).convert("L").point(lambda v: 255 if v > 24 else 0)
+    box = diff.getbbox()
+    return image.crop(box) if box else image
+
+
+def contain(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Scaled to fit inside width x height, keeping its proportions."""
+    scale = min(width / image.width, height / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image
+
+
+@lru_cache(maxsize=32)
+def _photo(path: str, size: int, mtime: int) -> Image.Image:
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+    side = min(image.size)
+    left = (image.width - side) // 2
+    top = max(0, min(image.height - side, round((image.height - side) * 0.35)))  # faces sit high
+    return image.crop((left, top, left + side, top + side))
+
+
+def photo(path: Path) -> Image.Image:
+    """A square crop of a portrait, a little above the middle where faces are."""
+    return _photo(*_stamp(path))
+
+
+@lru_cache(maxsize=64)
+def circle_mask(diameter: int) -> Image.Image:
+    """An anti-aliased disc (drawn large, then scaled down)."""
+    big = Image.new("L", (diameter * SUPERSAMPLE, diameter * SUPERSAMPLE), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, big.width - 1, big.height - 1), fill=255)
+    return big.resize((diameter, diameter), Image.Resampling.LANCZOS)
+
+
+@lru_cache(maxsize=64)
+def rounded_mask(width: int, height: int, radius: int) -> Image.Image:
+    """An anti-aliased rounded rectangle."""
+    radius = min(radius, width // 2, height // 2)
+    big = Image.new("L", (width * SUPERSAMPLE, height * SUPERSAMPLE), 0)
+    ImageDraw.Draw(big).rounded_rectangle((0, 0, big.width - 1, big.height - 1),
+                                          radius=radius * SUPERSAMPLE, fill=255)
+    return big.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def avatar(face: Image.Image, diameter: int, ring: str | None, ring_width: int) -> Image.Image:
+    """A round portrait (or initials disc) with an optional ring, as RGBA."""
+    out = Image.new("RGBA", (diameter, diameter), (0, 0, 0, 0))
+    inner = diameter
+    if ring and ring_width:
+        out.paste(Image.new("RGBA", out.size, (*rgb(ring), 255)), (0, 0), circle_mask(diameter))
+        inner = diameter - 2 * ring_width
+    picture = face.resize((inner, inner), Image.Resampling.LANCZOS).convert("RGBA")
+    offset = (diameter - inner) // 2
+    out.paste(picture, (offset, offset), circle_mask(inner))
+    return out
+
+
+def initials(name: str) -> str:
+    """Two initials for Latin names; the first character for CJK names."""
+    words = [w for w in name.replace("-", " ").split() if w]
+    if not words:
+        return "?"
+    if any(ord(c) > 0x2E80 for c in name):
+        return words[0][0]
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def qr_image(data: str, box: int) -> Image.Image:
+    """The QR code of `data`, with its 4-module quiet zone, at the largest whole module size <= box."""
+    code = segno.make(data, error="m", micro=False)
+    modules = code.symbol_size(scale=1, border=4)[0]
+    scale = max(1, box // modules)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=scale, border=4, dark="#111827", light="#FFFFFF")
+    buffer.seek(0)
+    with Image.open(buffer) as opened:
+        return opened.convert("RGB")
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """PNG bytes of a picture placed in the deck (deterministic, no metadata)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=4)
+    return buffer.getvalue()
