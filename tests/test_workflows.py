@@ -19,8 +19,10 @@ def coffeerun_commands(workflow: dict) -> list[list[str]]:
     commands = []
     for job in workflow["jobs"].values():
         for step in job.get("steps", []):
-            for match in re.finditer(r"\bcoffeerun ([^|;&\n)]*)", step.get("run", "")):
-                commands.append(shlex.split(match.group(1)))
+            pattern = r"(?:^\s*|[;{|&(]\s*)coffeerun ([^|;&\n)}]*)"
+            for match in re.finditer(pattern, step.get("run", ""), flags=re.M):
+                words = re.split(r"\s\d*>", match.group(1))[0]
+                commands.append(shlex.split(words))
     return commands
 
 
