@@ -178,6 +178,8 @@ CASES = [
         "use: roi-calculator", "resources[2].audiences[0]", ("'legal' is not an audience", ROI)),
     Bad("duplicate-audience-id", sub(CAMPAIGN, "  - id: it\n", "  - id: finance  # again\n"), CAMPAIGN, "# again",
         "audiences[1].id", ("'finance' is used twice",)),
+    Bad("reserved-audience-id", sub(CAMPAIGN, "  - id: it\n", "  - id: videos  # reserved\n"), CAMPAIGN,
+        "# reserved", "audiences[1].id", ("'videos' is the name of a page", "reserved")),
     Bad("use-id-twice", sub(CAMPAIGN, "  - use: maria\n", "  - use: maria\n  - use: maria  # again\n"), CAMPAIGN,
         "# again", "advocates[2].id", ("'maria' is used twice in advocates",)),
     Bad("unknown-placeholder", sub(CAMPAIGN, "Hi {colleague}", "Hi {colleage}"), CAMPAIGN, "{colleage}",

@@ -14,12 +14,10 @@ from typing import Callable, Iterable
 
 from coffeerun import tokens
 from coffeerun.plan import BuildPlan, CampaignJob
-from coffeerun.problems import Problem
 from coffeerun.publish import discard, new_staging_dir, swap_into_place, write_root_files
 from coffeerun.siteconfig import site_url
 from coffeerun.validate import ValidProject, validate_project
 
-PAGE_NAMES = frozenset({"videos", "next-steps", "files", "assets", "search", "downloads", "media", "img"})
 
 
 class UsageProblem(Exception):
@@ -87,18 +85,6 @@ def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, stagi
             kit_dir=staging / links.kit_token, with_assets=options.assets, cache_dir=cache_dir,
             source_date_epoch=file_epoch()))
     return plan
-
-
-def page_name_collisions(project: ValidProject) -> list[Problem]:
-    """Audience pages live beside the share site's own pages; an audience may not take their names."""
-    problems = []
-    for info in project.campaigns:
-        for i, audience in enumerate(info.model.audiences):
-            if audience.id in PAGE_NAMES:
-                problems.append(Problem(info.source, 1, 1, f"audiences[{i}].id",
-                                        f"'{audience.id}' is the name of a page of the share site; pick "
-                                        f"another id (the reserved names are {', '.join(sorted(PAGE_NAMES))})"))
-    return problems
 
 
 @dataclass(frozen=True)
@@ -175,7 +161,6 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
     project = validate_project(root, options.today, options.campaigns or None)
-    project.problems.extend(page_name_collisions(project))
     result = BuildResult(project)
     if project.problems.errors:
         return result

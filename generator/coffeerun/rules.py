@@ -12,6 +12,8 @@ from coffeerun.problems import Loc, did_you_mean, one_of
 
 Report = Callable[[Pos, Loc, str], None]
 _ID = re.compile(ID_PATTERN)
+# The share site's own folders; an audience page (<share-token>/<audience-id>/) may not take them.
+RESERVED_AUDIENCE_IDS = ("assets", "downloads", "files", "img", "media", "next-steps", "search", "videos")
 
 
 @dataclass
@@ -132,6 +134,10 @@ def cross_references(doc: Document, data: dict, report: Report) -> None:
         items = data.get(name)
         for i, item in enumerate(items if isinstance(items, list) else []):
             value = item.get("id") if isinstance(item, dict) else None
+            if name == "audiences" and value in RESERVED_AUDIENCE_IDS:
+                pos, message = place(doc, (name, i, "id"), f"{short(value)} is the name of a page of the share "
+                                     f"site; pick another id (reserved: {one_of(RESERVED_AUDIENCE_IDS)})")
+                report(pos, (name, i, "id"), message)
             if isinstance(value, str) and value in seen:
                 pos, message = place(doc, (name, i, "id"), f"id {short(value)} is used twice in {name}; "
                                      "give each one its own id")
