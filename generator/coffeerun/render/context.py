@@ -1,0 +1,376 @@
+"""Plain context objects for the page templates, built from one campaign; the share site's pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from coffeerun import i18n
+from coffeerun.fieldtypes import is_transcript_path
+from coffeerun.markdown_text import render_inline, render_markdown
+from coffeerun.models import Campaign
+from coffeerun.plan import CampaignJob
+from coffeerun.render import media
+from coffeerun.render.colors import Palette, palette
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def clean(text: str | None) -> str:
+    """Plain text as written, minus control characters no page should carry."""
+    return _CONTROL.sub("", text or "")
+
+
+def md(text: str | None, inline: bool = False) -> Markup | None:
+    """A Markdown field as safe HTML (raw HTML in it is shown as text)."""
+    if not text:
+        return None
+    return Markup(render_inline(clean(text)) if inline else render_markdown(clean(text)))
+
+
+def fill(template: str, **values: Any) -> str:
+    """`{name}` slots filled in one pass; inserted values are never scanned again."""
+    return _SLOT.sub(lambda m: clean(str(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
+
+
+class Catalogue(dict):
+    """UI strings; `t("key", name=...)` in templates fills slots."""
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return fill(self[key], **values)
+
+
+class SiteFiles:
+    """Files added to a built site: relative path -> bytes or a source file to copy."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, bytes | Path] = {}
+        self.taken: set[str] = set()
+
+    def add(self, rel: str, content: bytes | Path) -> str:
+        self.items[rel] = content
+        self.taken.add(rel)
+        return rel
+
+
+@dataclass
+class Image:
+    src: str  # relative to the site root
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    title: str
+    department: str
+    department_id: str | None
+    initials: str
+    color: str
+    photo: Image | None = None
+
+
+@dataclass
+class QuoteItem:
+    text: str
+    highlight: str
+    person: Person
+    audiences: list[str]
+
+
+@dataclass
+class MetricItem:
+    value: str
+    label: str
+    person: Person | None
+    audiences: list[str]
+
+
+@dataclass
+class Transcript:
+    html: Markup | None = None  # a .md file
+    paragraphs: list[str] = field(default_factory=list)  # a .txt file or inline text
+
+
+@dataclass
+class VideoItem:
+    anchor: str
+    title: str
+    person: Person
+    embed: media.Embed
+    poster: Image | None
+    transcript: Transcript | None
+    captions: str = ""  # relative path of the copied .vtt
+    captions_lang: str = ""
+    audiences: list[str] = field(default_factory=list)
+    audience_labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ResourceItem:
+    title: str
+    kind: str
+    description: Markup | None
+    href: str
+    external: bool
+    file_type: str = ""
+    size: str = ""
+    audiences: list[str] = field(default_factory=list)  # names, for display
+    audience_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ContactItem:
+    name: str
+    role: str
+    email: str
+    booking: str | None
+    initials: str
+    color: str
+
+
+@dataclass
+class AudienceItem:
+    id: str
+    name: str
+    pitch: Markup | None
+    path: str  # relative to the site root: "<id>/"
+    url: str  # absolute private address
+
+
+@dataclass
+class Brand:
+    account: str
+    account_logo: Image | None
+    vendor: str
+    product: str
+    vendor_logo: Image | None
+    footer: str
+    colors: Palette
+    favicon: Image | None = None
+
+
+@dataclass
+class Common:
+    """What every page of a campaign shares: language, strings, brand, people, items."""
+
+    lang: str
+    t: Catalogue
+    title: str
+    brand: Brand
+    people: dict[str, Person]
+    audiences: list[AudienceItem]
+    quotes: list[QuoteItem]
+    metrics: list[MetricItem]
+    videos: list[VideoItem]
+    expires: str
+
+
+def _slugs(taken: set[str], *wanted: str) -> list[str]:
+    """Page folder names that do not collide with audience ids."""
+    out = []
+    for name in wanted:
+        slug, n = name, 1
+        while slug in taken:
+            n += 1
+            slug = f"{name}-{n}"
+        taken.add(slug)
+        out.append(slug)
+    return out
+
+
+class Builder:
+    """Turns a CampaignJob into context objects, registering every file the pages use."""
+
+    def __init__(self, job: CampaignJob):
+        self.job = job
+        self.c: Campaign = job.campaign.model
+        self.root = job.project.root
+        self.lang = self.c.language
+        self.t = Catalogue(i18n.messages(self.lang))
+        self.files = SiteFiles()
+        self._images: dict[str, Image] = {}
+
+    # -- files ---------------------------------------------------------------------------------
+    def path(self, value: str) -> Path:
+        return (self.root / value).resolve()
+
+    def image(self, rel: str, encode, source: Path, alt: str) -> Image:  # noqa: ANN001 - encoder
+        if rel not in self._images:
+            encoded = encode(source)
+            self.files.add(rel, encoded.data)
+            self._images[rel] = Image(rel, encoded.width, encoded.height, alt)
+        return self._images[rel]
+
+    def copy(self, folder: str, source: Path) -> str:
+        name = media.unique_name(f"{folder}/{source.name}", self.files.taken)
+        return self.files.add(name, source)
+
+    # -- common --------------------------------------------------------------------------------
+    def brand(self) -> Brand:
+        account, vendor = self.job.campaign.account, self.job.brand
+        t = self.t
+        account_logo = vendor_logo = None
+        if account.logo is not None:
+            account_logo = self.image("img/logo-account.png", media.logo, account.logo,
+                                      t("logo_alt", name=account.model.name))
+        if self.job.brand_logo is not None:
+            vendor_logo = self.image("img/logo-vendor.png", media.logo, self.job.brand_logo,
+                                     t("logo_alt", name=vendor.name))
+        colors = palette(account.model.colors.primary, account.model.colors.accent)
+        icon_source = account.logo or self.job.brand_logo
+        icon = self.image("img/favicon.png", media.favicon, icon_source, "") if icon_source else None
+        return Brand(clean(account.model.name), account_logo, clean(vendor.name), clean(vendor.product),
+                     vendor_logo, clean(vendor.footer), colors, icon)
+
+    def people(self) -> dict[str, Person]:
+        names = {a.id: a.name for a in self.c.audiences}
+        out = {}
+        for adv in self.c.advocates:
+            photo = None
+            if adv.photo:
+                photo = self.image(f"img/p-{adv.id}.webp", media.photo, self.path(adv.photo),
+                                   self.t("photo_alt", name=adv.name))
+            dept_id = adv.department if adv.department in names else None
+            out[adv.id] = Person(adv.id, clean(adv.name), clean(adv.title),
+                                 clean(names.get(adv.department, adv.department)), dept_id,
+                                 media.initials(clean(adv.name)), media.avatar_color(adv.id), photo)
+        return out
+
+    def audience_names(self, ids: list[str] | None) -> list[str]:
+        names = {a.id: clean(a.name) for a in self.c.audiences}
+        return [names[i] for i in ids or [] if i in names]
+
+    def transcript(self, value: str | None) -> Transcript | None:
+        if not value:
+            return None
+        text, markdown = value, False
+        if is_transcript_path(value):
+            source = self.path(value.strip())
+            text = source.read_text(encoding="utf-8-sig")
+            markdown = source.suffix.lower() == ".md"
+        if markdown:
+            return Transcript(html=md(text))
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", clean(text).replace("\r\n", "\n")) if p.strip()]
+        return Transcript(paragraphs=paragraphs)
+
+    def videos(self, people: dict[str, Person]) -> list[VideoItem]:
+        out = []
+        for n, video in enumerate(self.c.videos, start=1):
+            poster = None
+            if video.poster:
+                poster = self.image(f"img/v-{n}.webp", media.poster, self.path(video.poster), "")
+            captions, captions_lang = "", ""
+            if video.captions:
+                source = self.path(video.captions)
+                captions = self.copy("media", source)
+                parts = source.name.split(".")
+                captions_lang = parts[-2] if len(parts) >= 3 and re.fullmatch(r"[A-Za-z]{2,3}(-\w+)?",
+                                                                               parts[-2]) else self.lang
+            out.append(VideoItem(f"video-{n}", clean(video.title), people[video.by], media.embed(video.url),
+                                 poster, self.transcript(video.transcript), captions, captions_lang,
+                                 list(video.audiences or []), self.audience_names(video.audiences)))
+        return out
+
+    def common(self) -> Common:
+        people = self.people()
+        links = self.job.links
+        audiences = [AudienceItem(a.id, clean(a.name), md(a.pitch), f"{a.id}/", links.audience_url(a.id))
+                     for a in self.c.audiences]
+        quotes = [QuoteItem(clean(q.text), clean(q.highlight), people[q.by], list(q.audiences or []))
+                  for q in self.c.quotes]
+        metrics = [MetricItem(clean(m.value), clean(m.label), people.get(m.by) if m.by else None,
+                              list(m.audiences or [])) for m in self.c.metrics]
+        expires = i18n.format_date(self.c.expires, self.lang) if self.c.expires else ""
+        return Common(self.lang, self.t, clean(self.c.title), self.brand(), people, audiences, quotes, metrics,
+                      self.videos(people), expires)
+
+
+def for_audience(items: list, audience_id: str | None) -> list:
+    """Items meant for an audience: those without `audiences` are for every audience."""
+    if audience_id is None:
+        return list(items)
+    return [item for item in items if not item.audiences or audience_id in item.audiences]
+
+
+@dataclass
+class SharePage:
+    """One page of the share site: docs path, title, template and what it shows."""
+
+    docs_path: str
+    root: str  # relative prefix from the page to the site root
+    title: str
+    template: str
+    current: str  # nav key
+    data: dict[str, Any]
+
+
+def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, str]]:
+    """The share site: home, one page per audience, videos, next steps. No talk track, no kit."""
+    c, t = b.c, b.t
+    people = common.people
+    taken = {a.id for a in c.audiences}
+    videos_slug, next_slug = _slugs(taken, "videos", "next-steps")
+    nav = {"home": "", "videos": f"{videos_slug}/", "next": f"{next_slug}/"}
+    resources = []
+    for r in c.resources:
+        if r.file:
+            source = b.path(r.file)
+            href = b.copy("files", source)
+            resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), href, False,
+                                          source.suffix.lstrip(".").upper(),
+                                          media.human_size(source.stat().st_size, b.lang),
+                                          b.audience_names(r.audiences), list(r.audiences or [])))
+        else:
+            resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), r.url, True,
+                                          audiences=b.audience_names(r.audiences),
+                                          audience_ids=list(r.audiences or [])))
+    contacts = [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),
+                            media.avatar_color("contact:" + p.email)) for p in c.contacts]
+    departments: dict[str, list[Person]] = {}
+    for person in people.values():
+        departments.setdefault(person.department, []).append(person)
+    count = len(people)
+    intro = t("intro" if count > 1 else "intro_one", count=count, account=common.brand.account,
+              product=common.brand.product)
+    pages = [SharePage("index.md", "./", common.title, "share/home.html", "home", {
+        "intro": intro,
+        "metrics": common.metrics[:4],
+        "quote": common.quotes[0] if common.quotes else None,
+        "video": common.videos[0] if common.videos else None,
+        "departments": departments,
+        "people_count": count,
+    })]
+    for audience in common.audiences:
+        own = [p for p in people.values() if p.department_id == audience.id]
+        others = [p for p in people.values() if p.department_id != audience.id]
+        own_ids = {p.id for p in own}
+        quotes = for_audience(common.quotes, audience.id)
+        quotes.sort(key=lambda q: q.person.id not in own_ids)  # stable: the audience's own advocates first
+        audience_resources = [r for r in resources if not r.audience_ids or audience.id in r.audience_ids]
+        pages.append(SharePage(f"{audience.id}/index.md", "../", f"{audience.name} · {common.title}",
+                               "share/audience.html", audience.id, {
+                                   "audience": audience,
+                                   "own": own,
+                                   "others": others,
+                                   "quotes": quotes,
+                                   "metrics": for_audience(common.metrics, audience.id),
+                                   "videos": for_audience(common.videos, audience.id),
+                                   "resources": audience_resources,
+                                   "contacts": contacts,
+                               }))
+    if common.videos:
+        pages.append(SharePage(f"{videos_slug}/index.md", "../", f"{t('videos_title')} · {common.title}",
+                               "share/videos.html", "videos", {"videos": common.videos}))
+    if resources or contacts:
+        pages.append(SharePage(f"{next_slug}/index.md", "../", f"{t('next_title')} · {common.title}",
+                               "share/next.html", "next", {"resources": resources, "contacts": contacts}))
+    return pages, nav

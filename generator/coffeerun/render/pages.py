@@ -1,0 +1,183 @@
+"""Render one campaign's share site and kit: our templates make each page, MkDocs + Material build the site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+
+from coffeerun.plan import CampaignJob
+from coffeerun.project import ProjectPaths, defaults_dir
+from coffeerun.render import engine
+from coffeerun.render.context import Builder, Common, SiteFiles, share_pages
+from coffeerun.render.kit import kit_context
+from coffeerun.render.media import frame_origin
+
+OVERRIDES = "overrides"  # theme/overrides: Material's custom_dir
+PAGES = "pages"  # theme/pages: our page templates
+CSS, JS, PALETTE = "assets/coffeerun/site.css", "assets/coffeerun/site.js", "assets/coffeerun/palette.css"
+
+
+def template_env(paths: ProjectPaths) -> Environment:
+    """Our page templates, each from the project's theme/pages/ if it has it, else the bundled one."""
+
+    def load(name: str) -> tuple[str, str, Any] | None:
+        if ".." in Path(name).parts:
+            return None
+        file = paths.theme_file(f"{PAGES}/{name}")
+        if not file.is_file():
+            return None
+        mtime = file.stat().st_mtime
+        return file.read_text(encoding="utf-8"), str(file), lambda: file.stat().st_mtime == mtime
+
+    env = Environment(loader=FunctionLoader(load), undefined=StrictUndefined, keep_trailing_newline=True,
+                      autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True))
+    return env
+
+
+def _overrides(paths: ProjectPaths, into: Path) -> Path:
+    """Material's custom_dir for this build: the bundled overrides with the project's on top."""
+    names: set[str] = set()
+    for base in (defaults_dir() / "theme" / OVERRIDES, paths.root / "theme" / OVERRIDES):
+        if base.is_dir():
+            names.update(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+    for name in sorted(names):
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(paths.theme_file(f"{OVERRIDES}/{name}"), target)
+    return into
+
+
+def _page_markdown(front: dict[str, Any], body: str) -> str:
+    """A Markdown page that is one HTML block: MkDocs passes it through as written.
+
+    The block is kept exactly as the template made it: message bodies keep their blank lines.
+    """
+    # \x02 and \x03 delimit Python-Markdown's placeholders; they never belong in a page.
+    html = body.strip().replace("\x02", "").replace("\x03", "")
+    # Every value double-quoted on one line: no line of the front matter can end it early.
+    meta = yaml.safe_dump(front, sort_keys=True, allow_unicode=True, width=1_000_000, default_style='"')
+    return f"---\n{meta}---\n\n{html}\n"
+
+
+def _csp(common: Common | None) -> str:
+    """Nothing from another host; video players only after a click, from their own hosts."""
+    frames = sorted({frame_origin(v.embed.src) for v in (common.videos if common else []) if v.embed.kind == "iframe"})
+    media = sorted({frame_origin(v.embed.src) for v in (common.videos if common else []) if v.embed.kind == "file"})
+    return "; ".join([
+        "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'",
+        "media-src " + " ".join(["'self'", *media]), "frame-src " + (" ".join(frames) if frames else "'none'"),
+        "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+    ])
+
+
+def _merge(source: Path, target: Path) -> None:
+    """Move a built site into its directory, keeping what is there (downloads/, preview.png)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(source.iterdir()):
+        dest = target / item.name
+        if item.is_dir():
+            _merge(item, dest)
+        else:
+            os.replace(item, dest) if item.stat().st_dev == target.stat().st_dev else shutil.move(item, dest)
+
+
+def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = None) -> None:
+    for rel, content in sorted(files.items.items()):
+        if keep is not None and not rel.startswith(keep):
+            continue
+        dest = site / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, dest)
+        else:
+            dest.write_bytes(content)
+
+
+class _Site:
+    """One MkDocs project in a temporary folder."""
+
+    def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, folder: Path):
+        self.job, self.env, self.common, self.kind = job, env, common, kind
+        self.folder = folder
+        self.docs = folder / "docs"
+        self.docs.mkdir(parents=True)
+        (self.docs / PALETTE).parent.mkdir(parents=True)
+        css = env.get_template("palette.css").render(p=common.brand.colors)
+        (self.docs / PALETTE).write_text(css, encoding="utf-8")
+
+    def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
+        body = self.env.get_template(template).render(site=self.common, t=self.common.t, kind=self.kind, **data)
+        path = self.docs / docs_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_page_markdown(front, body), encoding="utf-8")
+
+    def build(self, site_url: str, csp: str) -> Path:
+        job = self.job
+        base = engine.load_base_config(job.project.mkdocs_yml)
+        extra = {"language": self.common.lang, "csp": csp, "kind": self.kind, "not_found": self.common.t("not_found")}
+        if self.common.brand.favicon:
+            extra["favicon"] = self.common.brand.favicon.src
+        config = engine.site_config(
+            base, site_name=self.common.title, site_url=site_url, language=self.common.lang,
+            custom_dir=_overrides(job.project, self.folder / OVERRIDES), extra_css=[CSS, PALETTE],
+            extra_javascript=[JS], extra=extra)
+        return engine.build_site(self.folder, config)
+
+
+def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path) -> None:
+    site = _Site(job, env, common, "share", folder)
+    pages, nav_paths = share_pages(builder, common)
+    t = common.t
+    present = {p.current for p in pages}
+    nav = [{"key": key, "label": t(label), "href": nav_paths[key]}
+           for key, label in (("home", "nav_overview"), ("videos", "nav_videos"), ("next", "nav_next"))
+           if key in present]
+    for p in pages:
+        page_nav = nav
+        if p.template == "share/audience.html":
+            audience = p.data["audience"]
+            page_nav = [nav[0], {"key": audience.id, "label": audience.name, "href": audience.path}, *nav[1:]]
+        front: dict[str, Any] = {"title": p.title}
+        if p.docs_path == "index.md":
+            front.update(og_title=common.title, og_description=p.data["intro"])
+            if job.preview_image.is_file():
+                front["og_image"] = job.links.share_url + job.preview_image.name
+        site.page(p.docs_path, p.template, front, root=p.root, nav=page_nav, current=p.current, **p.data)
+    built = site.build(job.links.share_url, _csp(common))
+    _write_files(builder.files, built)
+    _merge(built, job.share_dir)
+
+
+def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path) -> None:
+    site = _Site(job, env, common, "kit", folder)
+    kit = kit_context(builder, common)
+    t = common.t
+    sections = [("links", "kit_nav_links", True), ("messages", "kit_nav_messages", bool(kit.messages)),
+                ("talk", "kit_nav_talk", kit.has_talk), ("downloads", "kit_nav_downloads", True),
+                ("about", "kit_nav_about", True), ("contact", "kit_nav_contact", True)]
+    nav = [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
+    site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')} · {common.title}"},
+              root="./", nav=nav, current="", kit=kit)
+    built = site.build(job.links.kit_url, _csp(None))
+    _write_files(builder.files, built, keep=("img/logo-", "img/p-", "img/favicon"))
+    _merge(built, job.kit_dir)
+
+
+def render_pages(job: CampaignJob) -> None:
+    """Write the complete share site into job.share_dir and the kit into job.kit_dir.
+
+    Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
+    """
+    env = template_env(job.project)
+    builder = Builder(job)
+    common = builder.common()
+    with tempfile.TemporaryDirectory(prefix="coffeerun-pages-") as tmp:
+        _share(job, env, builder, common, Path(tmp) / "share")
+        _kit(job, env, builder, common, Path(tmp) / "kit")

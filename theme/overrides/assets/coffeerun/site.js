@@ -1,0 +1,125 @@
+/* coffeerun: copy buttons, click-to-play videos, the kit's "signed by" switch. No network requests. */
+(function () {
+  "use strict";
+
+  /* Copy buttons: data-cr-copy names the element whose text is copied. */
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+
+  var live = document.createElement("div");
+  live.className = "cr-sr-only";
+  live.setAttribute("aria-live", "polite");
+  document.body.appendChild(live);
+
+  function flash(button, message, ok) {
+    var label = button.querySelector(".cr-copy__label");
+    if (!label) return;
+    if (!button.hasAttribute("data-cr-label")) button.setAttribute("data-cr-label", label.textContent);
+    label.textContent = message;
+    live.textContent = message;
+    button.classList.toggle("cr-copy--done", ok);
+    clearTimeout(button._crTimer);
+    button._crTimer = setTimeout(function () {
+      label.textContent = button.getAttribute("data-cr-label");
+      button.classList.remove("cr-copy--done");
+    }, 2000);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-cr-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-cr-copy"));
+    if (!source) return;
+    copyText(source.textContent).then(
+      function () { flash(button, button.getAttribute("data-cr-copied"), true); },
+      function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        flash(button, button.getAttribute("data-cr-failed"), false);
+      });
+  });
+
+  /* Video facades: the player is created only after a click, from the data attributes. */
+  function play(facade) {
+    var kind = facade.getAttribute("data-cr-video");
+    var src = facade.getAttribute("data-cr-src");
+    if (!src || !/^https:\/\//.test(src)) return;
+    var player;
+    if (kind === "iframe") {
+      player = document.createElement("iframe");
+      player.setAttribute("allow", "autoplay; fullscreen; picture-in-picture; encrypted-media");
+      player.setAttribute("allowfullscreen", "");
+      /* Players refuse to start without knowing the embedding site: send the origin only, never the
+         private path (the page itself says no-referrer). */
+      player.setAttribute("referrerpolicy", "strict-origin");
+      player.setAttribute("title", facade.getAttribute("data-cr-title") || "");
+      player.src = src;
+    } else if (kind === "file") {
+      player = document.createElement("video");
+      player.setAttribute("controls", "");
+      player.setAttribute("playsinline", "");
+      player.setAttribute("preload", "none");
+      player.setAttribute("title", facade.getAttribute("data-cr-title") || "");
+      var source = document.createElement("source");
+      source.src = src;
+      source.type = facade.getAttribute("data-cr-type") || "video/mp4";
+      player.appendChild(source);
+      var track = facade.getAttribute("data-cr-track");
+      if (track) {
+        var captions = document.createElement("track");
+        captions.kind = "captions";
+        captions.src = track;
+        captions.srclang = facade.getAttribute("data-cr-track-lang") || document.documentElement.lang;
+        captions.label = facade.getAttribute("data-cr-track-label") || "Captions";
+        captions.default = true;
+        player.appendChild(captions);
+      }
+    } else {
+      return;
+    }
+    player.className = "cr-player";
+    facade.parentNode.replaceChild(player, facade);
+    if (kind === "file") {
+      var started = player.play();
+      if (started && started.catch) started.catch(function () {});
+    }
+    player.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var facade = event.target.closest && event.target.closest("button[data-cr-video]");
+    if (facade) play(facade);
+  });
+
+  /* Kit: pick who signs the messages; each advocate has a version with their name filled in. */
+  var signer = document.querySelector("[data-cr-signer]");
+  if (signer) {
+    signer.addEventListener("change", function () {
+      var versions = document.querySelectorAll("[data-cr-version]");
+      for (var i = 0; i < versions.length; i++) {
+        versions[i].hidden = versions[i].getAttribute("data-cr-version") !== signer.value;
+      }
+    });
+  }
+})();
