@@ -132,8 +132,16 @@ def image_file(root: Path, value: str) -> Path:
     return path
 
 
+# Files a browser would run as part of the private site (script in SVG, HTML, XML) are refused:
+# they would execute with the share site's address.
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".js", ".mjs")
+
+
 def plain_file(root: Path, value: str) -> Path:
     path = resolve_inside(root, value)
+    if path.suffix.lower() in ACTIVE_SUFFIXES:
+        raise fail("file", f"{short(value)} is a {path.suffix.lower()} file, which a browser would run as part "
+                   "of the private site; hand out a PDF, an image (png, jpg, webp) or an office document")
     check_size(path, value, MAX_FILE_BYTES, "a file to hand out")
     return path
 
