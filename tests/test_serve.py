@@ -1,0 +1,64 @@
+"""`coffeerun serve` previews one campaign on localhost and rebuilds it when its YAML is saved."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - localhost only
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coffeerun", "serve", "--project", str(example_project), "--today",
+             "2026-11-23", "--port", str(port), "northwind-procurement-requests"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COFFEERUN_CACHE_DIR": str(tmp_path / "c")})
+    try:
+        share = wait_for(lambda: re.search(r"share: (http://127\.0\.0\.1:\d+/\w+/)", log.read_text()))
+        url = share.group(1)
+        assert url.startswith(f"http://127.0.0.1:{port}/")
+        first = wait_for(lambda: fetch(url))
+        assert "<title>" in first
+        campaign = example_project / "campaigns" / "northwind-procurement-requests.yaml"
+        text = campaign.read_text(encoding="utf-8")
+        title = re.search(r"^title: (.*)$", text, flags=re.M).group(1).strip().strip("\"'")
+        campaign.write_text(text.replace(title, "Preview title changed on save", 1), encoding="utf-8")
+        wait_for(lambda: "Preview title changed on save" in fetch(url))
+        assert "Disallow: /" in fetch(f"http://127.0.0.1:{port}/robots.txt")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
