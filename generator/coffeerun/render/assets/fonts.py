@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import ImageFont, features
 
+from coffeerun.render.assets.fontfile import Coverage, FontFile
 from coffeerun.render.assets.theme import font_dir
 
 SHIPPED = {"regular": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf"}
@@ -34,24 +36,12 @@ class Face:
         return self.bitmap_size > 0
 
 
-@lru_cache(maxsize=64)
-def _font_info(path: str, index: int) -> tuple[frozenset[int], str, int]:
-    """(code points in the cmap, family name, bitmap strike size) of a face, read once per process."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(path, fontNumber=index, lazy=True)
-    try:
-        cmap = frozenset(font.getBestCmap() or {})
-        family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or Path(path).stem
-        strike = 0
-        if "CBLC" in font:
-            sizes = [s.bitmapSizeTable.ppemY for s in font["CBLC"].strikes]
-            strike = max(sizes) if sizes else 0
-        elif "sbix" in font:
-            strike = max(font["sbix"].strikes) if font["sbix"].strikes else 0
-        return cmap, family, strike
-    finally:
-        font.close()
+@lru_cache(maxsize=128)
+def _font_info(path: str, index: int) -> tuple[Coverage, str, int]:
+    """(code points in the cmap, family name, bitmap strike size) of a face, read once per process
+    (a few milliseconds even for a CJK collection: only its cmap, name and bitmap tables are read)."""
+    info = FontFile(path, index)
+    return info.coverage, info.family, info.bitmap_size
 
 
 def make_face(path: str | Path, index: int = 0) -> Face:
@@ -59,7 +49,7 @@ def make_face(path: str | Path, index: int = 0) -> Face:
     return Face(str(path), index, family, strike)
 
 
-def coverage(face: Face) -> frozenset[int]:
+def coverage(face: Face) -> Coverage:
     return _font_info(face.path, face.index)[0]
 
 
@@ -75,14 +65,43 @@ def needs_shaping(text: str, face: Face) -> bool:
     return _RAQM and (face.color or _SHAPED.search(text) is not None)
 
 
-@lru_cache(maxsize=512)
+# FreeType maps the font file once per loaded size and reads its tables there: 3-4 MB of memory per
+# size of a CJK collection, where a fit tries many sizes. Large files keep only their latest sizes.
+_LARGE_FONT_FILE = 4 << 20
+_LARGE_FONTS_KEPT = 8
+_small_fonts: dict[tuple[Face, int, bool], tuple[ImageFont.FreeTypeFont, float]] = {}
+_large_fonts: OrderedDict[tuple[Face, int, bool], tuple[ImageFont.FreeTypeFont, float]] = OrderedDict()
+
+
+@lru_cache(maxsize=64)
+def _is_large(path: str) -> bool:
+    return os.path.getsize(path) > _LARGE_FONT_FILE
+
+
 def load_font(face: Face, size: int, shaped: bool = False) -> tuple[ImageFont.FreeTypeFont, float]:
-    """(Pillow font, scale): colour bitmap fonts load at their strike and are scaled when drawn."""
+    """(Pillow font, scale), loaded once per process: colour bitmap fonts load at their strike and are
+    scaled when drawn."""
+    key = (face, size, shaped)
+    hit = _small_fonts.get(key)
+    if hit is not None:
+        return hit
+    large = _is_large(face.path)
+    if large and key in _large_fonts:
+        _large_fonts.move_to_end(key)
+        return _large_fonts[key]
     engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
     if face.bitmap_size:
         font = ImageFont.truetype(face.path, face.bitmap_size, index=face.index, layout_engine=engine)
-        return font, size * EMOJI_SCALE / face.bitmap_size
-    return ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine), 1.0
+        loaded = (font, size * EMOJI_SCALE / face.bitmap_size)
+    else:
+        loaded = (ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine), 1.0)
+    if large:
+        _large_fonts[key] = loaded
+        while len(_large_fonts) > _LARGE_FONTS_KEPT:
+            _large_fonts.popitem(last=False)
+    else:
+        _small_fonts[key] = loaded
+    return loaded
 
 
 def font_for_run(face: Face, size: int, text: str) -> tuple[ImageFont.FreeTypeFont, float]:
