@@ -9,6 +9,7 @@ from typing import Any
 from PIL import Image
 
 from coffeerun.render.assets import images
+from coffeerun.render.assets.cache import file_digest
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.layout import Box, Fitter, TextLayout, TextStyle, moved
 from coffeerun.render.assets.slides import Picture, SlideSpec
@@ -94,7 +95,7 @@ class Composer:
     def __init__(self, theme: Theme, palette: dict[str, str], book: FontBook):
         self.theme, self.palette, self.book = theme, palette, book
         self.fitter = Fitter(book)
-        self._pictures: dict[tuple, Image.Image] = {}
+        self._pictures: dict[str, Image.Image] = {}  # initials avatars: drawn with this campaign's fonts
 
     def compose(self, spec: SlideSpec) -> Frame:
         layout = self.theme.layout(spec.kind)
@@ -213,41 +214,37 @@ class Composer:
     def _logo(self, element: dict[str, Any], box: Box, picture: Picture, op_id: str) -> Op:
         _, _, bw, bh = box
         pad = int(element.get("padding", 0))
-        source = images.logo(Path(picture.path))
-        aspect = source.width / source.height
-        pad_y = round(pad * max(0.4, min(1.0, aspect / 2.5)))  # squarish logos get more height
-        key = ("logo", picture.path, bw - 2 * pad, bh - 2 * pad_y)
-        if key not in self._pictures:
-            self._pictures[key] = images.contain(source, bw - 2 * pad, bh - 2 * pad_y)
-        logo = self._pictures[key]
+        path = Path(picture.path)
+        pad_y = round(pad * max(0.4, min(1.0, images.logo_aspect(path) / 2.5)))  # squarish logos get more height
+        width, height = bw - 2 * pad, bh - 2 * pad_y
+        digest = file_digest(path)
         chip = element.get("chip", "none")
         if chip in (None, "none"):
+            logo = images.fitted_logo(path, width, height)
             left, top = self._place(element, box, logo.width, logo.height)
-            return ImageOp(op_id, (left, top, logo.width, logo.height), logo, "%s:%dx%d" % key[1:], picture.alt)
-        width, height = logo.width + 2 * pad, bh
-        card = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        fill = Image.new("RGBA", (width, height), self.color(chip))
-        card.paste(fill, (0, 0), images.rounded_mask(width, height, CHIP_RADIUS))
-        card.alpha_composite(logo, (pad, (height - logo.height) // 2))
-        left, top = self._place(element, box, width, height)
-        return ImageOp(op_id, (left, top, width, height), card, "chip:%s:%dx%d" % (picture.path, width, height),
-                       picture.alt)
+            return ImageOp(op_id, (left, top, logo.width, logo.height), logo,
+                           f"logo:{digest}:{logo.width}x{logo.height}", picture.alt)
+        color = self.color(chip)
+        card = images.logo_chip(path, width, height, pad, bh, color, CHIP_RADIUS)
+        left, top = self._place(element, box, card.width, card.height)
+        return ImageOp(op_id, (left, top, card.width, card.height), card,
+                       f"chip:{digest}:{width}x{height}:{pad}:{bh}:{color}", picture.alt)
 
     def _avatar(self, element: dict[str, Any], box: Box, picture: Picture, op_id: str) -> ImageOp:
         x, y, w, h = box
         diameter = min(w, h)
         ring = self.color(element["ring"]) if element.get("ring") else None
         ring_width = int(element.get("ring_width", 0))
-        key = ("avatar", picture, diameter, ring, ring_width)
+        left, top = self._place(element, box, diameter, diameter)
+        if picture.kind == "photo":
+            image = images.photo_avatar(Path(picture.path), diameter, ring, ring_width)
+            key = f"avatar:{file_digest(picture.path)}:{diameter}:{ring}:{ring_width}"
+            return ImageOp(op_id, (left, top, diameter, diameter), image, key, picture.alt)
+        key = f"avatar:initials:{picture.text}:{diameter}:{ring}:{ring_width}:{self.color('primary-deep')}"
         if key not in self._pictures:
             inner = diameter - 2 * ring_width if ring else diameter
-            face = (images.photo(Path(picture.path)) if picture.kind == "photo"
-                    else self._initials(picture.text, inner))
-            self._pictures[key] = images.avatar(face, diameter, ring, ring_width)
-        left, top = self._place(element, box, diameter, diameter)
-        tag = picture.path or "initials:" + picture.text
-        return ImageOp(op_id, (left, top, diameter, diameter), self._pictures[key],
-                       f"avatar:{tag}:{diameter}:{ring}:{ring_width}", picture.alt)
+            self._pictures[key] = images.avatar(self._initials(picture.text, inner), diameter, ring, ring_width)
+        return ImageOp(op_id, (left, top, diameter, diameter), self._pictures[key], key, picture.alt)
 
     def _initials(self, text: str, size: int) -> Image.Image:
         from coffeerun.render.assets.draw_png import draw_text

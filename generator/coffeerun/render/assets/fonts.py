@@ -114,27 +114,35 @@ def is_emoji(cp: int) -> bool:
     return 0x1F000 <= cp <= 0x1FAFF or cp in (0x2B50, 0x2B55, 0x231A, 0x231B) or 0x23E9 <= cp <= 0x23F3
 
 
-def _joins(ch: str, previous: str) -> bool:
-    """Does `ch` belong to the same grapheme cluster as the character before it?"""
-    cp = ord(ch)
-    if previous == "\u200d" or cp in (0x200D, 0x20E3) or 0xFE00 <= cp <= 0xFE0F:
-        return True
-    if 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
-        return True
-    return unicodedata.category(ch) in ("Mn", "Me", "Mc")
+_ATTACHES: dict[str, bool] = {}
+
+
+def _attaches(ch: str) -> bool:
+    """Does `ch` always belong to the cluster before it (a mark, a joiner, a selector, a skin tone)?"""
+    known = _ATTACHES.get(ch)
+    if known is None:
+        cp = ord(ch)
+        known = (cp in (0x200D, 0x20E3) or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF
+                 or 0xE0020 <= cp <= 0xE007F or unicodedata.category(ch) in ("Mn", "Me", "Mc"))
+        _ATTACHES[ch] = known
+    return known
 
 
 def clusters(text: str) -> list[str]:
     """Grapheme-ish clusters: a base character with its marks, emoji sequences kept whole."""
+    if text.isascii():
+        return list(text)
     out: list[str] = []
+    previous = ""
     for ch in text:
-        if out and _joins(ch, out[-1][-1]):
+        if out and (previous == "\u200d" or _attaches(ch)):
             out[-1] += ch
         elif out and 0x1F1E6 <= ord(ch) <= 0x1F1FF and len(out[-1]) == 1 \
                 and 0x1F1E6 <= ord(out[-1]) <= 0x1F1FF:
             out[-1] += ch  # a flag: two regional indicators
         else:
             out.append(ch)
+        previous = ch
     return out
 
 
@@ -155,6 +163,7 @@ class FontBook:
         self.known: dict[str, list[Face]] = {"regular": [], "bold": []}
         self.missing: set[str] = set()
         self._chosen: dict[tuple[int, str, bool], Face | None] = {}
+        self._runs: dict[tuple[str, str], list[tuple[str, Face | None]]] = {}
 
     def face_for(self, cluster: str, weight: str) -> Face | None:
         cp = ord(cluster[0])
@@ -190,6 +199,12 @@ class FontBook:
 
     def runs(self, text: str, weight: str) -> list[tuple[str, Face | None]]:
         """`text` cut into runs of one face each; a face of None means no font covers that run."""
+        known = self._runs.get((text, weight))
+        if known is None:
+            known = self._runs[(text, weight)] = self._cut(text, weight)
+        return known
+
+    def _cut(self, text: str, weight: str) -> list[tuple[str, Face | None]]:
         out: list[tuple[str, Face | None]] = []
         for cluster in clusters(text):
             if cluster.isspace():  # spaces stay with the text font (an emoji font's are too wide)

@@ -12,16 +12,21 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps
 from coffeerun.render.assets.theme import rgb
 
 LOGO_WIDTH = 1400  # SVG logos are rasterised once at this width, then scaled down per use
+PHOTO_MAX = 640  # portraits are kept at most this large (avatars are at most 300 px across)
 SUPERSAMPLE = 4
+# Pictures are prepared once per process and file content, whatever the campaign: a worker renders
+# many campaigns of the same accounts. Bounded, so that thousands of accounts stay within memory.
+_SOURCES, _PREPARED = 8, 96
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path), stat.st_size, stat.st_mtime_ns
+def _digest(path: Path) -> str:
+    from coffeerun.render.assets.cache import file_digest
+
+    return file_digest(path)
 
 
-@lru_cache(maxsize=32)
-def _logo(path: str, size: int, mtime: int) -> Image.Image:
+@lru_cache(maxsize=_SOURCES)
+def _logo(path: str, digest: str) -> Image.Image:
     file = Path(path)
     if file.suffix.lower() == ".svg":
         from coffeerun.svg import rasterise_svg
@@ -34,8 +39,47 @@ def _logo(path: str, size: int, mtime: int) -> Image.Image:
 
 
 def logo(path: Path) -> Image.Image:
-    """The logo as RGBA, trimmed to what it draws; rasterised once per process and file version."""
-    return _logo(*_stamp(path))
+    """The logo as RGBA, trimmed to what it draws; rasterised once per process and file content."""
+    return _logo(str(path), _digest(path))
+
+
+@lru_cache(maxsize=_PREPARED)
+def _fitted_logo(path: str, digest: str, width: int, height: int) -> Image.Image:
+    return contain(_logo(path, digest), width, height)
+
+
+def fitted_logo(path: Path, width: int, height: int) -> Image.Image:
+    """The logo scaled to fit inside width x height, once per process, file content and size."""
+    return _fitted_logo(str(path), _digest(path), width, height)
+
+
+@lru_cache(maxsize=_PREPARED)
+def _chip(path: str, digest: str, width: int, height: int, pad: int, card_height: int, color: str,
+          radius: int) -> Image.Image:
+    fitted = _fitted_logo(path, digest, width, height)
+    card = Image.new("RGBA", (fitted.width + 2 * pad, card_height), (0, 0, 0, 0))
+    fill = Image.new("RGBA", card.size, color)
+    card.paste(fill, (0, 0), rounded_mask(card.width, card.height, radius))
+    card.alpha_composite(fitted, (pad, (card_height - fitted.height) // 2))
+    return card
+
+
+def logo_chip(path: Path, width: int, height: int, pad: int, card_height: int, color: str,
+              radius: int) -> Image.Image:
+    """The logo fitted into width x height, on a rounded `color` card: `pad` wider on each side,
+    `card_height` high."""
+    return _chip(str(path), _digest(path), width, height, pad, card_height, color, radius)
+
+
+@lru_cache(maxsize=256)
+def _aspect(path: str, digest: str) -> float:
+    source = _logo(path, digest)
+    return source.width / source.height
+
+
+def logo_aspect(path: Path) -> float:
+    """Width over height of what the logo draws."""
+    return _aspect(str(path), _digest(path))
 
 
 def _trim(image: Image.Image) -> Image.Image:
@@ -58,19 +102,33 @@ def contain(image: Image.Image, width: int, height: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image
 
 
-@lru_cache(maxsize=32)
-def _photo(path: str, size: int, mtime: int) -> Image.Image:
+@lru_cache(maxsize=_SOURCES)
+def _photo(path: str, digest: str) -> Image.Image:
     with Image.open(path) as opened:
+        opened.draft("RGB", (PHOTO_MAX * 2, PHOTO_MAX * 2))  # a large JPEG is decoded at a fraction
         image = ImageOps.exif_transpose(opened).convert("RGB")
     side = min(image.size)
     left = (image.width - side) // 2
     top = max(0, min(image.height - side, round((image.height - side) * 0.35)))  # faces sit high
-    return image.crop((left, top, left + side, top + side))
+    square = image.crop((left, top, left + side, top + side))
+    if side > PHOTO_MAX:
+        square = square.resize((PHOTO_MAX, PHOTO_MAX), Image.Resampling.LANCZOS)
+    return square
 
 
 def photo(path: Path) -> Image.Image:
-    """A square crop of a portrait, a little above the middle where faces are."""
-    return _photo(*_stamp(path))
+    """A square crop of a portrait, a little above the middle where faces are, at most PHOTO_MAX wide."""
+    return _photo(str(path), _digest(path))
+
+
+@lru_cache(maxsize=_PREPARED)
+def _photo_avatar(path: str, digest: str, diameter: int, ring: str | None, ring_width: int) -> Image.Image:
+    return avatar(_photo(path, digest), diameter, ring, ring_width)
+
+
+def photo_avatar(path: Path, diameter: int, ring: str | None, ring_width: int) -> Image.Image:
+    """The round portrait with its ring, once per process, photo content, size and ring."""
+    return _photo_avatar(str(path), _digest(path), diameter, ring, ring_width)
 
 
 @lru_cache(maxsize=64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, font_for_run, is_emoji, load_font
 
@@ -100,7 +101,8 @@ def _breaking_space(cluster: str) -> bool:
     return cluster.isspace() and cluster not in ("\u00a0", "\u202f", "\u2007")
 
 
-def segments(paragraph: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def segments(paragraph: str) -> tuple[str, ...]:
     """Unbreakable pieces of a paragraph, each with the spaces that follow it."""
     parts = clusters(paragraph)
     out: list[str] = []
@@ -124,7 +126,7 @@ def segments(paragraph: str) -> list[str]:
         current += c
     if current:
         out.append(current)
-    return out
+    return tuple(out)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -196,25 +198,10 @@ class Fitter:
         paras = paragraphs(clean)
         _, _, w, h = box
         limit = w * WRAP_SLACK
-        largest, smallest = max(style.sizes), min(style.sizes)
-
-        def fits(size: int) -> list[Line] | None:
-            lines = self.wrap(paras, size, weight, limit)
-            if style.max_lines and len(lines) > style.max_lines:
-                return None
-            return lines if len(lines) * size * style.line_height <= h + 0.5 else None
-
-        low, high, best = smallest, largest, None
-        while low <= high:  # binary search for the largest size that fits
-            mid = (low + high) // 2
-            lines = fits(mid)
-            if lines is not None:
-                best, low = (mid, lines), mid + 1
-            else:
-                high = mid - 1
+        best = self._search(paras, style, limit, h)
         truncated = best is None
         if best is None:
-            size = smallest
+            size = min(style.sizes)
             room = max(1, int((h + 0.5) // (size * style.line_height)))
             if style.max_lines:
                 room = min(room, style.max_lines)
@@ -223,6 +210,70 @@ class Fitter:
             size, lines = best
         shown = self._shown_text(lines)
         return self._place(box, style, size, lines, shown, text, truncated, missing)
+
+    def _fits(self, paras: list[str], size: int, style: TextStyle, limit: float, height: int) -> list[Line] | None:
+        """The wrapped lines at `size`, or None when they are too many for the box or for max_lines."""
+        lines = self.wrap(paras, size, style.weight, limit)
+        if style.max_lines and len(lines) > style.max_lines:
+            return None
+        return lines if len(lines) * size * style.line_height <= height + 0.5 else None
+
+    def _search(self, paras: list[str], style: TextStyle, limit: float, height: int) -> tuple[int, list[Line]] | None:
+        """The largest size that fits, as (size, lines), else None. Widths scale almost linearly with
+        the size, so the widths at the largest size predict the answer; exact wrapping then checks the
+        prediction and its neighbours: few sizes are measured (and loaded) at all."""
+        largest, smallest = max(style.sizes), min(style.sizes)
+        lines = self._fits(paras, largest, style, limit, height)
+        if lines is not None:
+            return largest, lines
+        if smallest >= largest:
+            return None
+        guess = self._predict(paras, style, limit, height)
+        lines = self._fits(paras, guess, style, limit, height)
+        if lines is not None:
+            best = (guess, lines)
+            for size in range(guess + 1, largest):
+                lines = self._fits(paras, size, style, limit, height)
+                if lines is None:
+                    break
+                best = (size, lines)
+            return best
+        for size in range(guess - 1, smallest - 1, -1):
+            lines = self._fits(paras, size, style, limit, height)
+            if lines is not None:
+                return size, lines
+        return None
+
+    def _predict(self, paras: list[str], style: TextStyle, limit: float, height: int) -> int:
+        """The largest size below the largest that would fit if widths were exactly proportional to
+        the size: the widths measured at the largest size, scaled."""
+        largest, smallest, weight = max(style.sizes), min(style.sizes), style.weight
+        pieces = []
+        for para in paras:
+            pieces.append([(self.width(seg.rstrip(), largest, weight),
+                            self.width(seg[len(seg.rstrip()):], largest, weight)) for seg in segments(para)])
+        low, high, best = smallest, largest - 1, smallest
+        while low <= high:
+            mid = (low + high) // 2
+            room = limit * largest / mid  # the line's length in widths at the largest size
+            count = 0
+            for para_pieces in pieces:
+                count += 1
+                used, started = 0.0, False
+                for body, space in para_pieces:
+                    if started and used + body > room:
+                        count += 1
+                        used, started = 0.0, False
+                    if not started and body > room:  # a word longer than a line is cut
+                        count += int(body // room)
+                        body %= room
+                    used += body + space
+                    started = True
+            if (not style.max_lines or count <= style.max_lines) and count * mid * style.line_height <= height + 0.5:
+                best, low = mid, mid + 1
+            else:
+                high = mid - 1
+        return best
 
     def _ellipsise(self, lines: list[Line], room: int, size: int, weight: str, limit: float) -> list[Line]:
         kept = [(n, list(l)) for n, l in lines[:room]]
