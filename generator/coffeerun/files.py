@@ -76,8 +76,27 @@ def check_size(path: Path, value: str, limit: int, what: str) -> None:
         raise fail("size", f"{short(value)} is {_megabytes(size)}; {what} may be at most {_megabytes(limit)}")
 
 
+_CHECKED: dict[tuple, tuple[str, str] | None] = {}  # (file, stat, value, suffixes) -> None or (kind, message)
+
+
 def check_image(path: Path, value: str, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> None:
-    """Open and verify an image: accepted suffix and format, pixel bound, not damaged."""
+    """Open and verify an image: accepted suffix and format, pixel bound, not damaged.
+
+    A file named by many campaigns is decoded once per process (until it changes)."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino, value, suffixes)
+    if key not in _CHECKED:
+        try:
+            _check_image(path, value, suffixes)
+            _CHECKED[key] = None
+        except PydanticCustomError as exc:
+            _CHECKED[key] = (exc.type, exc.message_template)
+    found = _CHECKED[key]
+    if found is not None:
+        raise fail(*found)
+
+
+def _check_image(path: Path, value: str, suffixes: tuple[str, ...]) -> None:
     from PIL import Image, UnidentifiedImageError
 
     accepted = ", ".join(s.lstrip(".") for s in suffixes)

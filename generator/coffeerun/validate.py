@@ -228,8 +228,13 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
 
 
-def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None) -> ValidProject:
-    """Check every file (or only what the selected campaigns use); collect every problem instead of stopping."""
+def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
+                     known: Callable[[Path], CampaignInfo | None] | None = None) -> ValidProject:
+    """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
+
+    `known(file)` may return a campaign validated earlier from the same inputs without any problem
+    (the build's validation cache); it is used as it is, with its publish state for today.
+    """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
     brand, brand_logo = _brand(checker)
@@ -241,7 +246,11 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     for file in checker.file_names(paths.campaigns, "campaign"):
         if wanted and file.stem not in wanted:
             continue
-        info = _campaign(checker, file, profiles, accounts, today)
+        info = known(file) if known else None
+        if info is not None:
+            info = CampaignInfo(info.id, info.source, info.model, info.account, publish_state(info.model, today))
+        else:
+            info = _campaign(checker, file, profiles, accounts, today)
         if info is not None:
             campaigns.append(info)
     if not wanted:
