@@ -1,4 +1,4 @@
-"""Build: validate, plan, render every campaign in a process pool, publish in one step."""
+"""Build: validate, plan, render what changed in a process pool, reuse the rest, publish in one step."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import datetime as dt
 import hashlib
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from coffeerun import tokens
+from coffeerun.digests import FileDigests
 from coffeerun.plan import BuildPlan, CampaignJob
+from coffeerun.project import defaults_dir
 from coffeerun.publish import discard, new_staging_dir, swap_into_place, write_root_files
 from coffeerun.siteconfig import site_url
-from coffeerun.validate import ValidProject, validate_project
-
+from coffeerun.sitecache import Manifest, SiteCache, named_tokens, scan, site_key, theme_digest
+from coffeerun.validate import ValidProject
+from coffeerun.validcache import Validation
 
 
 class UsageProblem(Exception):
@@ -42,9 +45,14 @@ class BuildOptions:
 class BuildResult:
     project: ValidProject
     plan: BuildPlan | None = None
-    built: list[str] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)  # rendered in this build
+    reused: list[str] = field(default_factory=list)  # taken unchanged from the cache
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def withheld(self) -> list[str]:
+        return [info.id for info, _ in (self.plan.skipped if self.plan else []) if info.state.kind == "withheld"]
 
 
 def in_shard(campaign_id: str, shard: tuple[int, int] | None) -> bool:
@@ -90,12 +98,13 @@ def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, stagi
 @dataclass(frozen=True)
 class CampaignOutcome:
     campaign_id: str
-    warnings: tuple[str, ...] = ()
+    manifest: Manifest
+    reused: bool = False
 
 
-def render_campaign(job: CampaignJob) -> CampaignOutcome:
-    """Render one campaign's assets (only its preview image with --no-assets), then its pages,
-    which list the downloads."""
+def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome:
+    """Render one campaign's assets (only its preview image with --no-assets), then its pages, which
+    list the downloads; note every token-like string for the leak check; keep it in the cache."""
     from coffeerun.render.assets import build_assets
     from coffeerun.render.pages import render_pages
 
@@ -103,48 +112,93 @@ def render_campaign(job: CampaignJob) -> CampaignOutcome:
     job.kit_dir.mkdir(parents=True, exist_ok=True)
     assets = build_assets(job)
     render_pages(job)
-    return CampaignOutcome(job.campaign.id, tuple(f"{job.campaign.source}: {w}" for w in assets.warnings))
+    warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]
+    manifest = Manifest(scan(job.share_dir), scan(job.kit_dir), warnings)
+    if key is not None and job.cache_dir is not None:
+        SiteCache(job.cache_dir / "sites").put(key, job, manifest)
+    return CampaignOutcome(job.campaign.id, manifest)
 
 
-def _run(jobs: list[CampaignJob], workers: int, progress: Callable[[str], None]) -> list[CampaignOutcome]:
-    if workers <= 1 or len(jobs) <= 1:
-        done = []
-        for job in jobs:
-            done.append(render_campaign(job))
-            progress(job.campaign.id)
-        return done
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        futures = [pool.submit(render_campaign, job) for job in jobs]
-        done = []
-        for future in as_completed(futures):
-            done.append(future.result())
-            progress(done[-1].campaign_id)
-        return sorted(done, key=lambda o: o.campaign_id)
+class Workers:
+    """The process pool: forked once, when first needed, and reused for validation and rendering."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> Executor | None:
+        if self.count <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("fork"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _text_files(root: Path) -> Iterable[Path]:
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".html", ".js", ".json", ".txt", ".xml", ".css", ".md", ""):
-            yield path
-
-
-def find_leaks(staging: Path, plan: BuildPlan) -> list[str]:
-    """Files naming a private link they should not: a share site may name only its own share
-    token, a kit its own two tokens, and nothing outside the token directories names any."""
+def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome]) -> list[str]:
+    """Files naming a private link they should not: a share site may name only its own share token, a
+    kit its own two tokens, and nothing outside the token directories names any. Sites are checked by
+    the token-like strings noted when they were rendered; everything else is read here."""
     allowed: dict[str, set[str]] = {}
     for job in plan.jobs:
         allowed[job.links.share_token] = {job.links.share_token}
         allowed[job.links.kit_token] = {job.links.share_token, job.links.kit_token}
     everyone = set(allowed)
     leaks = []
-    for path in _text_files(staging):
-        rel = path.relative_to(staging)
-        permitted = allowed.get(rel.parts[0], set()) if len(rel.parts) > 1 else set()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for token in everyone - permitted:
-            if token in text:
-                leaks.append(f"{rel.as_posix()} names the private link {token[:6]}…")
+
+    def check(rel: str, found: set[str], permitted: set[str]) -> None:
+        leaks.extend(f"{rel} names the private link {token[:6]}…" for token in sorted(found - permitted))
+
+    for job in plan.jobs:
+        manifest = outcomes[job.campaign.id].manifest
+        for token, result in ((job.links.share_token, manifest.share), (job.links.kit_token, manifest.kit)):
+            found = set(result.candidates) & everyone if result.complete else \
+                named_tokens(staging / token, everyone)
+            check(f"{token[:6]}…/", found, allowed[token])
+    for item in sorted(staging.iterdir()):
+        if item.name in allowed:
+            continue
+        if item.is_dir():
+            result = scan(item)
+            found = set(result.candidates) & everyone if result.complete else named_tokens(item, everyone)
+        else:
+            text = item.read_text(encoding="utf-8", errors="replace")
+            found = {token for token in everyone if token in text}
+        check(item.name, found, set())
     return leaks
+
+
+def _render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, workers: Workers,
+                progress: Callable[[str], None]) -> dict[str, CampaignOutcome]:
+    """Reuse what the cache has, render the rest: in the pool when more than one, else here."""
+    outcomes: dict[str, CampaignOutcome] = {}
+    hits: list[tuple[CampaignJob, Manifest]] = []
+    misses: list[CampaignJob] = []
+    for job in plan.jobs:
+        key = keys.get(job.campaign.id)
+        manifest = cache.manifest(key) if cache is not None and key else None
+        if manifest is not None:
+            hits.append((job, manifest))
+        else:
+            misses.append(job)
+    pool = workers.pool() if len(misses) > 1 else None
+    futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
+    for job, manifest in hits:
+        cache.reuse(keys[job.campaign.id], manifest, job)  # type: ignore[union-attr]
+        outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
+        progress(job.campaign.id)
+    if pool is None:
+        for job in misses:
+            outcomes[job.campaign.id] = render_campaign(job, keys.get(job.campaign.id))
+            progress(job.campaign.id)
+    for future in as_completed(futures):
+        outcome = future.result()
+        outcomes[outcome.campaign_id] = outcome
+        progress(outcome.campaign_id)
+    return outcomes
 
 
 def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = lambda _id: None,
@@ -160,31 +214,53 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
-    project = validate_project(root, options.today, options.campaigns or None)
-    result = BuildResult(project)
-    if project.problems.errors:
-        return result
-    if secret is None:
-        result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
-                               "private; set it for anything you share")
-        secret = tokens.PREVIEW_SECRET
-    cache_dir = project.paths.cache if options.use_cache else None
-    staging = new_staging_dir(options.out)
+    from coffeerun.project import ProjectPaths
+
+    paths = ProjectPaths(Path(root))
+    cache_dir = paths.cache.absolute() if options.use_cache else None
+    digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
+    workers = Workers(options.jobs or os.cpu_count() or 1)
     try:
-        plan = make_plan(project, options, secret, staging, cache_dir)
-        result.plan = plan
-        write_root_files(staging, project.paths)
-        on_start(len(plan.jobs))
-        workers = options.jobs or os.cpu_count() or 1
-        outcomes = _run(plan.jobs, workers, progress)
-        result.built = [o.campaign_id for o in outcomes]
-        result.warnings.extend(w for o in outcomes for w in o.warnings)
-        leaks = find_leaks(staging, plan)
-        if leaks:
-            raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
-        swap_into_place(staging, options.out)
-    except BaseException:
-        discard(staging)
-        raise
+        validation = Validation(paths, digests, cache_dir / "validate" if cache_dir else None)
+        project = validation.run(options.today, options.campaigns, workers.pool(), workers.count)
+        result = BuildResult(project)
+        if project.problems.errors:
+            return result
+        if secret is None:
+            result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
+                                   "private; set it for anything you share")
+            secret = tokens.PREVIEW_SECRET
+        staging = new_staging_dir(options.out)
+        try:
+            plan = make_plan(project, options, secret, staging, cache_dir)
+            result.plan = plan
+            write_root_files(staging, project.paths)
+            if plan.jobs:
+                from coffeerun.render.shared import shared_theme
+
+                shared_theme(project.paths, cache_dir).write(staging)
+            keys: dict[str, str] = {}
+            cache = SiteCache(cache_dir / "sites") if cache_dir else None
+            if cache is not None:
+                theme = theme_digest(digests, [paths.root / "theme", defaults_dir() / "theme"], paths.mkdocs_yml)
+                keys = {job.campaign.id: site_key(job, digests, theme) for job in plan.jobs}
+            on_start(len(plan.jobs))
+            outcomes = _render_all(plan, keys, cache, workers, progress)
+            for job in plan.jobs:
+                outcome = outcomes[job.campaign.id]
+                (result.reused if outcome.reused else result.built).append(job.campaign.id)
+                result.warnings.extend(outcome.manifest.warnings)
+            leaks = find_leaks(staging, plan, outcomes)
+            if leaks:
+                raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
+            swap_into_place(staging, options.out)
+        except BaseException:
+            discard(staging)
+            raise
+        if cache is not None:
+            digests.save()
+            cache.prune()
+    finally:
+        workers.close()
     result.seconds = time.perf_counter() - started
     return result

@@ -205,7 +205,7 @@ class Builder:
 
     def image(self, rel: str, encode, source: Path, alt: str) -> Image:  # noqa: ANN001 - encoder
         if rel not in self._images:
-            encoded = encode(source)
+            encoded = media.cached(encode, source, self.job.cache_dir)
             self.files.add(rel, encoded.data)
             self._images[rel] = Image(rel, encoded.width, encoded.height, alt)
         return self._images[rel]

@@ -1,13 +1,22 @@
-"""Every MkDocs call lives here: per-site config, the in-process build, and what we drop from its output.
+"""Every MkDocs call lives here: per-site config, the in-process build with shared compiled templates.
 
 Moving to another MkDocs-compatible engine means changing this module only: the rest of coffeerun
 hands over a folder of Markdown pages (each one HTML block), a Material custom_dir and a plain
 mkdocs.yml, and gets back a built site folder.
+
+Each site is built with MkDocs' own `build()`; what one process reuses from site to site is what
+MkDocs would otherwise redo identically for every site: the theme's Jinja environment with its
+compiled templates (one per theme folders and locale, all sharing one in-memory bytecode cache) and
+the theme's file listing. A plain `mkdocs build -f <generated mkdocs.yml>` writes the same pages;
+set COFFEERUN_KEEP_PROJECTS=DIR (or `keep_projects(DIR)`) to keep every generated project.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
+import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,18 +24,27 @@ from typing import Any
 import yaml
 
 # What the engine writes that must not be published: sitemaps name every page, and so every token;
-# the .gz carries a build timestamp.
+# the .gz carries a build timestamp. The hooks stop MkDocs writing them; this is the safety net.
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")
+HOOKS = Path(__file__).resolve().with_name("mkdocs_hooks.py")
+KEEP_ENV = "COFFEERUN_KEEP_PROJECTS"
+_keep: Path | None = None
 
 
 class EngineError(RuntimeError):
     """MkDocs refused the generated project, or warned about it."""
 
 
-def load_base_config(path: Path) -> dict[str, Any]:
-    """The project's (or the bundled) root mkdocs.yml: a plain YAML mapping."""
+def keep_projects(folder: Path | None) -> None:
+    """Copy every generated project (mkdocs.yml and docs/) into folder/<site token>/ (debugging, tests)."""
+    global _keep
+    _keep = folder
+
+
+@lru_cache(maxsize=8)
+def _read_base(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise EngineError(f"{path}: not a plain YAML mkdocs.yml: {exc}") from None
     if not isinstance(data, dict):
@@ -34,12 +52,23 @@ def load_base_config(path: Path) -> dict[str, Any]:
     return data
 
 
+def load_base_config(path: Path) -> dict[str, Any]:
+    """The project's (or the bundled) root mkdocs.yml: a plain YAML mapping (read once per process)."""
+    stat = path.stat()
+    return copy.deepcopy(_read_base(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=1)
+def _material_templates() -> Path:
+    import material
+
+    return Path(material.__file__).resolve().parent / "templates"
+
+
 @lru_cache(maxsize=1)
 def theme_languages() -> frozenset[str]:
     """Languages Material ships translations for."""
-    import material
-
-    folder = Path(material.__file__).resolve().parent / "templates" / "partials" / "languages"
+    folder = _material_templates() / "partials" / "languages"
     return frozenset(p.stem for p in folder.glob("*.html"))
 
 
@@ -52,6 +81,24 @@ def theme_language(tag: str) -> str:
         if name:
             return name
     return "en"
+
+
+@lru_cache(maxsize=1)
+def material_static() -> tuple[tuple[str, ...], str, dict[str, Path]]:
+    """Material's files our pages load: (stylesheets, favicon, every one by path in a site)."""
+    root = _material_templates()
+    css = [*sorted(root.glob("assets/stylesheets/main.*.min.css")),
+           *sorted(root.glob("assets/stylesheets/palette.*.min.css"))]
+    favicon = root / "assets" / "images" / "favicon.png"
+    files = {p.relative_to(root).as_posix(): p for p in [*css, favicon]}
+    return tuple(p.relative_to(root).as_posix() for p in css), "assets/images/favicon.png", files
+
+
+def engine_versions() -> dict[str, str]:
+    """What the pages also depend on besides our own files."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "PyYAML")}
 
 
 def site_config(base: dict[str, Any], *, site_name: str, site_url: str, language: str, custom_dir: Path,
@@ -76,6 +123,7 @@ def site_config(base: dict[str, Any], *, site_name: str, site_url: str, language
         "extra_css": [*(config.get("extra_css") or []), *extra_css],
         "extra_javascript": [*(config.get("extra_javascript") or []), *extra_javascript],
         "extra": {**(config.get("extra") or {}), "coffeerun": extra},
+        "hooks": [str(HOOKS), *(h for h in config.get("hooks") or [] if h != str(HOOKS))],
     })
     config.setdefault("plugins", [])
     return config
@@ -95,14 +143,19 @@ def build_site(project: Path, config: dict[str, Any]) -> Path:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    _once_per_process()
     config_file = project / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config, sort_keys=True, allow_unicode=True), encoding="utf-8")
+    config_file.write_text(dump_yaml(config), encoding="utf-8")
+    _export(project, config)
     logger = logging.getLogger("mkdocs")
     handler, level = _Collect(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
         cfg = load_config(config_file=str(config_file))
+        if not cfg.plugins.events.get("env"):  # nothing changes the environment: one per process is safe
+            theme = cfg.theme
+            theme.get_env = lambda: _shared_env(theme)  # type: ignore[method-assign]
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
@@ -118,18 +171,86 @@ def build_site(project: Path, config: dict[str, Any]) -> Path:
     site = project / "site"
     for name in DROPPED:
         (site / name).unlink(missing_ok=True)
-    _prune_theme_assets(site)
     return site
 
 
-def _prune_theme_assets(site: Path) -> None:
-    """Drop source maps, and Material's scripts when no page loads them (its search, its bundle)."""
-    import shutil
+def _export(project: Path, config: dict[str, Any]) -> None:
+    keep = _keep or (Path(os.environ[KEEP_ENV]) if os.environ.get(KEEP_ENV) else None)
+    if keep is None:
+        return
+    dest = keep / (str(config["site_url"]).rstrip("/").rsplit("/", 1)[-1] or "site")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    shutil.copyfile(project / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(project / "docs", dest / "docs")
 
-    for source_map in sorted(site.glob("assets/**/*.map")):
-        source_map.unlink()
-    scripts = site / "assets" / "javascripts"
-    if scripts.is_dir():
-        pages = (p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*.html"))
-        if not any("assets/javascripts/" in text for text in pages):
-            shutil.rmtree(scripts)
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """YAML as MkDocs reads it back; libyaml's emitter where PyYAML has it (same data, much faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=True, allow_unicode=True, **options)
+
+
+@lru_cache(maxsize=1)
+def _once_per_process() -> None:
+    """The installed themes are looked up from package metadata for every config MkDocs loads; they
+    do not change while this process runs."""
+    import mkdocs.utils
+
+    mkdocs.utils.get_themes = lru_cache(maxsize=1)(mkdocs.utils.get_themes)
+
+
+# -- one Jinja environment per theme folders and locale, per process -------------------------------
+
+_ENVS: dict[tuple[tuple[str, ...], str], Any] = {}
+_BYTECODE: Any = None
+
+
+def _bytecode_cache() -> Any:
+    """Compiled template code in memory, shared by every environment of this process."""
+    global _BYTECODE
+    if _BYTECODE is None:
+        import jinja2
+
+        class Memory(jinja2.BytecodeCache):
+            def __init__(self) -> None:
+                self.store: dict[str, bytes] = {}
+
+            def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                data = self.store.get(bucket.key)
+                if data is not None:
+                    bucket.bytecode_from_string(data)  # checks the source checksum
+
+            def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                self.store[bucket.key] = bucket.bytecode_to_string()
+
+        _BYTECODE = Memory()
+    return _BYTECODE
+
+
+def _shared_env(theme: Any) -> Any:
+    """MkDocs' Theme.get_env, made once per (theme folders, locale) and reused by every later site.
+
+    MkDocs builds the environment with auto_reload off, so compiled templates stay in it; the theme's
+    file listing (walked and filtered for every site otherwise) is kept with it. The listing depends
+    only on the theme folders and the static templates, so that is its key.
+    """
+    key = (tuple(theme.dirs), str(theme.locale))
+    env = _ENVS.get(key)
+    if env is None:
+        env = type(theme).get_env(theme)
+        env.bytecode_cache = _bytecode_cache()
+        walk, listings = env.list_templates, {}
+
+        def list_templates(extensions: Any = None, filter_func: Any = None) -> list[str]:
+            # MkDocs' only filtered call is Files.add_files_from_theme, whose filter is a function
+            # of the static templates alone.
+            wanted = (tuple(extensions or ()), env.coffeerun_static if filter_func else None)
+            if wanted not in listings:
+                listings[wanted] = walk(extensions, filter_func)
+            return list(listings[wanted])
+
+        env.list_templates = list_templates
+        _ENVS[key] = env
+    env.coffeerun_static = frozenset(theme.static_templates)
+    return env

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, urlsplit
-
-from PIL import Image, ImageOps
 
 from coffeerun.fieldtypes import video_host
 
@@ -20,6 +21,9 @@ LOGO_MAX_WIDTH = 480
 _ID = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 
 
+MEDIA_REVISION = "1"  # bump when a change to the encoders below changes their output
+
+
 @dataclass(frozen=True)
 class Encoded:
     data: bytes
@@ -27,7 +31,54 @@ class Encoded:
     height: int
 
 
-def _flatten(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+_MEMO: dict[str, Encoded] = {}
+
+
+def cached(encode: Callable[[Path], Encoded], source: Path, cache_dir: Path | None) -> Encoded:
+    """encode(source), reused by the content of source: the same logo or photo is encoded once per
+    process, and once per cache directory (<cache>/media/) across builds."""
+    import PIL
+
+    digest = hashlib.sha256(f"{MEDIA_REVISION}\0{encode.__name__}\0{PIL.__version__}\0".encode())
+    digest.update(source.read_bytes())
+    key = digest.hexdigest()
+    if key in _MEMO:
+        return _MEMO[key]
+    file = cache_dir / "media" / key[:2] / key if cache_dir is not None else None
+    encoded = _read(file) if file is not None else None
+    if encoded is None:
+        encoded = encode(source)
+        if file is not None:
+            _write(file, encoded)
+    _MEMO[key] = encoded
+    return encoded
+
+
+def _read(file: Path) -> Encoded | None:
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    if len(raw) < 8:
+        return None
+    return Encoded(raw[8:], int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:8], "big"))
+
+
+def _write(file: Path, encoded: Encoded) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".media-", dir=file.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encoded.width.to_bytes(4, "big") + encoded.height.to_bytes(4, "big") + encoded.data)
+        os.replace(temp, file)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa: ANN001, ANN202 - PIL images
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
@@ -37,7 +88,7 @@ def _flatten(image: Image.Image, background: tuple[int, int, int] = (255, 255, 2
     return image.convert("RGB")
 
 
-def _webp(image: Image.Image, quality: int) -> bytes:
+def _webp(image, quality: int) -> bytes:  # noqa: ANN001 - a PIL image
     out = io.BytesIO()
     # No EXIF, no ICC, no XMP: nothing about the source file travels into the site.
     image.save(out, "WEBP", quality=quality, method=6)
@@ -46,6 +97,8 @@ def _webp(image: Image.Image, quality: int) -> bytes:
 
 def photo(path: Path, size: int = PHOTO_SIZE) -> Encoded:
     """A square portrait, cropped around the upper middle where faces usually are."""
+    from PIL import Image, ImageOps
+
     with Image.open(path) as source:
         image = _flatten(source)
     image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS, centering=(0.5, 0.35))
@@ -54,6 +107,8 @@ def photo(path: Path, size: int = PHOTO_SIZE) -> Encoded:
 
 def poster(path: Path, size: tuple[int, int] = POSTER_SIZE) -> Encoded:
     """A 16:9 still for a video facade."""
+    from PIL import Image, ImageOps
+
     with Image.open(path) as source:
         image = _flatten(source)
     image = ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
@@ -62,6 +117,8 @@ def poster(path: Path, size: tuple[int, int] = POSTER_SIZE) -> Encoded:
 
 def logo(path: Path) -> Encoded:
     """A PNG logo at most LOGO_HEIGHT high; SVG is rasterised, never published as written."""
+    from PIL import Image, ImageOps
+
     if path.suffix.lower() == ".svg":
         from coffeerun.svg import rasterise_svg
 
@@ -84,6 +141,8 @@ def logo(path: Path) -> Encoded:
 
 def favicon(path: Path, size: int = 64) -> Encoded:
     """A square icon from a logo: the whole logo if it is squarish, else its left square (the mark)."""
+    from PIL import Image, ImageOps
+
     if path.suffix.lower() == ".svg":
         from coffeerun.svg import rasterise_svg
 

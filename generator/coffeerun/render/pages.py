@@ -5,26 +5,28 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
 from coffeerun.plan import CampaignJob
-from coffeerun.project import ProjectPaths, defaults_dir
+from coffeerun.project import ProjectPaths
 from coffeerun.render import engine
 from coffeerun.render.context import Builder, Common, SiteFiles, share_pages
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
+from coffeerun.render.shared import SharedTheme, shared_theme
 
-OVERRIDES = "overrides"  # theme/overrides: Material's custom_dir
 PAGES = "pages"  # theme/pages: our page templates
 CSS, JS, PALETTE = "assets/coffeerun/site.css", "assets/coffeerun/site.js", "assets/coffeerun/palette.css"
 
 
+@lru_cache(maxsize=8)
 def template_env(paths: ProjectPaths) -> Environment:
-    """Our page templates, each from the project's theme/pages/ if it has it, else the bundled one."""
+    """Our page templates, each from the project's theme/pages/ if it has it, else the bundled one;
+    one environment per process, so each template compiles once (and again only when its file changes)."""
 
     def load(name: str) -> tuple[str, str, Any] | None:
         if ".." in Path(name).parts:
@@ -40,19 +42,6 @@ def template_env(paths: ProjectPaths) -> Environment:
     return env
 
 
-def _overrides(paths: ProjectPaths, into: Path) -> Path:
-    """Material's custom_dir for this build: the bundled overrides with the project's on top."""
-    names: set[str] = set()
-    for base in (defaults_dir() / "theme" / OVERRIDES, paths.root / "theme" / OVERRIDES):
-        if base.is_dir():
-            names.update(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
-    for name in sorted(names):
-        target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(paths.theme_file(f"{OVERRIDES}/{name}"), target)
-    return into
-
-
 def _page_markdown(front: dict[str, Any], body: str) -> str:
     """A Markdown page that is one HTML block: MkDocs passes it through as written.
 
@@ -61,7 +50,7 @@ def _page_markdown(front: dict[str, Any], body: str) -> str:
     # \x02 and \x03 delimit Python-Markdown's placeholders; they never belong in a page.
     html = body.strip().replace("\x02", "").replace("\x03", "")
     # Every value double-quoted on one line: no line of the front matter can end it early.
-    meta = yaml.safe_dump(front, sort_keys=True, allow_unicode=True, width=1_000_000, default_style='"')
+    meta = engine.dump_yaml(front, width=1_000_000, default_style='"')
     return f"---\n{meta}---\n\n{html}\n"
 
 
@@ -103,8 +92,9 @@ def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = No
 class _Site:
     """One MkDocs project in a temporary folder."""
 
-    def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, folder: Path):
-        self.job, self.env, self.common, self.kind = job, env, common, kind
+    def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, folder: Path,
+                 theme: SharedTheme):
+        self.job, self.env, self.common, self.kind, self.theme = job, env, common, kind, theme
         self.folder = folder
         self.docs = folder / "docs"
         self.docs.mkdir(parents=True)
@@ -119,20 +109,23 @@ class _Site:
         path.write_text(_page_markdown(front, body), encoding="utf-8")
 
     def build(self, site_url: str, csp: str) -> Path:
-        job = self.job
-        base = engine.load_base_config(job.project.mkdocs_yml)
-        extra = {"language": self.common.lang, "csp": csp, "kind": self.kind, "not_found": self.common.t("not_found")}
-        if self.common.brand.favicon:
-            extra["favicon"] = self.common.brand.favicon.src
+        theme = self.theme
+        base = engine.load_base_config(self.job.project.mkdocs_yml)
+        for key in ("extra_css", "extra_javascript"):  # theme files named in mkdocs.yml are shared ones
+            base[key] = [theme.mapped(str(rel)) for rel in base.get(key) or []]
+        favicon = self.common.brand.favicon.src if self.common.brand.favicon else theme.url(theme.favicon)
+        extra = {"language": self.common.lang, "csp": csp, "kind": self.kind, "not_found": self.common.t("not_found"),
+                 "favicon": favicon, "theme_css": [theme.url(rel) for rel in theme.css]}
         config = engine.site_config(
             base, site_name=self.common.title, site_url=site_url, language=self.common.lang,
-            custom_dir=_overrides(job.project, self.folder / OVERRIDES), extra_css=[CSS, PALETTE],
-            extra_javascript=[JS], extra=extra)
+            custom_dir=theme.overrides, extra_css=[theme.url(CSS), PALETTE], extra_javascript=[theme.url(JS)],
+            extra=extra)
         return engine.build_site(self.folder, config)
 
 
-def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path) -> None:
-    site = _Site(job, env, common, "share", folder)
+def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path,
+           theme: SharedTheme) -> None:
+    site = _Site(job, env, common, "share", folder, theme)
     pages, nav_paths = share_pages(builder, common)
     t = common.t
     present = {p.current for p in pages}
@@ -155,8 +148,9 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     _merge(built, job.share_dir)
 
 
-def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path) -> None:
-    site = _Site(job, env, common, "kit", folder)
+def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path,
+         theme: SharedTheme) -> None:
+    site = _Site(job, env, common, "kit", folder, theme)
     kit = kit_context(builder, common)
     t = common.t
     sections = [("links", "kit_nav_links", True), ("messages", "kit_nav_messages", bool(kit.messages)),
@@ -176,8 +170,9 @@ def render_pages(job: CampaignJob) -> None:
     Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
     """
     env = template_env(job.project)
+    theme = shared_theme(job.project, job.cache_dir)
     builder = Builder(job)
     common = builder.common()
     with tempfile.TemporaryDirectory(prefix="coffeerun-pages-") as tmp:
-        _share(job, env, builder, common, Path(tmp) / "share")
-        _kit(job, env, builder, common, Path(tmp) / "kit")
+        _share(job, env, builder, common, Path(tmp) / "share", theme)
+        _kit(job, env, builder, common, Path(tmp) / "kit", theme)

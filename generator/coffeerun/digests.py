@@ -1,0 +1,152 @@
+"""Content digests of what a build reads: files (remembered by stat between builds), our code, the libraries.
+
+Every cache key of a build is a sha256 of such digests. A file's digest is the sha256 of its bytes;
+the index in the cache directory only saves reading a file again whose size, times and inode are
+all unchanged since it was hashed (as git's index does), and never trusts a file modified within
+the last two seconds before it was hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from coffeerun import __version__
+
+_PACKAGE = Path(__file__).resolve().parent
+_RACY_NS = 2_000_000_000
+# Libraries whose output ends up in a site: pages, images, decks, fonts.
+LIBRARIES = ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "MarkupSafe", "PyYAML", "pydantic", "nh3",
+             "Pillow", "python-pptx", "segno", "fonttools", "resvg-py")
+
+
+def sha(*parts: Any) -> str:
+    """sha256 of plain data (JSON with sorted keys; paths as text)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class FileDigests:
+    """sha256 of files by content; unchanged files (by stat) are not read again."""
+
+    def __init__(self, index: Path | None = None):
+        self.index = index
+        self._known: dict[str, list] = {}
+        self._seen: dict[str, list] = {}  # this build: [size, mtime, ctime, inode, digest, trusted]
+        self._hashed = False
+        if index is not None:
+            try:
+                self._known = json.loads(index.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._known = {}
+
+    def __call__(self, path: Path) -> str:
+        key = os.fspath(path)
+        entry = self._seen.get(key)
+        if entry is not None:
+            return entry[4]
+        info = os.stat(key)
+        stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        known = self._known.get(key)
+        if known is not None and known[:4] == stamp:
+            self._seen[key] = [*known[:5], True]
+            return known[4]
+        taken = time.time_ns()
+        digest = _hash_file(path)
+        # A file changed again within the clock's granularity could keep its stat: hash it next time too.
+        trusted = max(info.st_mtime_ns, info.st_ctime_ns) < taken - _RACY_NS
+        self._seen[key] = [*stamp, digest, trusted]
+        self._hashed = True
+        return digest
+
+    def tree(self, root: Path, skip: Iterable[Path] = ()) -> str:
+        """One digest of every file under root (names and contents); symbolic links followed."""
+        skipped = {os.fspath(p) for p in skip}
+        rows = []
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root, followlinks=True):
+                dirs.sort()
+                for name in sorted(files):
+                    path = os.path.join(folder, name)
+                    if path in skipped:
+                        continue
+                    rel = os.path.relpath(path, root)
+                    try:
+                        rows.append((rel, self(Path(path))))
+                    except OSError:
+                        rows.append((rel, "unreadable"))
+        return sha(rows)
+
+    def save(self) -> None:
+        """Keep the digests of the files read in this build for the next one."""
+        if self.index is None or not self._hashed:
+            return
+        seen = {k: v[:5] for k, v in self._seen.items() if v[5]}
+        entries = {**self._known, **seen} if len(self._known) < 100_000 else seen
+        try:
+            self.index.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".digests-", dir=self.index.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(entries, handle, separators=(",", ":"))
+            os.replace(temp, self.index)
+        except OSError:
+            pass  # only the next build is slower
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Our version and every file of the coffeerun package: a change to the code is a new cache key."""
+    rows = [__version__, sys.version_info[:2]]
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc",):
+            rows.append((path.relative_to(_PACKAGE).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return sha(rows)
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = ""
+    return sha(found)
+
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+             "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts")
+
+
+@lru_cache(maxsize=1)
+def system_fonts() -> str:
+    """The installed fonts by name, size and time: slides fall back to them for scripts we do not ship."""
+    rows = []
+    for folder in FONT_DIRS:
+        base = os.path.expanduser(folder)
+        for path, dirs, files in os.walk(base):
+            dirs.sort()
+            for name in sorted(files):
+                try:
+                    info = os.stat(os.path.join(path, name))
+                except OSError:
+                    continue
+                rows.append((os.path.join(path, name), info.st_size, info.st_mtime_ns))
+    return sha(rows)
