@@ -18,6 +18,7 @@ from coffeerun.render.assets.theme import rgb
 # at level 3: 2x faster (about 20 ms instead of 45 for 1920x1080) and 8 % smaller.
 PNG_COMPRESS_LEVEL = 3
 _PNG_COLOR_TYPE = {"RGB": (2, 3), "RGBA": (6, 4), "L": (0, 1)}
+_BAND = 64  # rows encoded at a time
 
 
 def render(frame: Frame) -> Image.Image:
@@ -90,12 +91,15 @@ def encode(image: Image.Image, level: int = PNG_COMPRESS_LEVEL) -> bytes:
     color_type, channels = _PNG_COLOR_TYPE[image.mode]
     width, height = image.size
     stride = width * channels
-    raw = image.tobytes()
-    rows = b"".join([b"\0" + raw[y * stride:(y + 1) * stride] for y in range(height)])
-    del raw
+    compressor = zlib.compressobj(level)
+    data = []
+    for top in range(0, height, _BAND):  # a band at a time: no 6 MB copies of the image
+        raw = image.crop((0, top, width, min(height, top + _BAND))).tobytes()
+        data.append(compressor.compress(b"".join([b"\0" + raw[i:i + stride] for i in range(0, len(raw), stride)])))
+    data.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(rows, level)), _chunk(b"IEND", b"")])
+    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"IDAT", b"".join(data)),
+                     _chunk(b"IEND", b"")])
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
