@@ -35,7 +35,7 @@ def make_project(dest: Path, count: int) -> Path:
     for lang, template in TEMPLATES.items():
         text = (REPO / "campaigns" / f"{template}.yaml").read_text(encoding="utf-8")
         for i in range(count):
-            clone = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)[:100]} #{i}", text, count=1, flags=re.M)
+            clone = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)[:100]} (v{i})", text, count=1, flags=re.M)
             (dest / "campaigns" / f"bench-{lang}-{i:02d}.yaml").write_text(clone, encoding="utf-8")
     return dest
 

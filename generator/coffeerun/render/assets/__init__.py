@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import time
@@ -17,15 +18,15 @@ from coffeerun.plan import CampaignJob
 from coffeerun.render.assets.cache import AssetCache, copy_atomic, file_digest, key, write_atomic
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.deck_pdf import build_pdf
-from coffeerun.render.assets.deck_pptx import build_deck
+from coffeerun.render.assets.deck_pptx import SlideWriter, SlideXml, assemble
 from coffeerun.render.assets.draw_png import encode, render
-from coffeerun.render.assets.fonts import FontBook, missing_warning
+from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
 from coffeerun.render.assets.theme import load_theme, palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "3"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "4"  # bump when a change to the drawing code changes the output
 log = logging.getLogger(__name__)
 
 
@@ -62,30 +63,36 @@ class _Run:
         self.slides: SlideSet = build_slides(job, self.theme)
         self.pngs: dict[str, bytes] = {}
         self.keys: dict[str, str] = {}
-        texts = [t for spec in self.slides.all() for t in _texts(spec.content)]
-        faces = self.book.faces_for(texts)
-        self.base = {
-            "revision": RENDER_REVISION, "coffeerun": __version__, "pillow": Image.__version__,
-            "python-pptx": _version("python-pptx"), "segno": _version("segno"),
-            "layouts": self.theme.digest, "palette": self.palette,
-            "fonts": [_font_key(f.path, f.index) for f in faces],
-            "missing": sorted(self.book.missing),
-        }
+        self.thumbnail_source: Image.Image | None = None
+        # Faces are chosen for every character of the campaign in one fixed order, before any drawing.
+        self.book.faces_for([t for spec in self.slides.all() for t in _texts(spec.content)])
+        self.base = {"revision": RENDER_REVISION, "coffeerun": __version__, "pillow": Image.__version__,
+                     "layouts": self.theme.digest}
 
     def frame(self, spec: SlideSpec, name: str) -> Frame:
         if name not in self.result.frames:
             self.result.frames[name] = self.composer.compose(spec)
         return self.result.frames[name]
 
+    def image_key(self, spec: SlideSpec) -> str:
+        """What one image shows and nothing else: its layout, content, colors and the face of each
+        of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
+        return key("png", self.base, {"segno": _version("segno")}, self.palette, spec.kind,
+                   _content_key(spec.content), _faces_key(self.book, _texts(spec.content)))
+
     def png(self, spec: SlideSpec, name: str, dest: Path) -> None:
-        digest = self.keys[name] = key("png", self.base, spec.kind, _content_key(spec.content))
+        digest = self.keys[name] = self.image_key(spec)
         started = time.perf_counter()
         hit = self.cache.get(digest, "png")
         if hit is not None:
             copy_atomic(hit, dest)
             self.result.reused.append(name)
         else:
-            data = encode(render(self.frame(spec, name)))
+            image = render(self.frame(spec, name))
+            data = encode(image)
+            if self.slides.deck and spec is self.slides.deck[0]:
+                self.thumbnail_source = image
+            del image
             self.pngs[name] = data
             write_atomic(dest, data)
             self.cache.put(digest, "png", data)
@@ -101,20 +108,21 @@ class _Run:
     def deck(self, names: list[str]) -> None:
         job, model = self.job, self.job.campaign.model
         meta = (model.title, job.brand.name, job.campaign.account.model.name, job.file_timestamp)
-        outputs = [("deck.pdf", "pdf"), ("deck.pptx", "pptx")]
-        for out_name, ext in outputs:
+        slide_keys = [self.keys[n] for n in names]
+        notes = [spec.notes for spec in self.slides.deck]
+        keys = {"pdf": key("pdf", self.base, slide_keys, meta),
+                "pptx": key("pptx", self.base, _version("python-pptx"), slide_keys, notes, meta, model.language)}
+        for out_name, ext in (("deck.pdf", "pdf"), ("deck.pptx", "pptx")):
             started = time.perf_counter()
-            spec_keys = [(self.keys[n], spec.notes) for n, spec in zip(names, self.slides.deck)]
-            digest = key(ext, self.base, spec_keys, meta, model.language)
             dest = job.downloads_dir / out_name
-            hit = self.cache.get(digest, ext)
+            hit = self.cache.get(keys[ext], ext)
             if hit is not None:
                 copy_atomic(hit, dest)
                 self.result.reused.append(out_name)
             else:
                 data = self._pdf(names, meta) if ext == "pdf" else self._pptx(names, meta)
                 write_atomic(dest, data)
-                self.cache.put(digest, ext, data)
+                self.cache.put(keys[ext], ext, data)
                 self.result.rendered.append(out_name)
             self.result.paths.append(dest)
             self.result.timings_ms[out_name] = round((time.perf_counter() - started) * 1000, 1)
@@ -123,16 +131,36 @@ class _Run:
         title, author, _, timestamp = meta
         return build_pdf([self.png_data(n) for n in names], title, author, timestamp, f"coffeerun {__version__}")
 
+    def slide_xml(self, spec: SlideSpec, name: str, writer: SlideWriter) -> SlideXml:
+        """A deck slide's XML and pictures: from the cache when another deck had the same slide."""
+        digest = key("pptx-slide", self.keys[name], writer.lang, _version("python-pptx"))
+        hit = self.cache.get(digest, "slide")
+        if hit is not None:
+            try:
+                return SlideXml.from_bytes(hit.read_bytes())
+            except (OSError, ValueError):
+                pass  # a damaged entry is drawn again
+        slide = writer.write(self.frame(spec, name))
+        self.cache.put(digest, "slide", slide.to_bytes())
+        return slide
+
     def _pptx(self, names: list[str], meta: tuple) -> bytes:
         title, author, subject, timestamp = meta
-        frames = [self.frame(spec, n) for n, spec in zip(names, self.slides.deck)]
-        notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(self.slides.deck, frames)]
-        with Image.open(io.BytesIO(self.png_data(names[0]))) as first:
-            thumb = first.convert("RGB").resize((256, 144), Image.Resampling.LANCZOS)
+        writer = SlideWriter(self.slides.language)
+        slides = [self.slide_xml(spec, n, writer) for n, spec in zip(names, self.slides.deck)]
+        notes = [final_notes(spec, slide.shortened, self.slides.strings) for spec, slide in zip(self.slides.deck, slides)]
+        return assemble(slides, notes, self.slides.language, title, author, subject, timestamp, self._thumbnail(names[0]))
+
+    def _thumbnail(self, name: str) -> bytes:
+        """The title slide as a 256x144 JPEG (the deck's preview in file browsers)."""
+        source = self.thumbnail_source
+        if source is None:
+            with Image.open(io.BytesIO(self.png_data(name))) as first:
+                source = first.convert("RGB")
+        thumb = source.resize((256, 144), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         thumb.save(buffer, "JPEG", quality=85)
-        return build_deck(frames, notes, self.slides.language, title, author, subject, timestamp,
-                          buffer.getvalue())
+        return buffer.getvalue()
 
 
 def build_assets(job: CampaignJob) -> AssetResult:
@@ -156,12 +184,11 @@ def build_assets(job: CampaignJob) -> AssetResult:
     return run.result
 
 
-def final_notes(spec: SlideSpec, frame: Frame, strings: dict[str, str]) -> list[str]:
+def final_notes(spec: SlideSpec, shortened: list[tuple[str, str]], strings: dict[str, str]) -> list[str]:
     """The slide's notes, plus the full text of anything the slide had to shorten."""
     notes = list(spec.notes)
-    for op in frame.truncated():
-        heading = strings["notes_full_quote"] if op.id == "quote" else strings["notes_full_text"]
-        notes += [heading, op.layout.full_text]
+    for element, full_text in shortened:
+        notes += [strings["notes_full_quote"] if element == "quote" else strings["notes_full_text"], full_text]
     return notes
 
 
@@ -186,6 +213,21 @@ def _content_key(content: dict[str, Any]) -> dict[str, Any]:
             return [plain(i) for i in item]
         return item
     return {k: plain(v) for k, v in content.items()}
+
+
+def _faces_key(book: FontBook, texts: list[str]) -> dict[str, Any]:
+    """The face of every character of the texts, in both weights, with the font files by content."""
+    faces: dict[Face, int] = {}
+    chosen = []
+    for cluster in sorted({c for t in texts for c in clusters(t) if not c.isspace()}):
+        for weight in ("regular", "bold"):
+            face = book.face_for(cluster, weight)
+            if face is not None and face not in faces:
+                faces[face] = len(faces)
+            chosen.append(f"{cluster}\t{weight}\t{faces[face] if face is not None else '-'}")
+    primary = [book.primary[w] for w in ("regular", "bold")]
+    return {"faces": [_font_key(f.path, f.index) for f in [*primary, *faces]],
+            "chars": hashlib.sha256("\n".join(chosen).encode("utf-8")).hexdigest()}
 
 
 def _font_key(path: str, index: int) -> tuple:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
+import struct
 import time
 import zipfile
 from collections import OrderedDict
@@ -75,10 +77,37 @@ def picture_png(op: ImageOp) -> bytes:
 
 @dataclass
 class SlideXml:
-    """One slide's XML, its pictures in the order of their relationship ids (rId2, rId3, ...)."""
+    """One slide's XML, its pictures in the order of their relationship ids (rId2, rId3, ...) and the
+    elements it had to shorten, with their full text (for the speaker notes)."""
 
     xml: str
     pictures: list[bytes] = field(default_factory=list)
+    shortened: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_bytes(self) -> bytes:
+        """For the render cache: a JSON header with the sizes, then the XML and the pictures."""
+        xml = self.xml.encode("utf-8")
+        header = json.dumps({"xml": len(xml), "pictures": [len(p) for p in self.pictures],
+                             "shortened": self.shortened}, ensure_ascii=False).encode("utf-8")
+        return b"".join([struct.pack(">I", len(header)), header, xml, *self.pictures])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "SlideXml":
+        try:
+            size = struct.unpack(">I", data[:4])[0]
+            header = json.loads(data[4:4 + size])
+            at = 4 + size
+            xml = data[at:at + header["xml"]].decode("utf-8")
+            at += header["xml"]
+            pictures = []
+            for length in header["pictures"]:
+                pictures.append(data[at:at + length])
+                at += length
+        except (struct.error, KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a cached slide: {error}") from error
+        if at != len(data):
+            raise ValueError("not a cached slide: wrong length")
+        return cls(xml, pictures, [(e, t) for e, t in header["shortened"]])
 
 
 class SlideWriter:
@@ -107,7 +136,8 @@ class SlideWriter:
                '<p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
                '<p:grpSpPr/>' + "".join(self.shapes) + '</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/>'
                '</p:clrMapOvr></p:sld>')
-        return SlideXml(xml, self.pictures)
+        shortened = [(op.id, op.layout.full_text) for op in frame.truncated()]
+        return SlideXml(xml, self.pictures, shortened)
 
     def _id(self) -> int:
         return len(self.shapes) + 2
@@ -251,6 +281,7 @@ def deterministic_zip(parts: dict[str, bytes], timestamp: int) -> bytes:
 
 def build_deck(frames: list[Frame], notes: list[list[str]], language: str, title: str, author: str,
                subject: str, timestamp: int, thumbnail: bytes | None = None) -> bytes:
+    """A deck of the frames, with `notes` as they are (nothing added for shortened text)."""
     writer = SlideWriter(language)
     return assemble([writer.write(frame) for frame in frames], notes, language, title, author, subject,
                     timestamp, thumbnail)
