@@ -350,6 +350,19 @@ def test_a_changed_quote_renders_only_what_shows_it(built, tmp_path):
     assert sorted(result.rendered) == ["cards/quote-2.png", "deck.pdf", "deck.pptx", "slides/03-quote-2.png"]
 
 
+def test_a_campaign_sharing_the_quotes_reuses_their_slides_and_cards(built, tmp_path):
+    job, _ = built
+    title = "How Acme's finance team closes the books in three days, without the weekend"
+    project = make_project(tmp_path / "p", CAMPAIGN.replace(title, "Acme closes the books in three days"))
+    shutil.copytree(job.cache_dir, tmp_path / "cache")
+    shared = make_job(project, tmp_path / "shared", tmp_path / "cache")
+    result = build_assets(shared)
+    assert sorted(result.rendered) == ["deck.pdf", "deck.pptx", "preview.png", "slides/01-title.png"]
+    fresh = make_job(project, tmp_path / "fresh", None)
+    build_assets(fresh)  # the deck from cached slides is the deck drawn from scratch
+    assert tree(fresh.kit_dir) == tree(shared.kit_dir)
+
+
 def test_two_builds_are_byte_identical_without_the_cache(built, tmp_path):
     job, _ = built
     other = make_job(job.project.root, tmp_path / "other", None)
