@@ -7,7 +7,8 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import version as _version
+from functools import lru_cache
+from importlib.metadata import version as _metadata_version
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,14 @@ from coffeerun.render.assets.theme import load_theme, palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "4"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "5"  # bump when a change to the drawing code changes the output
 log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=None)
+def _version(package: str) -> str:
+    """An installed package's version, read once per process (reading its metadata takes a millisecond)."""
+    return _metadata_version(package)
 
 
 @dataclass
@@ -157,7 +164,7 @@ class _Run:
         if source is None:
             with Image.open(io.BytesIO(self.png_data(name))) as first:
                 source = first.convert("RGB")
-        thumb = source.resize((256, 144), Image.Resampling.LANCZOS)
+        thumb = source.resize((256, 144), Image.Resampling.LANCZOS, reducing_gap=2.0)
         buffer = io.BytesIO()
         thumb.save(buffer, "JPEG", quality=85)
         return buffer.getvalue()
