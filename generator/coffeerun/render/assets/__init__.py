@@ -20,14 +20,15 @@ from coffeerun.render.assets.cache import AssetCache, copy_atomic, file_digest, 
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.deck_pdf import build_pdf
 from coffeerun.render.assets.deck_pptx import SlideWriter, SlideXml, assemble
-from coffeerun.render.assets.draw_png import encode, render
+from coffeerun.render.assets.draw_png import render
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
+from coffeerun.render.assets.png import encode
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
 from coffeerun.render.assets.theme import load_theme, palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "5"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "6"  # bump when a change to the drawing code changes the output
 log = logging.getLogger(__name__)
 
 
