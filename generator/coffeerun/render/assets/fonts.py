@@ -66,11 +66,12 @@ def needs_shaping(text: str, face: Face) -> bool:
 
 
 # FreeType maps the font file once per loaded size and reads its tables there: 3-4 MB of memory per
-# size of a CJK collection, where a fit tries many sizes. Large files keep only their latest sizes.
+# size of a CJK collection (where a fit tries several sizes), 100-200 KB for a Latin font. A process
+# keeps only the latest sizes; loading one again takes about a millisecond.
 _LARGE_FONT_FILE = 4 << 20
-_LARGE_FONTS_KEPT = 8
-_small_fonts: dict[tuple[Face, int, bool], tuple[ImageFont.FreeTypeFont, float]] = {}
-_large_fonts: OrderedDict[tuple[Face, int, bool], tuple[ImageFont.FreeTypeFont, float]] = OrderedDict()
+_KEPT = {False: 96, True: 8}  # sizes kept loaded: of small font files, of large ones
+_loaded: dict[bool, OrderedDict[tuple[Face, int, bool], ImageFont.FreeTypeFont]] = {False: OrderedDict(),
+                                                                                      True: OrderedDict()}
 
 
 @lru_cache(maxsize=64)
@@ -79,29 +80,24 @@ def _is_large(path: str) -> bool:
 
 
 def load_font(face: Face, size: int, shaped: bool = False) -> tuple[ImageFont.FreeTypeFont, float]:
-    """(Pillow font, scale), loaded once per process: colour bitmap fonts load at their strike and are
-    scaled when drawn."""
-    key = (face, size, shaped)
-    hit = _small_fonts.get(key)
-    if hit is not None:
-        return hit
-    large = _is_large(face.path)
-    if large and key in _large_fonts:
-        _large_fonts.move_to_end(key)
-        return _large_fonts[key]
-    engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
+    """(Pillow font, scale): colour bitmap fonts load at their strike and are scaled when drawn."""
     if face.bitmap_size:
-        font = ImageFont.truetype(face.path, face.bitmap_size, index=face.index, layout_engine=engine)
-        loaded = (font, size * EMOJI_SCALE / face.bitmap_size)
-    else:
-        loaded = (ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine), 1.0)
-    if large:
-        _large_fonts[key] = loaded
-        while len(_large_fonts) > _LARGE_FONTS_KEPT:
-            _large_fonts.popitem(last=False)
-    else:
-        _small_fonts[key] = loaded
-    return loaded
+        return _font(face, face.bitmap_size, shaped), size * EMOJI_SCALE / face.bitmap_size
+    return _font(face, size, shaped), 1.0
+
+
+def _font(face: Face, size: int, shaped: bool) -> ImageFont.FreeTypeFont:
+    key = (face, size, shaped)
+    cache = _loaded[_is_large(face.path)]
+    font = cache.get(key)
+    if font is not None:
+        cache.move_to_end(key)
+        return font
+    engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
+    font = cache[key] = ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine)
+    while len(cache) > _KEPT[_is_large(face.path)]:
+        cache.popitem(last=False)
+    return font
 
 
 def font_for_run(face: Face, size: int, text: str) -> tuple[ImageFont.FreeTypeFont, float]:

@@ -16,7 +16,7 @@ PHOTO_MAX = 640  # portraits are kept at most this large (avatars are at most 30
 SUPERSAMPLE = 4
 # Pictures are prepared once per process and file content, whatever the campaign: a worker renders
 # many campaigns of the same accounts. Bounded, so that thousands of accounts stay within memory.
-_SOURCES, _PREPARED = 8, 96
+_SOURCES, _PREPARED = 8, 64
 
 
 def _digest(path: Path) -> str:
