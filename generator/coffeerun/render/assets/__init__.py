@@ -28,7 +28,7 @@ from coffeerun.render.assets.theme import load_theme, palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "6"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "7"  # bump when a change to the drawing code changes the output
 log = logging.getLogger(__name__)
 
 

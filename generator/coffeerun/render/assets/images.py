@@ -99,7 +99,9 @@ def contain(image: Image.Image, width: int, height: int) -> Image.Image:
     """Scaled to fit inside width x height, keeping its proportions."""
     scale = min(width / image.width, height / image.height)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image
+    if size == image.size:
+        return image
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)  # a 1400 px logo: reduced first
 
 
 @lru_cache(maxsize=_SOURCES)

