@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -13,12 +14,14 @@ from pathlib import Path
 from typing import Callable
 
 from coffeerun import tokens
-from coffeerun.digests import FileDigests
+from coffeerun.basetree import TreeRecords, files_stamp, stamp, tidy
+from coffeerun.digests import FileDigests, code_digest, sha
 from coffeerun.plan import BuildPlan, CampaignJob
 from coffeerun.project import defaults_dir
-from coffeerun.publish import discard, new_staging_dir, swap_into_place, write_root_files
+from coffeerun.publish import ROOT_FILES, discard, new_staging_dir, swap_into_place, write_root_files
+from coffeerun.render.shared import ROOT, shared_theme
 from coffeerun.siteconfig import site_url
-from coffeerun.sitecache import Manifest, SiteCache, named_tokens, scan, site_key, theme_digest
+from coffeerun.sitecache import Manifest, Scan, SiteCache, named_tokens, scan, site_key, theme_digest
 from coffeerun.validate import ValidProject
 from coffeerun.validcache import Validation
 
@@ -49,6 +52,7 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)  # taken unchanged from the cache
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for the benchmark
 
     @property
     def withheld(self) -> list[str]:
@@ -119,6 +123,26 @@ def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome
     return CampaignOutcome(job.campaign.id, manifest)
 
 
+def _worker_start(parent: int) -> None:
+    """A worker ends with the build that forked it, also when that build is killed."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 class Workers:
     """The process pool: forked once, when first needed, and reused for validation and rendering."""
 
@@ -130,7 +154,8 @@ class Workers:
         if self.count <= 1:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("fork"),
+                                             initializer=_worker_start, initargs=(os.getpid(),))
         return self._pool
 
     def close(self) -> None:
@@ -171,14 +196,25 @@ def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutco
     return leaks
 
 
-def _render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, workers: Workers,
-                progress: Callable[[str], None]) -> dict[str, CampaignOutcome]:
-    """Reuse what the cache has, render the rest: in the pool when more than one, else here."""
+def _render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, kept: dict[str, list[str]],
+                workers: Workers, progress: Callable[[str, bool], None],
+                on_start: Callable[[int], None]) -> dict[str, CampaignOutcome]:
+    """Keep what the staging tree has already (kept token folders), link what the cache has, render the
+    rest: in the pool when more than one, else here. A folder not kept after all leaves `kept`."""
     outcomes: dict[str, CampaignOutcome] = {}
     hits: list[tuple[CampaignJob, Manifest]] = []
     misses: list[CampaignJob] = []
     for job in plan.jobs:
         key = keys.get(job.campaign.id)
+        share, kit = (kept.get(token) for token in (job.links.share_token, job.links.kit_token))
+        if share and kit and len(share) > 2 and len(kit) > 2:
+            manifest = Manifest(Scan(**share[2]["scan"]), Scan(**kit[2]["scan"]), list(share[2]["warnings"]))
+            outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
+            continue
+        for token in (job.links.share_token, job.links.kit_token):  # half a campaign: make both again
+            if token in kept:
+                shutil.rmtree(job.share_dir.parent / token)
+                kept.pop(token)
         manifest = cache.manifest(key) if cache is not None and key else None
         if manifest is not None:
             hits.append((job, manifest))
@@ -186,22 +222,40 @@ def _render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, 
             misses.append(job)
     pool = workers.pool() if len(misses) > 1 else None
     futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
+    on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
+    for campaign_id in outcomes:
+        progress(campaign_id, True)
     for job, manifest in hits:
         cache.reuse(keys[job.campaign.id], manifest, job)  # type: ignore[union-attr]
         outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
-        progress(job.campaign.id)
+        progress(job.campaign.id, True)
     if pool is None:
         for job in misses:
             outcomes[job.campaign.id] = render_campaign(job, keys.get(job.campaign.id))
-            progress(job.campaign.id)
+            progress(job.campaign.id, False)
     for future in as_completed(futures):
         outcome = future.result()
         outcomes[outcome.campaign_id] = outcome
-        progress(outcome.campaign_id)
+        progress(outcome.campaign_id, False)
     return outcomes
 
 
-def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = lambda _id: None,
+def _records(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome], wanted: dict[str, str],
+             kept: dict[str, list]) -> dict[str, list]:
+    """What the staging tree holds, for the build that starts from it next (see basetree)."""
+    folders = {name: kept[name] if name in kept else [key, stamp(staging / name)]
+               for name, key in wanted.items() if name != "/"}
+    folders["/"] = kept.get("/") or [wanted["/"], files_stamp(staging, ROOT_FILES)]
+    for job in plan.jobs:
+        manifest = outcomes[job.campaign.id].manifest
+        for token, scanned, warnings in ((job.links.share_token, manifest.share, manifest.warnings),
+                                         (job.links.kit_token, manifest.kit, [])):
+            if token in folders:
+                folders[token] = [*folders[token][:2], {"scan": vars(scanned), "warnings": warnings}]
+    return folders
+
+
+def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
     started = time.perf_counter()
@@ -220,32 +274,51 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
     cache_dir = paths.cache.absolute() if options.use_cache else None
     digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
     workers = Workers(options.jobs or os.cpu_count() or 1)
+    phases: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(now - clock[0], 3)
+        clock[0] = now
+
     try:
         validation = Validation(paths, digests, cache_dir / "validate" if cache_dir else None)
         project = validation.run(options.today, options.campaigns, workers.pool(), workers.count)
-        result = BuildResult(project)
+        phase("validate")
+        result = BuildResult(project, phases=phases)
         if project.problems.errors:
             return result
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
             secret = tokens.PREVIEW_SECRET
-        staging = new_staging_dir(options.out)
+        records = TreeRecords(cache_dir, options.out) if cache_dir else None
+        staging = new_staging_dir(options.out, from_base=records is not None)
         try:
             plan = make_plan(project, options, secret, staging, cache_dir)
             result.plan = plan
-            write_root_files(staging, project.paths)
-            if plan.jobs:
-                from coffeerun.render.shared import shared_theme
-
-                shared_theme(project.paths, cache_dir).write(staging)
+            theme = shared_theme(project.paths, cache_dir) if plan.jobs else None
+            phase("plan")
             keys: dict[str, str] = {}
             cache = SiteCache(cache_dir / "sites") if cache_dir else None
             if cache is not None:
-                theme = theme_digest(digests, [paths.root / "theme", defaults_dir() / "theme"], paths.mkdocs_yml)
-                keys = {job.campaign.id: site_key(job, digests, theme) for job in plan.jobs}
-            on_start(len(plan.jobs))
-            outcomes = _render_all(plan, keys, cache, workers, progress)
+                theme_files = theme_digest(digests, [paths.root / "theme", defaults_dir() / "theme"], paths.mkdocs_yml)
+                keys = {job.campaign.id: site_key(job, digests, theme_files, validation.digest(job.campaign))
+                        for job in plan.jobs}
+            wanted = {token: keys[job.campaign.id] for job in plan.jobs if job.campaign.id in keys
+                      for token in (job.links.share_token, job.links.kit_token)}
+            if theme is not None:
+                wanted[ROOT] = theme.folder
+            wanted["/"] = sha("root", code_digest(), digests.tree(project.paths.theme_file("root")))
+            kept = tidy(staging, records.of(staging), wanted, ROOT_FILES) if records is not None else {}
+            phase("keys")
+            if "/" not in kept:
+                write_root_files(staging, project.paths)
+            if theme is not None and ROOT not in kept:
+                theme.write(staging)
+            outcomes = _render_all(plan, keys, cache, kept, workers, progress, on_start)
+            phase("render")
             for job in plan.jobs:
                 outcome = outcomes[job.campaign.id]
                 (result.reused if outcome.reused else result.built).append(job.campaign.id)
@@ -253,7 +326,12 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str], None] = l
             leaks = find_leaks(staging, plan, outcomes)
             if leaks:
                 raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
-            swap_into_place(staging, options.out)
+            phase("leaks")
+            folders = _records(staging, plan, outcomes, wanted, kept)
+            swap_into_place(staging, options.out, keep_previous=records is not None)
+            if records is not None:
+                records.save(options.out, folders)
+            phase("publish")
         except BaseException:
             discard(staging)
             raise

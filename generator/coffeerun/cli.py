@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
           campaigns: tuple[str, ...]) -> None:
     """Write the publish root: a share site and a kit per published campaign."""
     from coffeerun.build import BuildOptions, UsageProblem, build as run_build
-    from coffeerun.progress import Progress
+    from coffeerun.progress import Progress, summary
 
     _known_campaigns(project, campaigns)
     options = BuildOptions(out=out or project / "site", today=today or api.utc_today(), drafts=drafts,
@@ -168,10 +169,11 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
     if report.exit_code:
         click.echo(f"nothing written: {options.out} is unchanged", err=True)
         sys.exit(report.exit_code)
-    plan = result.plan
-    skipped = ", ".join(f"{info.id} ({info.state.kind})" for info, _ in plan.skipped) if plan else ""
-    click.echo(f"built {len(result.built)} campaign(s) into {options.out} in {result.seconds:.1f}s"
-               + (f"; not built: {skipped}" if skipped else ""), err=True)
+    if os.environ.get("COFFEERUN_PHASES"):
+        click.echo(f"phases: {result.phases}", err=True)
+    skipped = result.plan.skipped if result.plan else []
+    click.echo(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(options.out),
+                       [f"{info.id} ({info.state.kind})" for info, _ in skipped]), err=True)
 
 
 @cli.command()

@@ -118,17 +118,27 @@ def code_digest() -> str:
     return sha(rows)
 
 
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
 @lru_cache(maxsize=1)
 def library_versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in LIBRARIES:
+    """The installed versions of LIBRARIES, read from the names of their metadata folders on sys.path
+    (the first one found wins, as for imports); much faster than importlib.metadata."""
+    wanted = {_normal(name) for name in LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
         try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = ""
-    return sha(found)
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in names:
+            stem, dot, kind = entry.rpartition(".")
+            if dot and kind in ("dist-info", "egg-info") and "-" in stem:
+                name, _, version = stem.partition("-")
+                found.setdefault(_normal(name), version)
+    return sha(sorted((name, found.get(name, "")) for name in wanted))
 
 
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",

@@ -8,8 +8,6 @@ import os
 import shutil
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from coffeerun.project import ProjectPaths
 
 HEADERS = """/*
@@ -21,11 +19,17 @@ HEADERS = """/*
 ROBOTS = "User-agent: *\nDisallow: /\n"
 _STAGING = ".coffeerun-staging-"
 _RETIRED = ".coffeerun-retired-"
+_BASE = ".coffeerun-base-"  # the previous output, kept as the starting point of the next build
 _RENAME_EXCHANGE = 2
+
+
+ROOT_FILES = ("index.html", "404.html", "robots.txt", "_headers")
 
 
 def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -> list[Path]:
     """index.html, 404.html, robots.txt and _headers: they name no campaign and no account."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(loader=FileSystemLoader(str(paths.theme_file("root"))),
                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
     written = []
@@ -39,8 +43,14 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def new_staging_dir(out: Path) -> Path:
-    """A fresh directory beside out, on the same file system, so the swap is a rename."""
+def base_dir(out: Path) -> Path:
+    out = out.resolve()
+    return out.parent / f"{_BASE}{out.name}"
+
+
+def new_staging_dir(out: Path, from_base: bool = False) -> Path:
+    """A directory beside out, on the same file system, so the swap is a rename: empty, or (from_base)
+    the previous output kept by the last build, for the caller to bring up to date."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f"{_STAGING}{out.name}-*"):
@@ -48,7 +58,12 @@ def new_staging_dir(out: Path) -> Path:
     for stale in out.parent.glob(f"{_RETIRED}{out.name}-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
-    staging.mkdir()
+    base = base_dir(out)
+    if from_base and base.is_dir():
+        os.rename(base, staging)
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+        staging.mkdir()
     return staging
 
 
@@ -70,16 +85,23 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out."""
+def swap_into_place(staging: Path, out: Path, keep_previous: bool = False) -> Path | None:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out.
+
+    keep_previous: the previous output is not deleted but kept beside out (returned), for the next
+    build to start from."""
     out = out.resolve()
     if not out.exists():
         os.replace(staging, out)
-        return
+        return None
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
-        return
-    retired = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
-    os.replace(out, retired)
-    os.replace(staging, out)
-    shutil.rmtree(retired, ignore_errors=True)
+        previous = staging  # now holds the previous output
+    else:
+        previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
+        os.replace(out, previous)
+        os.replace(staging, out)
+    if keep_previous:
+        os.replace(previous, base_dir(out))
+        return base_dir(out)
+    shutil.rmtree(previous, ignore_errors=True)
+    return None

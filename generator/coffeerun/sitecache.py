@@ -1,8 +1,9 @@
 """Rendered sites reused across builds: a campaign's share site and kit, keyed by everything they depend on.
 
-An entry is <cache>/sites/<key[:2]>/<key>/ with share/, kit/ and manifest.json, written through a
-temporary folder and renamed into place, so it is complete or absent. Reusing it hard-links its files
-into the staging tree (copies across file systems). The manifest keeps what the leak check needs:
+An entry is <cache>/sites/<key[:2]>/<key>/: the files of both sites, flat (named 0, 1, …; creating
+folders is the slow part of writing a tree), and manifest.json that says where each one goes. It is
+written through a temporary folder and renamed into place, so it is complete or absent. Reusing it
+hard-links its files into the staging tree (copies across file systems). The manifest keeps what the leak check needs:
 every string in the sites' text files that could be a private link (32 letters of the token
 alphabet), so a reused site is checked against this build's tokens without reading it again.
 """
@@ -17,10 +18,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
 from coffeerun.plan import CampaignJob
+from coffeerun.validcache import Digest
 
 SCAN_SUFFIXES = (".html", ".js", ".json", ".txt", ".xml", ".css", ".md", ".vtt", "")
 _RUN = re.compile(rb"[a-z2-7]{32,}")
@@ -65,67 +66,42 @@ class Manifest:
     share: Scan
     kit: Scan
     warnings: list[str] = field(default_factory=list)
+    files: list[list[str]] = field(default_factory=list)  # [site kind, path in the site] per stored file
 
     def to_json(self) -> str:
-        return json.dumps({"share": vars(self.share), "kit": vars(self.kit), "warnings": self.warnings},
-                          sort_keys=True)
+        return json.dumps({"share": vars(self.share), "kit": vars(self.kit), "warnings": self.warnings,
+                           "files": self.files}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
-        return cls(Scan(**data["share"]), Scan(**data["kit"]), list(data["warnings"]))
+        return cls(Scan(**data["share"]), Scan(**data["kit"]), list(data["warnings"]), list(data["files"]))
 
 
-def _referenced(value: Any, root: Path, found: dict[str, Path]) -> None:
-    """Every string of a campaign that names a file of the project (photos, posters, transcripts, …)."""
-    if isinstance(value, str):
-        if value and len(value) < 1024 and "\n" not in value and "\x00" not in value and "://" not in value:
-            path = root / value.strip()
-            try:
-                if path.is_file():
-                    found[value.strip()] = path
-            except (OSError, ValueError):
-                pass  # text, not a file name
-    elif isinstance(value, dict):
-        for item in value.values():
-            _referenced(item, root, found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _referenced(item, root, found)
-
-
-def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
-    """sha256 of what one campaign's two sites are made from; `theme` covers theme/ and mkdocs.yml."""
-    info, account = job.campaign, job.campaign.account
-    model = info.model.model_dump(mode="json")
-    files: dict[str, Path] = {}
-    _referenced(model, job.project.root, files)
-    logos = [digests(p) if p else "" for p in (account.logo, job.brand_logo)]
-    return sha("site/1", code_digest(), library_versions(), system_fonts(), theme, info.id, model,
-               account.model.model_dump(mode="json"), job.brand.model_dump(mode="json"), logos,
-               sorted((rel, digests(path)) for rel, path in files.items()),
+def site_key(job: CampaignJob, digests: FileDigests, theme: str, campaign: Digest) -> str:
+    """sha256 of what one campaign's two sites are made from: its data and every project file it names
+    (by content), the brand, theme/ and mkdocs.yml (`theme`), our code, the libraries, the fonts, its
+    links, and whether and when its downloads are made (decks carry the date)."""
+    root = job.project.root
+    logos = [digests(p) if p else "" for p in (job.campaign.account.logo, job.brand_logo)]
+    return sha("site/1", code_digest(), library_versions(), system_fonts(), theme, campaign.data,
+               [(rel, digests(root / rel)) for rel in campaign.files], logos, job.brand.model_dump(mode="json"),
                [job.links.share_token, job.links.kit_token, job.links.site_url], job.with_assets,
                job.file_timestamp if job.with_assets else None)
 
 
-def link_tree(source: Path, target: Path) -> int:
-    """Hard-link every file of source into target (copy where links cannot be made); the file count."""
-    count = 0
-    for folder, dirs, files in os.walk(source):
-        dirs.sort()
-        dest = target / os.path.relpath(folder, source)
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in sorted(files):
-            src, dst = os.path.join(folder, name), os.path.join(dest, name)
-            try:
-                os.link(src, dst)
-            except FileExistsError:
-                os.unlink(dst)
-                os.link(src, dst)
-            except OSError:
-                shutil.copyfile(src, dst)
-            count += 1
-    return count
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, target)
+
+
+def site_files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 class SiteCache:
@@ -143,8 +119,16 @@ class SiteCache:
 
     def reuse(self, key: str, manifest: Manifest, job: CampaignJob) -> None:
         entry = self._entry(key)
-        link_tree(entry / "share", job.share_dir)
-        link_tree(entry / "kit", job.kit_dir)
+        roots = {"share": job.share_dir, "kit": job.kit_dir}
+        made: set[Path] = set()
+        for number, (kind, rel) in enumerate(manifest.files):
+            dest = roots[kind] / rel
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dest.parent)
+            _link(os.path.join(entry, str(number)), os.fspath(dest))
+        for root in roots.values():
+            root.mkdir(parents=True, exist_ok=True)
         try:
             os.utime(entry / "manifest.json")  # used: kept by prune()
         except OSError:
@@ -158,9 +142,13 @@ class SiteCache:
         entry.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=entry.parent))
         try:
-            link_tree(job.share_dir, temp / "share")
-            link_tree(job.kit_dir, temp / "kit")
-            (temp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+            files = [[kind, rel] for kind, root in (("share", job.share_dir), ("kit", job.kit_dir))
+                     for rel in site_files(root)]
+            for number, (kind, rel) in enumerate(files):
+                _link(os.fspath((job.share_dir if kind == "share" else job.kit_dir) / rel), os.path.join(temp, str(number)))
+            stored = Manifest(manifest.share, manifest.kit, manifest.warnings, files)
+            (temp / "manifest.json").write_text(stored.to_json(), encoding="utf-8")
+            os.chmod(temp, 0o755)
             os.replace(temp, entry)
         except OSError:
             shutil.rmtree(temp, ignore_errors=True)
@@ -180,12 +168,12 @@ class SiteCache:
             if not bucket.is_dir():
                 continue
             for entry in bucket.iterdir():
+                hidden = entry.name.startswith(".")
                 try:
-                    used = (entry / "manifest.json").stat().st_mtime if not entry.name.startswith(".") \
-                        else entry.stat().st_mtime
+                    used = entry.stat().st_mtime if hidden else (entry / "manifest.json").stat().st_mtime
                 except OSError:
                     used = 0
-                if now - used > (KEEP_DAYS * 86_400 if not entry.name.startswith(".") else 86_400):
+                if now - used > (86_400 if hidden else KEEP_DAYS * 86_400):
                     shutil.rmtree(entry, ignore_errors=True)
         marker.touch()
 

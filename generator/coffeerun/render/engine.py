@@ -14,6 +14,7 @@ set COFFEERUN_KEEP_PROJECTS=DIR (or `keep_projects(DIR)`) to keep every generate
 from __future__ import annotations
 
 import copy
+import io
 import logging
 import os
 import shutil
@@ -138,21 +139,35 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(project: Path, config: dict[str, Any]) -> Path:
-    """Write project/mkdocs.yml and build project/docs into project/site in-process; return the site."""
+def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
+    """Write project/mkdocs.yml and build project/docs into target in-process; return target.
+
+    What target holds already (the kit's downloads/, the share site's preview.png) stays: MkDocs
+    cleans its site folder first, but leaves hidden entries alone, so they are hidden meanwhile.
+    The mkdocs.yml written is the generated project's (site_dir: site); here the site goes to target.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     _once_per_process()
     config_file = project / "mkdocs.yml"
-    config_file.write_text(dump_yaml(config), encoding="utf-8")
+    text = dump_yaml(config)
+    config_file.write_text(text, encoding="utf-8")
     _export(project, config)
+    target.mkdir(parents=True, exist_ok=True)
+    kept = [name for name in sorted(os.listdir(target)) if not name.startswith(".")]
+    for name in kept:
+        os.rename(target / name, target / f".coffeerun-kept-{name}")
     logger = logging.getLogger("mkdocs")
     handler, level = _Collect(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        cfg = load_config(config_file=str(config_file))
+        # The same settings MkDocs would read from config_file (plain YAML data), without parsing it.
+        plain = all(value is not None for value in config.values())
+        source = io.StringIO("{}") if plain else io.StringIO(text)
+        settings = {**(config if plain else {}), "site_dir": str(target)}
+        cfg = load_config(config_file=source, config_file_path=str(config_file), **settings)
         if not cfg.plugins.events.get("env"):  # nothing changes the environment: one per process is safe
             theme = cfg.theme
             theme.get_env = lambda: _shared_env(theme)  # type: ignore[method-assign]
@@ -162,16 +177,17 @@ def build_site(project: Path, config: dict[str, Any]) -> Path:
         finally:
             cfg.plugins.on_shutdown()
     except Exception as exc:  # noqa: BLE001 - MkDocs raises many kinds; one message for the caller
-        raise EngineError(f"MkDocs could not build {project.name}: {exc}") from exc
+        raise EngineError(f"MkDocs could not build {target.name}: {exc}") from exc
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        for name in kept:
+            os.rename(target / f".coffeerun-kept-{name}", target / name)
     if handler.messages:
         raise EngineError("MkDocs warned: " + "; ".join(handler.messages))
-    site = project / "site"
     for name in DROPPED:
-        (site / name).unlink(missing_ok=True)
-    return site
+        (target / name).unlink(missing_ok=True)
+    return target
 
 
 def _export(project: Path, config: dict[str, Any]) -> None:
@@ -203,29 +219,67 @@ def _once_per_process() -> None:
 # -- one Jinja environment per theme folders and locale, per process -------------------------------
 
 _ENVS: dict[tuple[tuple[str, ...], str], Any] = {}
-_BYTECODE: Any = None
+_BYTECODE: dict[str, Any] = {}
 
 
-def _bytecode_cache() -> Any:
-    """Compiled template code in memory, shared by every environment of this process."""
-    global _BYTECODE
-    if _BYTECODE is None:
+def bytecode_cache(folder: Path | None = None) -> Any:
+    """Compiled template code shared by every environment of this process, and kept in folder (the
+    build cache) for the next process: a template is compiled once per source text."""
+    key = os.fspath(folder) if folder is not None else ""
+    if key not in _BYTECODE:
         import jinja2
 
-        class Memory(jinja2.BytecodeCache):
+        class Shared(jinja2.BytecodeCache):
             def __init__(self) -> None:
-                self.store: dict[str, bytes] = {}
+                self.memory: dict[str, bytes] = {}
+                self.disk = jinja2.FileSystemBytecodeCache(key, "%s.jinja") if key else None
+                if key:
+                    os.makedirs(key, exist_ok=True)
 
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                data = self.store.get(bucket.key)
+                data = self.memory.get(bucket.key)
                 if data is not None:
                     bucket.bytecode_from_string(data)  # checks the source checksum
+                elif self.disk is not None:
+                    self.disk.load_bytecode(bucket)
 
             def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                self.store[bucket.key] = bucket.bytecode_to_string()
+                self.memory[bucket.key] = bucket.bytecode_to_string()
+                if self.disk is not None:
+                    try:
+                        self.disk.dump_bytecode(bucket)
+                    except OSError:
+                        pass  # only the next process compiles again
 
-        _BYTECODE = Memory()
-    return _BYTECODE
+        _BYTECODE[key] = Shared()
+    return _BYTECODE[key]
+
+
+_bytecode_folder: Path | None = None
+
+
+def use_bytecode_folder(folder: Path | None) -> None:
+    """Where compiled templates are kept between processes (None: in memory only)."""
+    global _bytecode_folder
+    _bytecode_folder = folder
+
+
+def template_cache() -> Any:
+    """The bytecode cache for any Jinja environment of coffeerun's (see use_bytecode_folder)."""
+    return bytecode_cache(_bytecode_folder)
+
+
+def _listing(dirs: tuple[str, ...]) -> list[str]:
+    """FileSystemLoader.list_templates without hidden folders (Material's .icons/ alone holds 14,000
+    files): the names MkDocs' theme file filter rejects anyway, since it drops every hidden path."""
+    found = set()
+    for base in dirs:
+        for folder, subdirs, files in os.walk(base, followlinks=True):
+            subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+            rel = os.path.relpath(folder, base)
+            for name in files:
+                found.add(name if rel == "." else f"{rel}/{name}".replace(os.path.sep, "/"))
+    return sorted(found)
 
 
 def _shared_env(theme: Any) -> Any:
@@ -239,16 +293,18 @@ def _shared_env(theme: Any) -> Any:
     env = _ENVS.get(key)
     if env is None:
         env = type(theme).get_env(theme)
-        env.bytecode_cache = _bytecode_cache()
-        walk, listings = env.list_templates, {}
+        env.bytecode_cache = template_cache()
+        listings: dict[Any, list[str]] = {}
 
         def list_templates(extensions: Any = None, filter_func: Any = None) -> list[str]:
-            # MkDocs' only filtered call is Files.add_files_from_theme, whose filter is a function
-            # of the static templates alone.
-            wanted = (tuple(extensions or ()), env.coffeerun_static if filter_func else None)
-            if wanted not in listings:
-                listings[wanted] = walk(extensions, filter_func)
-            return list(listings[wanted])
+            # MkDocs' only call is Files.add_files_from_theme, with a filter that drops hidden paths
+            # and is a function of the static templates alone.
+            if extensions is not None or filter_func is None:
+                return type(env).list_templates(env, extensions, filter_func)
+            if env.coffeerun_static not in listings:
+                names = _listing(tuple(theme.dirs))
+                listings[env.coffeerun_static] = [name for name in names if filter_func(name)]
+            return list(listings[env.coffeerun_static])
 
         env.list_templates = list_templates
         _ENVS[key] = env

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ from coffeerun.render.media import frame_origin
 from coffeerun.render.shared import SharedTheme, shared_theme
 
 PAGES = "pages"  # theme/pages: our page templates
-CSS, JS, PALETTE = "assets/coffeerun/site.css", "assets/coffeerun/site.js", "assets/coffeerun/palette.css"
+CSS, JS = "assets/coffeerun/site.css", "assets/coffeerun/site.js"  # shared by every site
+PALETTE = "palette.css"  # the campaign's colors, in each site's root
 
 
 @lru_cache(maxsize=8)
@@ -38,7 +38,8 @@ def template_env(paths: ProjectPaths) -> Environment:
         return file.read_text(encoding="utf-8"), str(file), lambda: file.stat().st_mtime == mtime
 
     env = Environment(loader=FunctionLoader(load), undefined=StrictUndefined, keep_trailing_newline=True,
-                      autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True))
+                      autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+                      bytecode_cache=engine.template_cache())
     return env
 
 
@@ -66,17 +67,6 @@ def _csp(common: Common | None) -> str:
     ])
 
 
-def _merge(source: Path, target: Path) -> None:
-    """Move a built site into its directory, keeping what is there (downloads/, preview.png)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for item in sorted(source.iterdir()):
-        dest = target / item.name
-        if item.is_dir():
-            _merge(item, dest)
-        else:
-            os.replace(item, dest) if item.stat().st_dev == target.stat().st_dev else shutil.move(item, dest)
-
-
 def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = None) -> None:
     for rel, content in sorted(files.items.items()):
         if keep is not None and not rel.startswith(keep):
@@ -89,26 +79,51 @@ def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = No
             dest.write_bytes(content)
 
 
-class _Site:
-    """One MkDocs project in a temporary folder."""
+def _docs_name(docs_path: str) -> str:
+    """A page's file in the generated docs/ folder: flat (`it.md` is served as it/, like `it/index.md`),
+    so a site needs no folders to build; `index/index.md` stays as it is (`index.md` is the home page)."""
+    folder, _, name = docs_path.rpartition("/")
+    return f"{folder}.md" if folder and name == "index.md" and "/" not in folder and folder != "index" else docs_path
 
-    def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, folder: Path,
-                 theme: SharedTheme):
+
+@lru_cache(maxsize=4)
+def _scratch(kind: str, pid: int) -> Path:
+    """A folder per site kind and process for the generated project, reused from site to site; in the
+    process's temporary folder, which goes when the process (or the build that forked it) ends."""
+    from multiprocessing.util import get_temp_dir
+
+    folder = Path(get_temp_dir()) / f"{kind}-{pid}"
+    (folder / "docs").mkdir(parents=True)
+    return folder
+
+
+class _Site:
+    """One generated MkDocs project: mkdocs.yml and docs/ with one Markdown file per page."""
+
+    def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, theme: SharedTheme):
         self.job, self.env, self.common, self.kind, self.theme = job, env, common, kind, theme
-        self.folder = folder
-        self.docs = folder / "docs"
-        self.docs.mkdir(parents=True)
-        (self.docs / PALETTE).parent.mkdir(parents=True)
-        css = env.get_template("palette.css").render(p=common.brand.colors)
-        (self.docs / PALETTE).write_text(css, encoding="utf-8")
+        self.folder = _scratch(kind, os.getpid())
+        self.docs = self.folder / "docs"
+        self.written: set[str] = set()
+        self._write(PALETTE, env.get_template("palette.css").render(p=common.brand.colors))
+
+    def _write(self, name: str, text: str) -> None:
+        path = self.docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")  # an existing file is rewritten in place: no new inode
+        self.written.add(name)
 
     def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
         body = self.env.get_template(template).render(site=self.common, t=self.common.t, kind=self.kind, **data)
-        path = self.docs / docs_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_page_markdown(front, body), encoding="utf-8")
+        self._write(_docs_name(docs_path), _page_markdown(front, body))
 
-    def build(self, site_url: str, csp: str) -> Path:
+    def build(self, site_url: str, csp: str, target: Path) -> Path:
+        for path in sorted(self.docs.rglob("*"), reverse=True):  # what the previous site left
+            rel = path.relative_to(self.docs).as_posix()
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+            elif path.is_file() and rel not in self.written:
+                path.unlink()
         theme = self.theme
         base = engine.load_base_config(self.job.project.mkdocs_yml)
         for key in ("extra_css", "extra_javascript"):  # theme files named in mkdocs.yml are shared ones
@@ -120,12 +135,11 @@ class _Site:
             base, site_name=self.common.title, site_url=site_url, language=self.common.lang,
             custom_dir=theme.overrides, extra_css=[theme.url(CSS), PALETTE], extra_javascript=[theme.url(JS)],
             extra=extra)
-        return engine.build_site(self.folder, config)
+        return engine.build_site(self.folder, config, target)
 
 
-def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path,
-           theme: SharedTheme) -> None:
-    site = _Site(job, env, common, "share", folder, theme)
+def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
+    site = _Site(job, env, common, "share", theme)
     pages, nav_paths = share_pages(builder, common)
     t = common.t
     present = {p.current for p in pages}
@@ -143,14 +157,11 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
             if job.preview_image.is_file():
                 front["og_image"] = job.links.share_url + job.preview_image.name
         site.page(p.docs_path, p.template, front, root=p.root, nav=page_nav, current=p.current, **p.data)
-    built = site.build(job.links.share_url, _csp(common))
-    _write_files(builder.files, built)
-    _merge(built, job.share_dir)
+    _write_files(builder.files, site.build(job.links.share_url, _csp(common), job.share_dir))
 
 
-def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, folder: Path,
-         theme: SharedTheme) -> None:
-    site = _Site(job, env, common, "kit", folder, theme)
+def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
+    site = _Site(job, env, common, "kit", theme)
     kit = kit_context(builder, common)
     t = common.t
     sections = [("links", "kit_nav_links", True), ("messages", "kit_nav_messages", bool(kit.messages)),
@@ -159,9 +170,8 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, f
     nav = [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
     site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')} · {common.title}"},
               root="./", nav=nav, current="", kit=kit)
-    built = site.build(job.links.kit_url, _csp(None))
-    _write_files(builder.files, built, keep=("img/logo-", "img/p-", "img/favicon"))
-    _merge(built, job.kit_dir)
+    _write_files(builder.files, site.build(job.links.kit_url, _csp(None), job.kit_dir),
+                 keep=("img/logo-", "img/p-", "img/favicon"))
 
 
 def render_pages(job: CampaignJob) -> None:
@@ -169,10 +179,10 @@ def render_pages(job: CampaignJob) -> None:
 
     Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
     """
+    engine.use_bytecode_folder(job.cache_dir / "jinja" if job.cache_dir is not None else None)
     env = template_env(job.project)
     theme = shared_theme(job.project, job.cache_dir)
     builder = Builder(job)
     common = builder.common()
-    with tempfile.TemporaryDirectory(prefix="coffeerun-pages-") as tmp:
-        _share(job, env, builder, common, Path(tmp) / "share", theme)
-        _kit(job, env, builder, common, Path(tmp) / "kit", theme)
+    _share(job, env, builder, common, theme)
+    _kit(job, env, builder, common, theme)

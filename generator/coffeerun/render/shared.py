@@ -8,7 +8,6 @@ and every shard of a sharded build writes the same folder.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import os
 import shutil
@@ -90,11 +89,10 @@ def _merged(files: dict[str, Path], digest: str, cache_dir: Path | None) -> Path
         target = cache_dir.absolute() / "theme" / digest[:32]
         if target.is_dir():
             return target
-    else:
-        base = Path(tempfile.mkdtemp(prefix="coffeerun-theme-"))
-        owner = os.getpid()
-        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(base, ignore_errors=True))
-        target = base / "overrides"
+    else:  # in this process's temporary folder, removed when it ends
+        from multiprocessing.util import get_temp_dir
+
+        target = Path(get_temp_dir()) / f"overrides-{digest[:16]}"
     temp = Path(tempfile.mkdtemp(prefix=".overrides-", dir=_parent(target)))
     for rel, source in files.items():
         dest = temp / rel

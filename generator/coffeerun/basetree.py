@@ -1,0 +1,113 @@
+"""The previous output as the next build's starting point: folders that did not change are not written again.
+
+A build swaps its staging tree with the output; the tree it replaces is kept beside the output (see
+publish.swap_into_place) and becomes the next build's staging tree. What each tree holds is recorded
+in <cache>/publish/: per top-level folder, the cache key it was made from, a stamp of every entry in
+it (folders by name, inode and modification time; files by name and inode) and what the leak check
+needs. A folder is kept only when it is wanted with the same key and its stamp is unchanged: a file
+added, removed, renamed or replaced in it (editors and tools write a new file) changes the stamp.
+Files in the publish root are hard links into the cache; they are never written in place by
+coffeerun, and must not be by anyone else. Everything not kept is removed and made again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from coffeerun.digests import sha
+
+KEEP_RECORDS = 4
+
+
+def stamp(folder: Path) -> str:
+    """Every folder under folder (included) by name, inode and time; every other entry by name and inode
+    (both come with the folder listing: no call per file)."""
+    rows = []
+
+    def walk(path: str, prefix: str) -> None:
+        info = os.lstat(path)
+        rows.append((prefix, "d", info.st_ino, info.st_mtime_ns))
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+            else:
+                rows.append((prefix + entry.name, "l" if entry.is_symlink() else "f", entry.inode()))
+
+    walk(os.fspath(folder), "")
+    return sha(rows)
+
+
+def _identity(tree: Path) -> str:
+    info = os.stat(tree)
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+class TreeRecords:
+    """What the trees built for one output folder hold, per tree: {top-level folder: [key, stamp, extra]}."""
+
+    def __init__(self, cache_dir: Path, out: Path):
+        self.file = cache_dir / "publish" / f"{sha(str(out.resolve()))[:24]}.json"
+        try:
+            self.trees: dict[str, dict] = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.trees = {}
+
+    def of(self, tree: Path) -> dict[str, list]:
+        try:
+            return dict(self.trees.get(_identity(tree), {}).get("folders", {}))
+        except OSError:
+            return {}
+
+    def save(self, tree: Path, folders: dict[str, list]) -> None:
+        trees = {k: v for k, v in self.trees.items() if k != _identity(tree)}
+        trees[_identity(tree)] = {"folders": folders}
+        self.trees = dict(list(trees.items())[-KEEP_RECORDS:])
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".publish-", dir=self.file.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.trees, handle, sort_keys=True)
+            os.replace(temp, self.file)
+        except OSError:
+            pass  # only the next build is slower
+
+
+def files_stamp(staging: Path, names: tuple[str, ...]) -> str:
+    """The top-level files named: by name, inode, size and time (they are few)."""
+    rows = []
+    for name in names:
+        try:
+            info = os.lstat(staging / name)
+            rows.append((name, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode))
+        except OSError:
+            rows.append((name, "missing"))
+    return sha(rows)
+
+
+def tidy(staging: Path, recorded: dict[str, list], wanted: dict[str, str], files: tuple[str, ...] = ()
+         ) -> dict[str, list]:
+    """Bring a staging tree that started as an earlier output down to what can stay: folders wanted
+    with the same key and an unchanged stamp, and the top-level `files` when wanted["/"] is their
+    recorded key and they are unchanged ({name: record}, returned); nothing else."""
+    kept: dict[str, list] = {}
+    before = recorded.get("/")
+    keep_files = bool(before and wanted.get("/") == before[0] and files_stamp(staging, files) == before[1])
+    if keep_files:
+        kept["/"] = before
+    for entry in sorted(os.scandir(staging), key=lambda e: e.name):
+        name = entry.name
+        if entry.is_dir(follow_symlinks=False):
+            before = recorded.get(name)
+            if before and wanted.get(name) == before[0] and stamp(Path(entry.path)) == before[1]:
+                kept[name] = before
+                continue
+            shutil.rmtree(entry.path)
+        elif not (keep_files and name in files):
+            os.unlink(entry.path)
+    return kept
