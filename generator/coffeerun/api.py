@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from coffeerun.validate import ValidProject, validate_project
+if TYPE_CHECKING:  # validation pulls in the models: imported when a command needs it
+    from coffeerun.validate import ValidProject
 
 
 def utc_today() -> dt.date:
@@ -15,4 +16,6 @@ def utc_today() -> dt.date:
 
 def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | None = None) -> ValidProject:
     """Validate the project; problems (errors and warnings) are on the result."""
+    from coffeerun.validate import validate_project
+
     return validate_project(Path(root), today or utc_today(), campaigns)

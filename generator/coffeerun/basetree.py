@@ -20,7 +20,7 @@ from pathlib import Path
 
 from coffeerun.digests import sha
 
-KEEP_RECORDS = 4
+KEEP_RECORDS = 3  # the output, the tree kept beside it, and one more
 
 
 def stamp(folder: Path) -> str:
@@ -58,21 +58,27 @@ class TreeRecords:
         except (OSError, ValueError):
             self.trees = {}
 
-    def of(self, tree: Path) -> dict[str, list]:
+    def tree(self, tree: Path) -> dict:
+        """The record of a tree: {"folders": …, "build": …} (empty when unknown)."""
         try:
-            return dict(self.trees.get(_identity(tree), {}).get("folders", {}))
+            return dict(self.trees.get(_identity(tree), {}))
         except OSError:
             return {}
 
-    def save(self, tree: Path, folders: dict[str, list]) -> None:
+    def of(self, tree: Path) -> dict[str, list]:
+        return dict(self.tree(tree).get("folders", {}))
+
+    def save(self, tree: Path, folders: dict[str, list], build: dict | None = None) -> None:
+        """Record what tree holds and, for a later build with nothing to do, what made it (`build`)."""
         trees = {k: v for k, v in self.trees.items() if k != _identity(tree)}
-        trees[_identity(tree)] = {"folders": folders}
+        trees[_identity(tree)] = {"folders": folders, **({"build": build} if build else {})}
         self.trees = dict(list(trees.items())[-KEEP_RECORDS:])
+        text = json.dumps(self.trees, separators=(",", ":"))
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".publish-", dir=self.file.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.trees, handle, sort_keys=True)
+                handle.write(text)
             os.replace(temp, self.file)
         except OSError:
             pass  # only the next build is slower

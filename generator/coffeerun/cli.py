@@ -162,7 +162,7 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
             result = run_build(project, options, progress.advance, progress.start)
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from None
-    report = Report(result.project.problems)
+    report = Report(result.problems)
     report.print_problems()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -171,9 +171,8 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
         sys.exit(report.exit_code)
     if os.environ.get("COFFEERUN_PHASES"):
         click.echo(f"phases: {result.phases}", err=True)
-    skipped = result.plan.skipped if result.plan else []
     click.echo(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(options.out),
-                       [f"{info.id} ({info.state.kind})" for info, _ in skipped]), err=True)
+                       [f"{campaign} ({kind})" for campaign, kind in result.not_built]), err=True)
 
 
 @cli.command()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coffeerun.models import Brand
-from coffeerun.project import ProjectPaths
-from coffeerun.tokens import Links
-from coffeerun.validate import CampaignInfo
+if TYPE_CHECKING:  # annotations only: planning a build that reuses everything never loads the models
+    from coffeerun.models import Brand
+    from coffeerun.project import ProjectPaths
+    from coffeerun.tokens import Links
+    from coffeerun.validate import CampaignInfo
 
 SHARE, KIT = "share", "kit"
 DOWNLOADS = "downloads"

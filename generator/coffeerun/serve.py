@@ -28,12 +28,14 @@ def _snapshot(root: Path, campaign: str) -> dict[str, float]:
 def _rebuild(root: Path, campaign: str, today: dt.date, out: Path, base: str) -> None:
     options = BuildOptions(out=out, today=today, drafts=True, campaigns=(campaign,), jobs=1, site_url=base)
     result = build(root, options)
-    report = Report(result.project.problems)
+    report = Report(result.problems)
     report.print_problems()
     if report.exit_code:
         click.echo("not rebuilt: fix the problems above; the preview shows the last good build", err=True)
         return
-    if result.plan and result.plan.jobs:
+    if result.unchanged:
+        click.echo("nothing changed", err=True)
+    elif result.plan and result.plan.jobs:
         links = result.plan.jobs[0].links
         click.echo(f"rebuilt in {result.seconds:.1f}s\n  share: {links.share_url}\n  kit:   {links.kit_url}",
                    err=True)

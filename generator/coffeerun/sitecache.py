@@ -18,10 +18,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
-from coffeerun.plan import CampaignJob
-from coffeerun.validcache import Digest
+
+if TYPE_CHECKING:
+    from coffeerun.plan import CampaignJob
+    from coffeerun.validcache import Digest
 
 SCAN_SUFFIXES = (".html", ".js", ".json", ".txt", ".xml", ".css", ".md", ".vtt", "")
 _RUN = re.compile(rb"[a-z2-7]{32,}")
@@ -83,7 +86,7 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str, campaign: Diges
     (by content), the brand, theme/ and mkdocs.yml (`theme`), our code, the libraries, the fonts, its
     links, and whether and when its downloads are made (decks carry the date)."""
     root = job.project.root
-    logos = [digests(p) if p else "" for p in (job.campaign.account.logo, job.brand_logo)]
+    logos = [digests(Path(p)) if p else "" for p in (campaign.account_logo, job.brand_logo)]
     return sha("site/1", code_digest(), library_versions(), system_fonts(), theme, campaign.data,
                [(rel, digests(root / rel)) for rel in campaign.files], logos, job.brand.model_dump(mode="json"),
                [job.links.share_token, job.links.kit_token, job.links.site_url], job.with_assets,

@@ -2,12 +2,15 @@
 
 A campaign that validated without any problem is kept in <cache>/validate/ (one file per project),
 keyed by the sha256 of its file and of everything else a campaign's validation can read: every file
-under content/, the files in campaigns/ that are not campaigns, the project root and our code. Its
-publish state is always worked out again for today. The final pass is the ordinary validate_project,
-so problems, warnings, brand and unused profiles are reported exactly as `coffeerun check` reports.
+under content/, theme/ (the brand), the files in campaigns/ that are not campaigns, the project root
+and our code. What planning needs comes back without its model (LazyInfo): its id, link_version and a
+table of its publish state by date (the state changes only on the dates the campaign names), so a
+build of unchanged campaigns unpickles none of them.
 
-With each campaign goes what its sites are made from, digested once (see `Digest`): its data and the
-project files it names, which the build's site keys then hash by content.
+When the shared inputs validated without any problem before, only new or changed campaigns are
+checked (validate_project on those alone); otherwise every campaign is (in parallel), and the final
+pass is the ordinary validate_project with the others given as known. Problems and warnings are
+reported as `coffeerun check` reports them.
 """
 
 from __future__ import annotations
@@ -15,26 +18,30 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 import tempfile
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from coffeerun.digests import FileDigests, code_digest, sha
-from coffeerun.project import ProjectPaths
+from coffeerun.problems import Problem, Problems, field_path
+from coffeerun.project import ProjectPaths, defaults_dir
+from coffeerun.schedule import PublishState, publish_state
 from coffeerun.validate import CampaignInfo, ValidProject, validate_project
 
 PARALLEL_FROM = 24  # fewer campaigns to check than this: in this process
-MAX_ENTRIES = 20_000
+_CAMPAIGN_FILE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.yaml$")
+_WARNED = ("withheld", "expired", "scheduled")  # states validate_project reports as warnings
 
 
 @dataclass(frozen=True)
 class Digest:
-    """A campaign's data (model and account) as one digest, and the project files it names."""
+    """A campaign's data (model and account) as one digest, the project files it names, its account logo."""
 
     data: str
     files: tuple[str, ...]  # relative to the project root
+    account_logo: str  # absolute path, or ""
 
 
 def _named_files(value: Any, root: Path, found: set[str]) -> None:
@@ -59,7 +66,60 @@ def campaign_digest(info: CampaignInfo, root: Path) -> Digest:
     model = info.model.model_dump(mode="json")
     files: set[str] = set()
     _named_files(model, root, files)
-    return Digest(sha(info.id, model, info.account.model.model_dump(mode="json")), tuple(sorted(files)))
+    return Digest(sha(info.id, model, info.account.model.model_dump(mode="json")), tuple(sorted(files)),
+                  os.fspath(info.account.logo) if info.account.logo else "")
+
+
+def state_table(model: Any) -> tuple[tuple[str, str, str], ...]:
+    """publish_state for every day, as (from date, kind, reason) rows: it changes only on the days the
+    campaign names (starts, the day after expires, consent granted, the day after consent expires)."""
+    def after(day: dt.date | None) -> dt.date | None:
+        return day + dt.timedelta(days=1) if day and day < dt.date.max else None
+
+    days = {model.starts, after(model.expires)}
+    for adv in model.advocates:
+        days |= {adv.consent.granted, after(adv.consent.expires)}
+    rows = []
+    for day in [dt.date.min, *sorted(d for d in days if d)]:
+        state = publish_state(model, day)
+        rows.append((day.isoformat(), state.kind, state.reason))
+    return tuple(rows)
+
+
+def state_on(table: tuple[tuple[str, str, str], ...], today: dt.date) -> PublishState:
+    found = table[0]
+    for row in table:
+        if row[0] <= today.isoformat():
+            found = row
+    return PublishState(found[1], found[2])
+
+
+class LazyInfo:
+    """A campaign validated in an earlier build: what planning needs; the model only when rendered."""
+
+    def __init__(self, summary: tuple, blob: bytes, today: dt.date):
+        self.id, self.source, self.link_version, table, self.digest = summary
+        self.state = state_on(table, today)
+        self._blob = blob
+        self._info: CampaignInfo | None = None
+
+    @property
+    def info(self) -> CampaignInfo:
+        if self._info is None:
+            stored = pickle.loads(self._blob)  # noqa: S301 - our own cache, as trusted as the project
+            self._info = CampaignInfo(stored.id, stored.source, stored.model, stored.account, self.state)
+        return self._info
+
+    @property
+    def model(self) -> Any:
+        return self.info.model
+
+    @property
+    def account(self) -> Any:
+        return self.info.account
+
+    def __reduce__(self) -> tuple:  # a worker gets the real thing
+        return (CampaignInfo, (self.id, self.source, self.model, self.account, self.state))
 
 
 def clean_infos(project: ValidProject) -> list[CampaignInfo]:
@@ -76,20 +136,21 @@ def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[Cam
 class Validation:
     def __init__(self, paths: ProjectPaths, digests: FileDigests, folder: Path | None):
         self.paths, self.digests, self.folder = paths, digests, folder
-        self.known: dict[str, CampaignInfo] = {}  # campaign file -> info, for this build
-        self.fresh: set[str] = set()  # campaign files not found in the cache
+        self.known: dict[str, LazyInfo] = {}  # campaign file -> campaign validated in an earlier build
+        self.fresh: list[Path] = []  # campaign files to validate in this build
         self._digests: dict[str, Digest] = {}  # campaign id -> Digest
         self._keys: dict[str, str] = {}
-        root = str(paths.root.resolve())
-        self.pack = folder / f"{sha(root)[:24]}.pickle" if folder is not None else None
+        self.pack = folder / f"{sha(str(paths.root.resolve()))[:24]}.pickle" if folder is not None else None
         self._shared = ""
 
     def shared_key(self) -> str:
         if not self._shared:
             campaigns = self.paths.campaigns
-            own = [p for p in campaigns.glob("*.yaml")] if campaigns.is_dir() else []
-            self._shared = sha("validate/2", code_digest(), str(self.paths.root.resolve()),
-                               self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own))
+            names = sorted(os.listdir(campaigns)) if campaigns.is_dir() else []
+            own = [campaigns / n for n in names if _CAMPAIGN_FILE.match(n)]
+            self._shared = sha("validate/3", code_digest(), str(self.paths.root.resolve()),
+                               self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own),
+                               self.digests.tree(self.paths.root / "theme"), self.digests.tree(defaults_dir() / "theme"))
         return self._shared
 
     def key(self, file: Path) -> str:
@@ -98,13 +159,14 @@ class Validation:
             self._keys[name] = sha(self.shared_key(), file.name, self.digests(file))
         return self._keys[name]
 
-    def digest(self, info: CampaignInfo) -> Digest:
+    def digest(self, info: Any) -> Digest:
+        if isinstance(info, LazyInfo):
+            return info.digest
         if info.id not in self._digests:
             self._digests[info.id] = campaign_digest(info, self.paths.root)
         return self._digests[info.id]
 
-    def _load(self) -> dict[str, bytes]:
-        """{key: pickled (info, digest)}: each entry is unpickled only when it is wanted."""
+    def _load(self) -> dict[str, Any]:
         if self.pack is None:
             return {}
         try:
@@ -114,57 +176,78 @@ class Validation:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return {}
 
-    def lookup(self, files: Iterable[Path]) -> dict[str, bytes]:
-        """Take every campaign validated before from the cache; the others are fresh."""
+    def run(self, today: dt.date, only: Iterable[str] | None, pool: Any, workers: int) -> ValidProject:
+        wanted = set(only or [])
+        campaigns = self.paths.campaigns
+        files = [campaigns / n for n in sorted(os.listdir(campaigns)) if n.endswith(".yaml")] \
+            if campaigns.is_dir() else []
+        files = [f for f in files if not wanted or f.stem in wanted]
         entries = self._load()
         for file in files:
-            entry = None
-            blob = entries.get(self.key(file))
-            if isinstance(blob, bytes):
-                try:
-                    entry = pickle.loads(blob)  # noqa: S301
-                except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-                    entry = None
-            if entry is not None and isinstance(entry[0], CampaignInfo) and isinstance(entry[1], Digest):
-                self.known[os.fspath(file)] = entry[0]
-                self._digests[entry[0].id] = entry[1]
+            entry = entries.get(self.key(file))
+            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes):
+                self.known[os.fspath(file)] = LazyInfo(entry[0], entry[1], today)
             else:
-                self.fresh.add(os.fspath(file))
-        return entries
-
-    def run(self, today: dt.date, only: Iterable[str] | None, pool: Executor | None, workers: int) -> ValidProject:
-        wanted = set(only or [])
-        files = sorted(p for p in self.paths.campaigns.glob("*.yaml")) if self.paths.campaigns.is_dir() else []
-        files = [f for f in files if not wanted or f.stem in wanted]
-        entries = self.lookup(files)
-        fresh = sorted(f for f in files if os.fspath(f) in self.fresh)
-        if pool is not None and len(fresh) >= PARALLEL_FROM:
-            size = max(4, -(-len(fresh) // (workers * 4)))
-            chunks = [tuple(Path(f).stem for f in fresh[i:i + size]) for i in range(0, len(fresh), size)]
-            futures = [pool.submit(validate_chunk, self.paths.root, today, chunk) for chunk in chunks]
-            for future in futures:
-                for info in future.result():
-                    self.known[os.fspath(self.paths.root / info.source)] = info
-        project = validate_project(self.paths.root, today, only or None,
-                                   known=lambda file: self.known.get(os.fspath(file)))
+                self.fresh.append(file)
+        shared = entries.get("shared:" + self.shared_key())
+        if isinstance(shared, bytes) and (pool is None or len(self.fresh) < PARALLEL_FROM):
+            project = self._changed_only(today, files, shared)
+        else:
+            project = self._everything(today, only, pool, workers)
         self.store(project, entries)
         return project
 
-    def store(self, project: ValidProject, entries: dict[str, bytes]) -> None:
+    def _changed_only(self, today: dt.date, files: list[Path], shared: bytes) -> ValidProject:
+        """The shared inputs validated cleanly before: check the new and changed campaigns only."""
+        sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh]) if self.fresh else None
+        if sub is not None:
+            brand, brand_logo, problems = sub.brand, sub.brand_logo, sub.problems
+        else:
+            (brand, brand_logo), problems = pickle.loads(shared), Problems()  # noqa: S301
+        validated = {os.fspath(self.paths.root / info.source): info for info in (sub.campaigns if sub else [])}
+        campaigns: list[Any] = []
+        for file in files:
+            info = self.known.get(os.fspath(file)) or validated.get(os.fspath(file))
+            if info is None:
+                continue
+            campaigns.append(info)
+            if os.fspath(file) in self.known and info.state.kind in _WARNED:
+                problems.add(Problem(info.source, 1, 1, field_path(()), info.state.reason, "warning"))
+        return ValidProject(self.paths, brand, brand_logo, campaigns, problems)
+
+    def _everything(self, today: dt.date, only: Iterable[str] | None, pool: Any,
+                    workers: int) -> ValidProject:
+        known: dict[str, Any] = dict(self.known)
+        if pool is not None and len(self.fresh) >= PARALLEL_FROM:
+            size = max(4, -(-len(self.fresh) // (workers * 4)))
+            chunks = [tuple(f.stem for f in self.fresh[i:i + size]) for i in range(0, len(self.fresh), size)]
+            futures = [pool.submit(validate_chunk, self.paths.root, today, chunk) for chunk in chunks]
+            for future in futures:
+                for info in future.result():
+                    known[os.fspath(self.paths.root / info.source)] = info
+        return validate_project(self.paths.root, today, only or None,
+                                known=lambda file: _real(known.get(os.fspath(file))))
+
+    def store(self, project: ValidProject, entries: dict[str, Any]) -> None:
         if self.pack is None:
             return
-        added = {}
-        for info in clean_infos(project):
-            file = self.paths.root / info.source
-            if os.fspath(file) in self.fresh:
-                added[self.key(file)] = pickle.dumps((info, self.digest(info)), protocol=pickle.HIGHEST_PROTOCOL)
-        if not added:
-            return
         current = {self.key(self.paths.root / info.source) for info in project.campaigns}
-        older = [(k, v) for k, v in entries.items() if k not in current and k not in added]
-        kept = dict(older[-max(0, MAX_ENTRIES - len(current)):]) if older else {}
-        kept.update({k: v for k, v in entries.items() if k in current})
-        kept.update(added)
+        kept = {k: v for k, v in entries.items() if k in current}
+        changed = False
+        fresh = {os.fspath(f) for f in self.fresh}
+        for info in clean_infos(project):
+            if os.fspath(self.paths.root / info.source) in fresh:
+                summary = (info.id, info.source, info.model.link_version, state_table(info.model), self.digest(info))
+                kept[self.key(self.paths.root / info.source)] = (summary, pickle.dumps(info, pickle.HIGHEST_PROTOCOL))
+                changed = True
+        shared = "shared:" + self.shared_key()
+        if shared in entries:
+            kept[shared] = entries[shared]
+        elif not project.problems.errors:
+            kept[shared] = pickle.dumps((project.brand, project.brand_logo), pickle.HIGHEST_PROTOCOL)
+            changed = True
+        if not changed and len(kept) == len(entries):
+            return
         try:
             self.pack.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".validate-", dir=self.pack.parent)
@@ -173,3 +256,7 @@ class Validation:
             os.replace(temp, self.pack)
         except OSError:
             pass  # only the next build is slower
+
+
+def _real(info: Any) -> CampaignInfo | None:
+    return info.info if isinstance(info, LazyInfo) else info

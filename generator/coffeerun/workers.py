@@ -1,0 +1,189 @@
+"""The rendering stage of a build: a process pool, one campaign per task, reuse of what exists, the leak check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from coffeerun.sitecache import Manifest, Scan, SiteCache, named_tokens, scan
+
+if TYPE_CHECKING:
+    from coffeerun.plan import BuildPlan, CampaignJob
+
+
+@dataclass(frozen=True)
+class CampaignOutcome:
+    campaign_id: str
+    manifest: Manifest
+    reused: bool = False
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # started (clock), assets, pages
+
+
+def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome:
+    """Render one campaign's assets (only its preview image with --no-assets), then its pages, which
+    list the downloads; note every token-like string for the leak check; keep it in the cache."""
+    from coffeerun.render.assets import build_assets
+    from coffeerun.render.pages import render_pages
+
+    started = time.time()
+    job.share_dir.mkdir(parents=True, exist_ok=True)
+    job.kit_dir.mkdir(parents=True, exist_ok=True)
+    assets = build_assets(job)
+    middle = time.time()
+    render_pages(job)
+    warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]
+    manifest = Manifest(scan(job.share_dir), scan(job.kit_dir), warnings)
+    if key is not None and job.cache_dir is not None:
+        SiteCache(job.cache_dir / "sites").put(key, job, manifest)
+    return CampaignOutcome(job.campaign.id, manifest, seconds=(started, middle - started, time.time() - middle))
+
+
+def _worker_start(parent: int) -> None:
+    """A worker ends with the build that forked it, also when that build is killed."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def warm_up() -> int:
+    """Worker side: load what rendering needs while the build validates and plans."""
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config.defaults  # noqa: F401
+
+    import coffeerun.render.assets  # noqa: F401
+    import coffeerun.render.pages  # noqa: F401
+
+    return os.getpid()
+
+
+class Workers:
+    """The process pool: forked once, at the start of a build that has something to do (warmed up
+    meanwhile: rendering's imports are most of a small build), reused for validation and rendering."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+        self.used = False  # anything but the warm-up submitted
+
+    def start(self) -> None:
+        """Fork the workers now and have them load the renderers while this process goes on."""
+        if self.count > 1:
+            self.pool()
+            self._pool.submit(warm_up)  # type: ignore[union-attr] - one: the others stay free for this CPU
+
+    def pool(self) -> Workers | None:
+        if self.count <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("fork"),
+                                             initializer=_worker_start, initargs=(os.getpid(),))
+        return self
+
+    def submit(self, fn: Callable, *args: object) -> Future:
+        self.used = True
+        return self._pool.submit(fn, *args)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        if not self.used:  # only warmed up: nothing to wait for
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.kill()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome]) -> list[str]:
+    """Files naming a private link they should not: a share site may name only its own share token, a
+    kit its own two tokens, and nothing outside the token directories names any. Sites are checked by
+    the token-like strings noted when they were rendered; everything else is read here."""
+    allowed: dict[str, set[str]] = {}
+    for job in plan.jobs:
+        allowed[job.links.share_token] = {job.links.share_token}
+        allowed[job.links.kit_token] = {job.links.share_token, job.links.kit_token}
+    everyone = set(allowed)
+    leaks = []
+
+    def check(rel: str, found: set[str], permitted: set[str]) -> None:
+        leaks.extend(f"{rel} names the private link {token[:6]}…" for token in sorted(found - permitted))
+
+    for job in plan.jobs:
+        manifest = outcomes[job.campaign.id].manifest
+        for token, result in ((job.links.share_token, manifest.share), (job.links.kit_token, manifest.kit)):
+            found = set(result.candidates) & everyone if result.complete else \
+                named_tokens(staging / token, everyone)
+            check(f"{token[:6]}…/", found, allowed[token])
+    for item in sorted(staging.iterdir()):
+        if item.name in allowed:
+            continue
+        if item.is_dir():
+            result = scan(item)
+            found = set(result.candidates) & everyone if result.complete else named_tokens(item, everyone)
+        else:
+            text = item.read_text(encoding="utf-8", errors="replace")
+            found = {token for token in everyone if token in text}
+        check(item.name, found, set())
+    return leaks
+
+
+def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, kept: dict[str, list[str]],
+                workers: Workers, progress: Callable[[str, bool], None],
+                on_start: Callable[[int], None]) -> dict[str, CampaignOutcome]:
+    """Keep what the staging tree has already (kept token folders), link what the cache has, render the
+    rest: in the pool (forked and warm already, or more than one to render), else here. A folder not
+    kept after all leaves `kept`."""
+    outcomes: dict[str, CampaignOutcome] = {}
+    hits: list[tuple[CampaignJob, Manifest]] = []
+    misses: list[CampaignJob] = []
+    for job in plan.jobs:
+        key = keys.get(job.campaign.id)
+        share, kit = (kept.get(token) for token in (job.links.share_token, job.links.kit_token))
+        if share and kit and len(share) > 2 and len(kit) > 2:
+            manifest = Manifest(Scan(**share[2]["scan"]), Scan(**kit[2]["scan"]), list(share[2]["warnings"]))
+            outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
+            continue
+        for token in (job.links.share_token, job.links.kit_token):  # half a campaign: make both again
+            if token in kept:
+                shutil.rmtree(job.share_dir.parent / token)
+                kept.pop(token)
+        manifest = cache.manifest(key) if cache is not None and key else None
+        if manifest is not None:
+            hits.append((job, manifest))
+        else:
+            misses.append(job)
+    pool = workers.pool() if misses and (len(misses) > 1 or workers._pool is not None) else None
+    futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
+    on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
+    for campaign_id in outcomes:
+        progress(campaign_id, True)
+    for job, manifest in hits:
+        cache.reuse(keys[job.campaign.id], manifest, job)  # type: ignore[union-attr]
+        outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
+        progress(job.campaign.id, True)
+    if pool is None:
+        for job in misses:
+            outcomes[job.campaign.id] = render_campaign(job, keys.get(job.campaign.id))
+            progress(job.campaign.id, False)
+    for future in as_completed(futures):
+        outcome = future.result()
+        outcomes[outcome.campaign_id] = outcome
+        progress(outcome.campaign_id, False)
+    return outcomes
