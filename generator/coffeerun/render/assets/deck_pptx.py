@@ -1,5 +1,4 @@
-"""deck.pptx: editable text boxes, shapes and pictures from the same frames, written as OOXML directly
-(the XML python-pptx would write, in a few milliseconds instead of a few hundred)."""
+"""deck.pptx: editable text boxes, shapes and pictures from the frames, written as OOXML directly."""
 
 from __future__ import annotations
 

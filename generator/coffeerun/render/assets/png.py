@@ -1,5 +1,4 @@
-"""PNG files of flat slide pictures, fast: zlib for the rows that change, and a few bytes that say
-"the row above, again" for the rows that repeat (a third to a half of a slide's rows)."""
+"""PNG files of slide pictures, fast: zlib for rows that change, deflate copies for rows that repeat."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The fixed parts of deck.pptx (masters, layouts, themes, notes master), taken once per process
-from a one-slide deck that python-pptx writes, and the XML helpers of the deck writer."""
+"""deck.pptx's fixed parts, taken once per process from a deck python-pptx writes; XML helpers."""
 
 from __future__ import annotations
 
