@@ -1,11 +1,28 @@
 """Build-speed benchmark: coffeerun against one `mkdocs build` process per campaign.
 
-A script, not a test. It generates N campaigns from the example project and prints medians of
-whole-process timings, the ratios, asset milliseconds per image, output bytes per campaign and the
-peak memory of all processes together.
+A script, not a test. It generates N live campaigns from the example project's two live ones
+(northwind-treasury-close in English, kaede-getsuji-kessan in Japanese) and prints medians of
+whole-process timings (python -m coffeerun build …, start-up and imports included), the ratios to
+the naive baseline, asset milliseconds per image, output bytes per campaign and the peak memory of
+all processes of a build together (the sum of their resident sets, sampled every 20 ms).
+
+What each generated campaign has of its own: its id (so its private links), its title, the text of
+its first quote and the value of its first metric; so its share site, kit, preview, title slide, first
+quote slide and card, and first metric slide are its own. Everything else is shared with the other
+copies of the same template: advocates and their photos, logos, videos, resources, the other quotes
+and metrics, the talk track. A build may reuse what is the same by content (encoded photos, slides),
+as it would between real campaigns of one account; it may not reuse anything across campaigns by name.
+
+Measures (each a fresh process):
+- cold --no-assets / cold full: no output folder and an empty cache before every run;
+- one changed: after the cold full builds, one campaign's title changed before every run (the first
+  run after a cold build also writes the second tree a later build starts from: see basetree.py);
+- nothing changed: the same build again;
+- naive mkdocs baseline: one plain Material project per campaign with as many pages, `mkdocs build`
+  run once per project, one after the other (--baseline-sample of them, scaled to N).
 
     python benchmarks/build_speed.py                  # 200 campaigns, 3 runs each
-    python benchmarks/build_speed.py --campaigns 1000 --runs 1 --only cold-pages,cold-full
+    python benchmarks/build_speed.py --campaigns 1000 --runs 1 --only cold-full   # the memory figure
 """
 
 from __future__ import annotations
@@ -13,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -24,23 +40,28 @@ import time
 from pathlib import Path
 
 import psutil
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
 TEMPLATES = ("northwind-treasury-close", "kaede-getsuji-kessan")
+MEASURES = ("cold-pages", "cold-full", "one-changed", "nothing-changed", "baseline")
 
 
 def make_project(dest: Path, count: int) -> Path:
-    """The example project with `count` live campaigns cloned from its live ones."""
+    """The example project with `count` live campaigns made from its live ones (see the docstring)."""
     for name in ("content", "theme"):
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "campaigns").mkdir()
-    texts = [(REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8") for t in TEMPLATES]
+    templates = [yaml.safe_load((REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8")) for t in TEMPLATES]
     for i in range(count):
-        text = texts[i % len(texts)]
-        text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)[:100]} #{i}", text, count=1, flags=re.M)
-        (dest / "campaigns" / f"bench-{i:04d}.yaml").write_text(text, encoding="utf-8")
+        data = yaml.safe_load(yaml.safe_dump(templates[i % len(templates)], allow_unicode=True))
+        data["title"] = f"{data['title'][:100]} · {i}"
+        data["quotes"][0]["text"] = f"{data['quotes'][0]['text']} (site {i})"
+        data["metrics"][0]["value"] = f"{i % 97 + 2} × {i // 97 + 1}"
+        (dest / "campaigns" / f"bench-{i:04d}.yaml").write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return dest
 
 
@@ -57,9 +78,8 @@ class PeakMemory:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                procs = [self.root, *self.root.children(recursive=True)]
                 total = 0
-                for proc in procs:
+                for proc in [self.root, *self.root.children(recursive=True)]:
                     try:
                         total += proc.memory_info().rss
                     except psutil.Error:
@@ -112,6 +132,9 @@ def naive_projects(dest: Path, pages_per_campaign: int, count: int) -> list[Path
     return projects
 
 
+MEDIA = (".jpg", ".jpeg", ".png", ".webp", ".pdf", ".mp4", ".vtt", ".webm")
+
+
 def own_bytes(site: Path) -> tuple[int, int]:
     """Bytes in token directories excluding downloads and media, and bytes shared by every site."""
     own = shared = 0
@@ -120,8 +143,7 @@ def own_bytes(site: Path) -> tuple[int, int]:
             continue
         rel = path.relative_to(site).parts
         if len(rel[0]) == 32 and len(rel) > 1:
-            if "downloads" in rel or path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp", ".pdf", ".mp4",
-                                                              ".vtt", ".webm"):
+            if "downloads" in rel or path.suffix.lower() in MEDIA:
                 continue
             own += path.stat().st_size
         else:
@@ -129,15 +151,28 @@ def own_bytes(site: Path) -> tuple[int, int]:
     return own, shared
 
 
-def median_of(label: str, runs: int, prepare, command, env) -> tuple[float, int]:
-    times, peaks = [], []
+def measure(label: str, runs: int, prepare, command, env) -> tuple[list[float], int]:
+    times, peak = [], 0
     for _ in range(runs):
         prepare()
-        seconds, peak = run(command(), env)
+        seconds, memory = run(command(), env)
         times.append(seconds)
-        peaks.append(peak)
-        print(f"  {label}: {seconds:.2f}s, peak {peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
-    return statistics.median(times), max(peaks)
+        peak = max(peak, memory)
+        print(f"  {label}: {seconds:.2f}s, peak {memory / 2**20:.0f} MB", file=sys.stderr, flush=True)
+    return times, peak
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({model}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
 
 
 def main() -> None:
@@ -147,12 +182,13 @@ def main() -> None:
     parser.add_argument("--baseline-sample", type=int, default=20,
                         help="naive projects actually built per run; the time is scaled to --campaigns "
                              "(0: build all of them)")
-    parser.add_argument("--only", default="", help="comma-separated subset of: cold-pages, cold-full, "
-                        "one-changed, nothing-changed, baseline")
+    parser.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(MEASURES))
     parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args()
-    wanted = set(filter(None, args.only.split(","))) or {"cold-pages", "cold-full", "one-changed",
-                                                         "nothing-changed", "baseline"}
+    wanted = set(filter(None, args.only.split(","))) or set(MEASURES)
+    unknown = wanted - set(MEASURES)
+    if unknown:
+        parser.error(f"unknown measure(s): {', '.join(sorted(unknown))}")
     work = Path(tempfile.mkdtemp(prefix="coffeerun-bench-"))
     project = make_project(work / "project", args.campaigns)
     cache, out = work / "cache", work / "site"
@@ -161,35 +197,39 @@ def main() -> None:
 
     def cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(out, ignore_errors=True)
+        for path in [out, *work.glob(".coffeerun-*")]:
+            shutil.rmtree(path, ignore_errors=True)
 
-    results: dict[str, tuple[float, int]] = {}
+    results: dict[str, tuple[list[float], int]] = {}
     print(f"{args.campaigns} campaigns in {work}", file=sys.stderr)
+    pages = 0
     if "cold-pages" in wanted:
-        results["cold --no-assets"] = median_of("cold --no-assets", args.runs, cold,
-                                                lambda: coffeerun(project, out, "--no-assets", *jobs), env)
-    pages = count_pages(out) if out.exists() else 0
-    if "cold-full" in wanted or "one-changed" in wanted or "nothing-changed" in wanted:
-        results["cold full"] = median_of("cold full", args.runs, cold, lambda: coffeerun(project, out, *jobs), env)
+        results["cold --no-assets"] = measure("cold --no-assets", args.runs, cold,
+                                              lambda: coffeerun(project, out, "--no-assets", *jobs), env)
+        pages = count_pages(out)
+    incremental = wanted & {"one-changed", "nothing-changed"}
+    if "cold-full" in wanted or incremental:
+        results["cold full"] = measure("cold full", args.runs if "cold-full" in wanted else 1, cold,
+                                       lambda: coffeerun(project, out, *jobs), env)
     site_own, site_shared = own_bytes(out)
     pages = pages or count_pages(out)
     images = sum(1 for p in out.rglob("*.png") if "downloads" in p.parts or p.name == "preview.png")
     changed = project / "campaigns" / "bench-0000.yaml"
-    original = changed.read_text(encoding="utf-8")
-    counter = iter(range(10**6))
+    original = yaml.safe_load(changed.read_text(encoding="utf-8"))
+    counter = iter(range(1, 10**6))
 
     def change_one() -> None:
-        changed.write_text(re.sub(r"^title: (.*)$", lambda m: f"{m.group(0)} v{next(counter)}", original,
-                                  count=1, flags=re.M), encoding="utf-8")
+        data = dict(original, title=f"{original['title'][:100]} v{next(counter)}")
+        changed.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     if "one-changed" in wanted:
-        results["one changed"] = median_of("one changed", args.runs, change_one,
-                                           lambda: coffeerun(project, out, *jobs), env)
+        results["one changed"] = measure("one changed", args.runs, change_one,
+                                         lambda: coffeerun(project, out, *jobs), env)
     if "nothing-changed" in wanted:
-        results["nothing changed"] = median_of("nothing changed", args.runs, lambda: None,
-                                               lambda: coffeerun(project, out, *jobs), env)
+        results["nothing changed"] = measure("nothing changed", args.runs, lambda: None,
+                                             lambda: coffeerun(project, out, *jobs), env)
     if "baseline" in wanted:
-        per_campaign = max(1, pages // max(1, args.campaigns))
+        per_campaign = max(1, pages // max(1, args.campaigns)) if pages else 7
         sample = args.baseline_sample or args.campaigns
         projects = naive_projects(work / "naive", per_campaign, min(sample, args.campaigns))
         times, peak = [], 0
@@ -201,25 +241,26 @@ def main() -> None:
                 peak = max(peak, mem)
             times.append(total * args.campaigns / len(projects))
             print(f"  baseline: {times[-1]:.1f}s (scaled from {len(projects)})", file=sys.stderr, flush=True)
-        results["naive mkdocs baseline"] = (statistics.median(times), peak)
+        results["naive mkdocs baseline"] = (times, peak)
 
-    cpu = platform.processor() or platform.machine()
-    print(f"\nmachine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, {cpu}, "
-          f"Python {platform.python_version()}; {args.campaigns} campaigns, median of {args.runs} runs\n")
-    print(f"| {'measure':<24} | {'seconds':>8} | {'peak MB':>8} |")
-    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 10}|")
-    for label, (seconds, peak) in results.items():
-        print(f"| {label:<24} | {seconds:>8.2f} | {peak / 2**20:>8.0f} |")
-    base = results.get("naive mkdocs baseline", (None,))[0]
+    print(f"\nmachine: {machine()}\n{args.campaigns} campaigns, median of {args.runs} run(s), "
+          f"{args.jobs or os.cpu_count()} worker(s)\n")
+    print(f"| {'measure':<24} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'peak MB':>8} |")
+    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
+    for label, (times, peak) in results.items():
+        print(f"| {label:<24} | {statistics.median(times):>8.2f} | {min(times):>7.2f} | {max(times):>7.2f} | "
+              f"{peak / 2**20:>8.0f} |")
+    base = statistics.median(results["naive mkdocs baseline"][0]) if "naive mkdocs baseline" in results else None
     print()
     for label in ("cold --no-assets", "cold full"):
         if base and label in results:
-            print(f"baseline / {label}: {base / results[label][0]:.1f}x")
+            print(f"baseline / {label}: {base / statistics.median(results[label][0]):.1f}x")
     if "cold full" in results and "cold --no-assets" in results and images:
         jobs_used = args.jobs or os.cpu_count() or 1
-        asset_ms = (results["cold full"][0] - results["cold --no-assets"][0]) * 1000 * jobs_used / images
-        print(f"asset time: {asset_ms:.0f} ms per image ({images} images, {jobs_used} workers)")
-    if args.campaigns:
+        extra = statistics.median(results["cold full"][0]) - statistics.median(results["cold --no-assets"][0])
+        print(f"asset time: {extra * 1000 * jobs_used / images:.0f} ms per image ({images} images, "
+              f"{jobs_used} workers; cold full minus cold --no-assets)")
+    if args.campaigns and (site_own or site_shared):
         print(f"output per campaign (excluding media and downloads): {site_own / args.campaigns / 1000:.0f} KB; "
               f"shared by all: {site_shared / 1000:.0f} KB")
     shutil.rmtree(work, ignore_errors=True)
