@@ -98,9 +98,9 @@ def files_stamp(staging: Path, names: tuple[str, ...]) -> str:
 
 def tidy(staging: Path, recorded: dict[str, list], wanted: dict[str, str], files: tuple[str, ...] = ()
          ) -> dict[str, list]:
-    """Bring a staging tree that started as an earlier output down to what can stay: folders wanted
-    with the same key and an unchanged stamp, and the top-level `files` when wanted["/"] is their
-    recorded key and they are unchanged ({name: record}, returned); nothing else."""
+    """Bring a staging tree that started as an earlier output down to what may stay: folders wanted with
+    the same key ({name: record}, returned: check them with `verify` before trusting them), and the
+    top-level `files` when wanted["/"] is their recorded key and they are unchanged; nothing else."""
     kept: dict[str, list] = {}
     before = recorded.get("/")
     keep_files = bool(before and wanted.get("/") == before[0] and files_stamp(staging, files) == before[1])
@@ -110,10 +110,19 @@ def tidy(staging: Path, recorded: dict[str, list], wanted: dict[str, str], files
         name = entry.name
         if entry.is_dir(follow_symlinks=False):
             before = recorded.get(name)
-            if before and wanted.get(name) == before[0] and stamp(Path(entry.path)) == before[1]:
+            if before and wanted.get(name) == before[0]:
                 kept[name] = before
                 continue
             shutil.rmtree(entry.path)
         elif not (keep_files and name in files):
             os.unlink(entry.path)
     return kept
+
+
+def verify(staging: Path, kept: dict[str, list]) -> set[str]:
+    """Remove the kept folders whose stamp changed (from `kept` and from staging); their names."""
+    changed = {name for name, record in kept.items() if name != "/" and stamp(staging / name) != record[1]}
+    for name in sorted(changed):
+        shutil.rmtree(staging / name)
+        kept.pop(name)
+    return changed

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from coffeerun import tokens
-from coffeerun.basetree import TreeRecords, files_stamp, stamp, tidy
+from coffeerun.basetree import TreeRecords, files_stamp, stamp, tidy, verify
 from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
 from coffeerun.plan import BuildPlan, CampaignJob
 from coffeerun.problems import Problem, Problems
@@ -251,12 +251,17 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
         wanted["/"] = sha("root", code_digest(), digests.tree(project.paths.theme_file("root")))
         kept = tidy(staging, records.of(staging), wanted, ROOT_FILES) if records is not None else {}
         phase("keys")
-        if "/" not in kept:
-            write_root_files(staging, project.paths)
-        if theme is not None and ROOT not in kept:
-            theme.write(staging)
+
+        def meanwhile() -> set[str]:  # while the workers render
+            changed = verify(staging, kept)
+            if "/" not in kept:
+                write_root_files(staging, project.paths)
+            if theme is not None and ROOT not in kept:
+                theme.write(staging)
+            return changed
+
         submitted = time.time()
-        outcomes = render_all(plan, keys, cache, kept, workers, progress, on_start)
+        outcomes = render_all(plan, keys, cache, kept, workers, progress, on_start, meanwhile)
         phase("render")
         if len(outcomes) and os.environ.get("COFFEERUN_PHASES"):
             built = [o.seconds for o in outcomes.values() if not o.reused]

@@ -144,34 +144,49 @@ def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutco
     return leaks
 
 
-def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, kept: dict[str, list[str]],
-                workers: Workers, progress: Callable[[str, bool], None],
-                on_start: Callable[[int], None]) -> dict[str, CampaignOutcome]:
+def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, kept: dict[str, list],
+               workers: Workers, progress: Callable[[str, bool], None], on_start: Callable[[int], None],
+               verify: Callable[[], set[str]] = set) -> dict[str, CampaignOutcome]:
     """Keep what the staging tree has already (kept token folders), link what the cache has, render the
-    rest: in the pool (forked and warm already, or more than one to render), else here. A folder not
-    kept after all leaves `kept`."""
+    rest: in the pool (forked and warm already, or more than one to render), else here. The kept
+    folders are checked (`verify`: the names that changed after all) while the workers render; a
+    campaign not kept after all is linked or rendered then. `kept` is left holding what stayed."""
     outcomes: dict[str, CampaignOutcome] = {}
     hits: list[tuple[CampaignJob, Manifest]] = []
     misses: list[CampaignJob] = []
-    for job in plan.jobs:
-        key = keys.get(job.campaign.id)
-        share, kit = (kept.get(token) for token in (job.links.share_token, job.links.kit_token))
+
+    def sort(job: CampaignJob) -> None:
+        tokens = (job.links.share_token, job.links.kit_token)
+        share, kit = (kept.get(token) for token in tokens)
         if share and kit and len(share) > 2 and len(kit) > 2:
             manifest = Manifest(Scan(**share[2]["scan"]), Scan(**kit[2]["scan"]), list(share[2]["warnings"]))
             outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
-            continue
-        for token in (job.links.share_token, job.links.kit_token):  # half a campaign: make both again
+            return
+        for token in tokens:  # half a campaign: make both again
             if token in kept:
                 shutil.rmtree(job.share_dir.parent / token)
                 kept.pop(token)
+        key = keys.get(job.campaign.id)
         manifest = cache.manifest(key) if cache is not None and key else None
         if manifest is not None:
             hits.append((job, manifest))
         else:
             misses.append(job)
+
+    for job in plan.jobs:
+        sort(job)
     pool = workers.pool() if misses and (len(misses) > 1 or workers._pool is not None) else None
     futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
     on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
+    changed = verify()
+    late = len(misses)
+    for job in plan.jobs:
+        if {job.links.share_token, job.links.kit_token} & changed:
+            outcomes.pop(job.campaign.id, None)
+            sort(job)
+    for job in misses[late:]:
+        if pool is not None:
+            futures.append(pool.submit(render_campaign, job, keys.get(job.campaign.id)))
     for campaign_id in outcomes:
         progress(campaign_id, True)
     for job, manifest in hits:
