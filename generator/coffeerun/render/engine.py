@@ -169,8 +169,8 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
         settings = {**(config if plain else {}), "site_dir": str(target)}
         cfg = load_config(config_file=source, config_file_path=str(config_file), **settings)
         if not cfg.plugins.events.get("env"):  # nothing changes the environment: one per process is safe
-            theme = cfg.theme
-            theme.get_env = lambda: _shared_env(theme)  # type: ignore[method-assign]
+            theme, ours = cfg.theme, str(HOOKS) in cfg["hooks"]
+            theme.get_env = lambda: _shared_env(theme, ours)  # type: ignore[method-assign]
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
@@ -282,12 +282,13 @@ def _listing(dirs: tuple[str, ...]) -> list[str]:
     return sorted(found)
 
 
-def _shared_env(theme: Any) -> Any:
+def _shared_env(theme: Any, theme_files_dropped: bool = False) -> Any:
     """MkDocs' Theme.get_env, made once per (theme folders, locale) and reused by every later site.
 
     MkDocs builds the environment with auto_reload off, so compiled templates stay in it; the theme's
     file listing (walked and filtered for every site otherwise) is kept with it. The listing depends
-    only on the theme folders and the static templates, so that is its key.
+    only on the theme folders and the static templates, so that is its key. When our hooks drop every
+    theme file from the site anyway (theme_files_dropped), the listing is empty: same files, less work.
     """
     key = (tuple(theme.dirs), str(theme.locale))
     env = _ENVS.get(key)
@@ -301,6 +302,8 @@ def _shared_env(theme: Any) -> Any:
             # and is a function of the static templates alone.
             if extensions is not None or filter_func is None:
                 return type(env).list_templates(env, extensions, filter_func)
+            if env.coffeerun_dropped:
+                return []
             if env.coffeerun_static not in listings:
                 names = _listing(tuple(theme.dirs))
                 listings[env.coffeerun_static] = [name for name in names if filter_func(name)]
@@ -309,4 +312,5 @@ def _shared_env(theme: Any) -> Any:
         env.list_templates = list_templates
         _ENVS[key] = env
     env.coffeerun_static = frozenset(theme.static_templates)
+    env.coffeerun_dropped = theme_files_dropped
     return env

@@ -32,6 +32,15 @@ class Encoded:
 
 
 _MEMO: dict[str, Encoded] = {}
+_SOURCES: dict[tuple, bytes] = {}  # (file, size, mtime, inode) -> sha256 of its bytes
+
+
+def _source_digest(source: Path) -> bytes:
+    info = source.stat()
+    key = (str(source), info.st_size, info.st_mtime_ns, info.st_ino)
+    if key not in _SOURCES:
+        _SOURCES[key] = hashlib.sha256(source.read_bytes()).digest()
+    return _SOURCES[key]
 
 
 def cached(encode: Callable[[Path], Encoded], source: Path, cache_dir: Path | None) -> Encoded:
@@ -40,7 +49,7 @@ def cached(encode: Callable[[Path], Encoded], source: Path, cache_dir: Path | No
     import PIL
 
     digest = hashlib.sha256(f"{MEDIA_REVISION}\0{encode.__name__}\0{PIL.__version__}\0".encode())
-    digest.update(source.read_bytes())
+    digest.update(_source_digest(source))
     key = digest.hexdigest()
     if key in _MEMO:
         return _MEMO[key]

@@ -6,8 +6,6 @@ coffeerun's in-process build. It imports nothing from coffeerun.
 
 from __future__ import annotations
 
-import os
-
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
@@ -41,7 +39,7 @@ def on_config(config):  # noqa: ANN001, ANN201 - MkDocs' hook signature
 
 def on_files(files, config):  # noqa: ANN001, ANN201
     """Drop the theme's static files: they are published once, shared by every site."""
-    theme = {os.path.realpath(d) for d in config.theme.dirs}
-    for file in [f for f in files if f.src_dir and os.path.realpath(f.src_dir) in theme]:
+    theme = set(config.theme.dirs)  # MkDocs names a theme file's folder as it names the theme's folders
+    for file in [f for f in files if f.src_dir in theme]:
         files.remove(file)
     return files

@@ -68,11 +68,14 @@ def _csp(common: Common | None) -> str:
 
 
 def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = None) -> None:
+    made: set[Path] = set()
     for rel, content in sorted(files.items.items()):
         if keep is not None and not rel.startswith(keep):
             continue
         dest = site / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
         if isinstance(content, Path):
             shutil.copyfile(content, dest)
         else:
@@ -109,7 +112,8 @@ class _Site:
 
     def _write(self, name: str, text: str) -> None:
         path = self.docs / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if "/" in name:
+            path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")  # an existing file is rewritten in place: no new inode
         self.written.add(name)
 
