@@ -1,7 +1,7 @@
 """The previous output as the next build's starting point: folders that did not change are not written again.
 
-A build swaps its staging tree with the output; the tree it replaces is kept beside the output (see
-publish.swap_into_place) and becomes the next build's staging tree. What each tree holds is recorded
+A build swaps its staging tree with the output; the tree it replaces is kept (in the cache, or beside
+the output on another file system: see publish.base_dir) and becomes the next build's staging tree. What each tree holds is recorded
 in <cache>/publish/: per top-level folder, the cache key it was made from, a stamp of every entry in
 it (folders by name, inode and modification time; files by name and inode) and what the leak check
 needs. A folder is kept only when it is wanted with the same key and its stamp is unchanged: a file

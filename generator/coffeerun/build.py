@@ -22,7 +22,7 @@ from coffeerun.digests import FileDigests, code_digest, library_versions, sha, s
 from coffeerun.plan import BuildPlan, CampaignJob
 from coffeerun.problems import Problem, Problems
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.publish import ROOT_FILES, discard, new_staging_dir, swap_into_place, write_root_files
+from coffeerun.publish import ROOT_FILES, base_dir, discard, new_staging_dir, swap_into_place, write_root_files
 
 if TYPE_CHECKING:
     from coffeerun.validate import ValidProject
@@ -230,7 +230,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
         result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                "private; set it for anything you share")
         secret = tokens.PREVIEW_SECRET
-    staging = new_staging_dir(options.out, from_base=records is not None)
+    base = base_dir(options.out, cache_dir / "publish") if cache_dir is not None else None
+    staging = new_staging_dir(options.out, base)
     try:
         plan = make_plan(project, options, secret, staging, cache_dir)
         result.plan = plan
@@ -278,7 +279,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
             raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
         phase("leaks")
         folders = _records(staging, plan, outcomes, wanted, kept) if records is not None else {}
-        swap_into_place(staging, options.out, keep_previous=records is not None)
+        swap_into_place(staging, options.out, keep_previous=base)
         if records is not None:
             records.save(options.out, folders, {"inputs": key, "result": _result_record(result)})
         phase("publish")

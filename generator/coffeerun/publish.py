@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -43,14 +44,20 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def base_dir(out: Path) -> Path:
+def base_dir(out: Path, keep_in: Path) -> Path:
+    """Where the output a build replaces is kept for the next one: in keep_in (the cache) when that is
+    on the output's file system (a rename moves it), else beside the output."""
     out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    keep_in.mkdir(parents=True, exist_ok=True)
+    if os.stat(keep_in).st_dev == os.stat(out.parent).st_dev:
+        return keep_in / f"tree-{hashlib.sha256(str(out).encode()).hexdigest()[:24]}"
     return out.parent / f"{_BASE}{out.name}"
 
 
-def new_staging_dir(out: Path, from_base: bool = False) -> Path:
-    """A directory beside out, on the same file system, so the swap is a rename: empty, or (from_base)
-    the previous output kept by the last build, for the caller to bring up to date."""
+def new_staging_dir(out: Path, base: Path | None = None) -> Path:
+    """A directory beside out, on the same file system, so the swap is a rename: empty, or the
+    earlier output kept at `base` by the last build, for the caller to bring up to date."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f"{_STAGING}{out.name}-*"):
@@ -58,11 +65,9 @@ def new_staging_dir(out: Path, from_base: bool = False) -> Path:
     for stale in out.parent.glob(f"{_RETIRED}{out.name}-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
-    base = base_dir(out)
-    if from_base and base.is_dir():
+    if base is not None and base.is_dir():
         os.rename(base, staging)
     else:
-        shutil.rmtree(base, ignore_errors=True)
         staging.mkdir()
     return staging
 
@@ -85,23 +90,23 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path, keep_previous: bool = False) -> Path | None:
+def swap_into_place(staging: Path, out: Path, keep_previous: Path | None = None) -> None:
     """Replace out with staging in one step; a kill at any moment leaves a complete tree at out.
 
-    keep_previous: the previous output is not deleted but kept beside out (returned), for the next
-    build to start from."""
+    keep_previous: where the previous output goes instead of being deleted, for the next build to
+    start from (see base_dir)."""
     out = out.resolve()
     if not out.exists():
         os.replace(staging, out)
-        return None
+        return
     if _exchange(staging, out):
         previous = staging  # now holds the previous output
     else:
         previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
         os.replace(out, previous)
         os.replace(staging, out)
-    if keep_previous:
-        os.replace(previous, base_dir(out))
-        return base_dir(out)
+    if keep_previous is not None:
+        shutil.rmtree(keep_previous, ignore_errors=True)
+        os.replace(previous, keep_previous)
+        return
     shutil.rmtree(previous, ignore_errors=True)
-    return None
