@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -60,6 +60,19 @@ class BuildResult:
     problems: Problems = field(default_factory=Problems)
     unchanged: bool = False  # every input and the output as the last build left them: nothing done
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for the benchmark
+
+
+class Phases(dict):
+    """Seconds per step of a build, for the benchmark (COFFEERUN_PHASES=1 prints them): phase(name) ends one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = round(now - self._clock, 3)
+        self._clock = now
 
 
 def in_shard(campaign_id: str, shard: tuple[int, int] | None) -> bool:
@@ -153,7 +166,7 @@ def _records(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome
 def _result_record(result: BuildResult) -> dict:
     return {"built": result.built, "reused": result.reused, "withheld": result.withheld,
             "not_built": result.not_built, "warnings": result.warnings,
-            "problems": [list(vars(p).values()) for p in result.problems.items]}
+            "problems": [list(astuple(p)) for p in result.problems.items]}
 
 
 def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
@@ -173,14 +186,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
     cache_dir = paths.cache.absolute() if options.use_cache else None
     digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
     records = TreeRecords(cache_dir, options.out) if cache_dir else None
-    phases: dict[str, float] = {}
-    clock = [time.perf_counter()]
-
-    def phase(name: str) -> None:
-        now = time.perf_counter()
-        phases[name] = round(now - clock[0], 3)
-        clock[0] = now
-
+    phase = Phases()
     key = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests) if records else ""
     before = _unchanged(records, options.out, key) if records else None
     if before is not None:
@@ -188,7 +194,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
         problems = Problems([Problem(*fields) for fields in before["problems"]])
         result = BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
                              not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
-                             problems=problems, unchanged=True, phases=phases)
+                             problems=problems, unchanged=True, phases=phase)
         on_start(len(result.reused))
         for campaign_id in result.reused:
             progress(campaign_id, True)
@@ -204,7 +210,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
     try:
         result = _build(paths, options, secret, cache_dir, digests, records, key, workers, progress, on_start,
                         phase)
-        result.phases = {**phases, **getattr(phase, "detail", {})}
+        result.phases = phase
     finally:
         workers.close()
     result.seconds = time.perf_counter() - started
@@ -213,8 +219,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
 
 def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cache_dir: Path | None,
            digests: FileDigests, records: TreeRecords | None, key: str, workers: Any,
-           progress: Callable[[str, bool], None], on_start: Callable[[int], None],
-           phase: Callable[[str], None]) -> BuildResult:
+           progress: Callable[[str, bool], None], on_start: Callable[[int], None], phase: Phases) -> BuildResult:
     from coffeerun.render.shared import ROOT, shared_theme
     from coffeerun.sitecache import SiteCache, site_key, theme_digest
     from coffeerun.validcache import Validation
@@ -264,12 +269,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
         submitted = time.time()
         outcomes = render_all(plan, keys, cache, kept, workers, progress, on_start, meanwhile)
         phase("render")
-        if len(outcomes) and os.environ.get("COFFEERUN_PHASES"):
-            built = [o.seconds for o in outcomes.values() if not o.reused]
-            if built:
-                phase.__dict__["detail"] = {"first_start_delay": round(min(b[0] for b in built) - submitted, 3),
-                                            "assets": round(sum(b[1] for b in built), 3),
-                                            "pages": round(sum(b[2] for b in built), 3)}
+        built = [o.seconds for o in outcomes.values() if not o.reused]
+        if built:  # the workers' share: when the first began after the first was sent, CPU in each step
+            phase.update(first_start_delay=round(min(b[0] for b in built) - submitted, 3),
+                         assets=round(sum(b[1] for b in built), 3), pages=round(sum(b[2] for b in built), 3))
         for job in plan.jobs:
             outcome = outcomes[job.campaign.id]
             (result.reused if outcome.reused else result.built).append(job.campaign.id)
