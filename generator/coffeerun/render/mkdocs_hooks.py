@@ -31,7 +31,10 @@ class PassThrough(Extension):
 
 
 def on_config(config):  # noqa: ANN001, ANN201 - MkDocs' hook signature
-    config.markdown_extensions.append(PassThrough())
+    # A page is one block of HTML: no Markdown extension (MkDocs adds toc, tables and fenced_code) would
+    # find anything to do in it, and each is set up again for every page.
+    config.markdown_extensions[:] = [PassThrough()]
+    config.mdx_configs = {}
     for name in SKIPPED_TEMPLATES:
         config.theme.static_templates.discard(name)
     return config
