@@ -35,6 +35,8 @@ def md(text: str | None, inline: bool = False) -> Markup | None:
 
 def fill(template: str, **values: Any) -> str:
     """`{name}` slots filled in one pass; inserted values are never scanned again."""
+    if "{" not in template:
+        return template
     return _SLOT.sub(lambda m: clean(str(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
 
 
