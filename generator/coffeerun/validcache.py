@@ -98,15 +98,15 @@ class LazyInfo:
     """A campaign validated in an earlier build: what planning needs; the model only when rendered."""
 
     def __init__(self, summary: tuple, blob: bytes, today: dt.date):
+        self.summary, self.blob = summary, blob
         self.id, self.source, self.link_version, table, self.digest = summary
         self.state = state_on(table, today)
-        self._blob = blob
         self._info: CampaignInfo | None = None
 
     @property
     def info(self) -> CampaignInfo:
         if self._info is None:
-            stored = pickle.loads(self._blob)  # noqa: S301 - our own cache, as trusted as the project
+            stored = pickle.loads(self.blob)  # noqa: S301 - our own cache, as trusted as the project
             self._info = CampaignInfo(stored.id, stored.source, stored.model, stored.account, self.state)
         return self._info
 
@@ -128,9 +128,16 @@ def clean_infos(project: ValidProject) -> list[CampaignInfo]:
     return [info for info in project.campaigns if info.source not in troubled]
 
 
-def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[CampaignInfo]:
-    """Worker side: validate some campaigns; only those without problems come back."""
-    return clean_infos(validate_project(root, today, ids))
+def summary_of(info: CampaignInfo, digest: Digest) -> tuple:
+    """What a LazyInfo is made of, besides the pickled campaign."""
+    return (info.id, info.source, info.model.link_version, state_table(info.model), digest)
+
+
+def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[tuple[tuple, bytes]]:
+    """Worker side: validate some campaigns; those without problems come back ready for the cache
+    (summary and pickled campaign: the work of storing them done here, in parallel)."""
+    return [(summary_of(info, campaign_digest(info, root)), pickle.dumps(info, pickle.HIGHEST_PROTOCOL))
+            for info in clean_infos(validate_project(root, today, ids))]
 
 
 class Validation:
@@ -138,6 +145,7 @@ class Validation:
         self.paths, self.digests, self.folder = paths, digests, folder
         self.known: dict[str, LazyInfo] = {}  # campaign file -> campaign validated in an earlier build
         self.fresh: list[Path] = []  # campaign files to validate in this build
+        self.validated: dict[str, LazyInfo] = {}  # campaign id -> validated by a worker in this build
         self._digests: dict[str, Digest] = {}  # campaign id -> Digest
         self._keys: dict[str, str] = {}
         self.pack = folder / f"{sha(str(paths.root.resolve()))[:24]}.pickle" if folder is not None else None
@@ -162,6 +170,8 @@ class Validation:
     def digest(self, info: Any) -> Digest:
         if isinstance(info, LazyInfo):
             return info.digest
+        if info.id in self.validated:
+            return self.validated[info.id].digest
         if info.id not in self._digests:
             self._digests[info.id] = campaign_digest(info, self.paths.root)
         return self._digests[info.id]
@@ -223,8 +233,9 @@ class Validation:
             chunks = [tuple(f.stem for f in self.fresh[i:i + size]) for i in range(0, len(self.fresh), size)]
             futures = [pool.submit(validate_chunk, self.paths.root, today, chunk) for chunk in chunks]
             for future in futures:
-                for info in future.result():
-                    known[os.fspath(self.paths.root / info.source)] = info
+                for summary, blob in future.result():
+                    info = LazyInfo(summary, blob, today)
+                    known[os.fspath(self.paths.root / info.source)] = self.validated[info.id] = info
         return validate_project(self.paths.root, today, only or None,
                                 known=lambda file: _real(known.get(os.fspath(file))))
 
@@ -237,8 +248,10 @@ class Validation:
         fresh = {os.fspath(f) for f in self.fresh}
         for info in clean_infos(project):
             if os.fspath(self.paths.root / info.source) in fresh:
-                summary = (info.id, info.source, info.model.link_version, state_table(info.model), self.digest(info))
-                kept[self.key(self.paths.root / info.source)] = (summary, pickle.dumps(info, pickle.HIGHEST_PROTOCOL))
+                lazy = self.validated.get(info.id)
+                entry = (lazy.summary, lazy.blob) if lazy is not None else \
+                    (summary_of(info, self.digest(info)), pickle.dumps(info, pickle.HIGHEST_PROTOCOL))
+                kept[self.key(self.paths.root / info.source)] = entry
                 changed = True
         shared = "shared:" + self.shared_key()
         if shared in entries:
