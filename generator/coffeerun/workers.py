@@ -98,6 +98,10 @@ class Workers:
                                              initializer=_worker_start, initargs=(os.getpid(),))
         return self
 
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
     def submit(self, fn: Callable, *args: object) -> Future:
         self.used = True
         return self._pool.submit(fn, *args)  # type: ignore[union-attr]
@@ -175,7 +179,7 @@ def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, k
 
     for job in plan.jobs:
         sort(job)
-    pool = workers.pool() if misses and (len(misses) > 1 or workers._pool is not None) else None
+    pool = workers.pool() if misses and (len(misses) > 1 or workers.started) else None
     futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
     on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
     changed = verify()
