@@ -117,7 +117,7 @@ def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, stagi
             campaign=info, brand=project.brand, brand_logo=project.brand_logo, project=project.paths,
             links=links, today=options.today, share_dir=staging / links.share_token,
             kit_dir=staging / links.kit_token, with_assets=options.assets, cache_dir=cache_dir,
-            source_date_epoch=file_epoch()))
+            source_date_epoch=file_epoch(), theme_by_build=True))
     return plan
 
 

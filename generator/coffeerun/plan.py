@@ -33,6 +33,7 @@ class CampaignJob:
     with_assets: bool = True
     cache_dir: Path | None = None  # None: --no-cache
     source_date_epoch: int | None = None  # timestamps inside files; None: today 00:00 UTC
+    theme_by_build: bool = False  # the build writes the shared theme folder; else render_pages does
 
     @property
     def downloads_dir(self) -> Path:

@@ -179,13 +179,16 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, t
 
 
 def render_pages(job: CampaignJob) -> None:
-    """Write the complete share site into job.share_dir and the kit into job.kit_dir.
+    """Write the complete share site into job.share_dir and the kit into job.kit_dir, and (unless the
+    build does) the theme folder they share into the folder above them.
 
     Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
     """
     engine.use_bytecode_folder(job.cache_dir / "jinja" if job.cache_dir is not None else None)
     env = template_env(job.project)
     theme = shared_theme(job.project, job.cache_dir)
+    if not job.theme_by_build:
+        theme.ensure(job.share_dir.parent)
     builder = Builder(job)
     common = builder.common()
     _share(job, env, builder, common, theme)

@@ -48,6 +48,22 @@ class SharedTheme:
             shutil.copyfile(source, dest)
         return target
 
+    def ensure(self, publish_root: Path) -> None:
+        """Write the folder unless it is there (whole: made aside and renamed into place)."""
+        target = publish_root / self.folder
+        if target.is_dir():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=".theme-", dir=target.parent))
+        try:
+            self.write(temp)
+            os.replace(temp / self.folder, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+
 
 def _files_of(base: Path) -> dict[str, Path]:
     if not base.is_dir():
