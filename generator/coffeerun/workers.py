@@ -9,7 +9,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from coffeerun.sitecache import Manifest, Scan, SiteCache, named_tokens, scan
 
@@ -75,9 +75,22 @@ def warm_up() -> int:
     return os.getpid()
 
 
+# Made before the workers fork, so they share them: set _GO when the build has work for every worker,
+# _STOP (with _GO) when it has not and will not.
+_GO: Any = None
+_STOP: Any = None
+
+
+def hold() -> int:
+    """Worker side: wait (without using the CPU the build needs now) until every worker has work."""
+    _GO.wait()
+    return os.getpid() if _STOP.is_set() else warm_up()
+
+
 class Workers:
-    """The process pool: forked once, at the start of a build that has something to do (warmed up
-    meanwhile: rendering's imports are most of a small build), reused for validation and rendering."""
+    """The process pool: forked once, at the start of a build that has something to do, and reused for
+    validation and rendering. One worker warms up at once (rendering's imports are most of a small
+    build) and takes a lone campaign; the others wait, at no cost, until there is work for them all."""
 
     def __init__(self, count: int):
         self.count = count
@@ -85,30 +98,42 @@ class Workers:
         self.used = False  # anything but the warm-up submitted
 
     def start(self) -> None:
-        """Fork the workers now and have them load the renderers while this process goes on."""
+        """Fork the workers now: one loads the renderers while this process goes on, the others hold."""
+        global _GO, _STOP
         if self.count > 1:
-            self.pool()
-            self._pool.submit(warm_up)  # type: ignore[union-attr] - one: the others stay free for this CPU
+            context = get_context("fork")
+            _GO, _STOP = context.Event(), context.Event()
+            pool = self._executor()
+            pool.submit(warm_up)
+            for _ in range(self.count - 1):
+                pool.submit(hold)
 
-    def pool(self) -> Workers | None:
-        if self.count <= 1:
-            return None
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("fork"),
                                              initializer=_worker_start, initargs=(os.getpid(),))
-        return self
+        return self._pool
+
+    def pool(self) -> Workers | None:
+        return self if self.count > 1 else None
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
-    def submit(self, fn: Callable, *args: object) -> Future:
+    def submit(self, fn: Callable, *args: object, alone: bool = False) -> Future:
+        """Run fn(*args) in a worker; alone: the warm one is enough (the others keep holding)."""
         self.used = True
-        return self._pool.submit(fn, *args)  # type: ignore[union-attr]
+        if not alone and _GO is not None:
+            _GO.set()
+        return self._executor().submit(fn, *args)
 
     def close(self) -> None:
         if self._pool is None:
             return
+        if _GO is not None:
+            _STOP.set()
+            _GO.set()
         if not self.used:  # only warmed up: nothing to wait for
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.kill()
@@ -180,7 +205,9 @@ def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, k
     for job in plan.jobs:
         sort(job)
     pool = workers.pool() if misses and (len(misses) > 1 or workers.started) else None
-    futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id)) for job in misses] if pool else []
+    alone = len(misses) == 1
+    futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id), alone=alone)
+               for job in misses] if pool else []
     on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
     changed = verify()
     late = len(misses)
