@@ -66,27 +66,47 @@ def make_project(dest: Path, count: int) -> Path:
 
 
 class PeakMemory:
-    """Samples the summed resident memory of a process and all its children."""
+    """Samples the summed resident memory of a process and all its children every 20 ms.
+
+    The process tree is looked up every 0.2 s and the resident sizes read from /proc every 20 ms (where
+    there is a /proc; else psutil each time), so the sampler costs the build it measures little CPU.
+    """
+
+    PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
+        self.proc = Path(f"/proc/{pid}/statm").exists()
         self.peak = 0
+        self._pids = [pid]
+        self._looked = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _sample(self) -> int:
+        now = time.monotonic()
+        if not self.proc or now - self._looked > 0.2:
             try:
-                total = 0
-                for proc in [self.root, *self.root.children(recursive=True)]:
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak = max(self.peak, total)
+                self._pids = [self.root.pid, *(p.pid for p in self.root.children(recursive=True))]
             except psutil.Error:
                 pass
+            self._looked = now
+        total = 0
+        for pid in self._pids:
+            try:
+                if self.proc:
+                    with open(f"/proc/{pid}/statm") as handle:
+                        total += int(handle.read().split()[1]) * self.PAGE
+                else:
+                    total += psutil.Process(pid).memory_info().rss
+            except (OSError, IndexError, ValueError, psutil.Error):
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
             time.sleep(0.02)
 
     def stop(self) -> int:
