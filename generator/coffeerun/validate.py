@@ -233,7 +233,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
 
     `known(file)` may return a campaign validated earlier from the same inputs without any problem
-    (the build's validation cache); it is used as it is, with its publish state for today.
+    (the build's validation cache), with its publish state for today; it is used as it is.
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
@@ -247,9 +247,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
         if wanted and file.stem not in wanted:
             continue
         info = known(file) if known else None
-        if info is not None:
-            info = CampaignInfo(info.id, info.source, info.model, info.account, publish_state(info.model, today))
-        else:
+        if info is None:
             info = _campaign(checker, file, profiles, accounts, today)
         if info is not None:
             campaigns.append(info)

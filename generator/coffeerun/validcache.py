@@ -118,8 +118,13 @@ class LazyInfo:
     def account(self) -> Any:
         return self.info.account
 
-    def __reduce__(self) -> tuple:  # a worker gets the real thing
-        return (CampaignInfo, (self.id, self.source, self.model, self.account, self.state))
+    def __reduce__(self) -> tuple:  # a worker gets the real thing, unpickled there
+        return (_with_state, (self.blob, self.state))
+
+
+def _with_state(blob: bytes, state: PublishState) -> CampaignInfo:
+    stored = pickle.loads(blob)  # noqa: S301 - our own cache, as trusted as the project
+    return CampaignInfo(stored.id, stored.source, stored.model, stored.account, state)
 
 
 def clean_infos(project: ValidProject) -> list[CampaignInfo]:
@@ -236,8 +241,7 @@ class Validation:
                 for summary, blob in future.result():
                     info = LazyInfo(summary, blob, today)
                     known[os.fspath(self.paths.root / info.source)] = self.validated[info.id] = info
-        return validate_project(self.paths.root, today, only or None,
-                                known=lambda file: _real(known.get(os.fspath(file))))
+        return validate_project(self.paths.root, today, only or None, known=lambda file: known.get(os.fspath(file)))
 
     def store(self, project: ValidProject, entries: dict[str, Any]) -> None:
         if self.pack is None:
@@ -270,6 +274,3 @@ class Validation:
         except OSError:
             pass  # only the next build is slower
 
-
-def _real(info: Any) -> CampaignInfo | None:
-    return info.info if isinstance(info, LazyInfo) else info
