@@ -219,6 +219,13 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
         for path in [out, *work.glob(".coffeerun-*")]:
             shutil.rmtree(path, ignore_errors=True)
+        settle()
+
+    def settle() -> None:
+        """Deleting tens of thousands of files leaves the file system busy for a moment: not the build's."""
+        if hasattr(os, "sync"):
+            os.sync()
+        time.sleep(2)
 
     results: dict[str, tuple[list[float], int]] = {}
     print(f"{args.campaigns} campaigns in {work}", file=sys.stderr)
