@@ -67,7 +67,10 @@ def _csp(common: Common | None) -> str:
     ])
 
 
-def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = None) -> None:
+def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = None,
+                 same_as: Path | None = None) -> None:
+    """The site's own files; those written already into the site `same_as` (the campaign's other
+    site, from the same SiteFiles) are hard links to them: same bytes, no new file to write."""
     made: set[Path] = set()
     for rel, content in sorted(files.items.items()):
         if keep is not None and not rel.startswith(keep):
@@ -76,6 +79,12 @@ def _write_files(files: SiteFiles, site: Path, keep: tuple[str, ...] | None = No
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
+        if same_as is not None:
+            try:
+                os.link(same_as / rel, dest)
+                continue
+            except OSError:
+                pass
         if isinstance(content, Path):
             shutil.copyfile(content, dest)
         else:
@@ -175,7 +184,7 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, t
     site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')} · {common.title}"},
               root="./", nav=nav, current="", kit=kit)
     _write_files(builder.files, site.build(job.links.kit_url, _csp(None), job.kit_dir),
-                 keep=("img/logo-", "img/p-", "img/favicon"))
+                 keep=("img/logo-", "img/p-", "img/favicon"), same_as=job.share_dir)
 
 
 def render_pages(job: CampaignJob) -> None:
