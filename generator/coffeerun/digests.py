@@ -24,7 +24,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _RACY_NS = 2_000_000_000
 # Libraries whose output ends up in a site: pages, images, decks, fonts.
 LIBRARIES = ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "MarkupSafe", "PyYAML", "pydantic", "nh3",
-             "Pillow", "python-pptx", "segno", "fonttools", "resvg-py")
+             "Pillow", "python-pptx", "segno", "resvg-py")
 
 
 def sha(*parts: Any) -> str:

@@ -1,4 +1,4 @@
-"""Draw a frame with Pillow: the PNG slides, cards and preview (and the pages of deck.pdf); png.py encodes them."""
+"""Draw a frame with Pillow: the PNG slides, cards and preview (and the pages of deck.pdf)."""
 
 from __future__ import annotations
 
