@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -79,7 +80,7 @@ def child(project: Path, lang: str, count: int, out: Path, cache: bool, profile:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         slides = sorted((job.downloads_dir / "slides").glob("*.png"))
         runs.append({"cpu_ms": cpu * 1000, "wall_ms": wall * 1000, "timings": result.timings_ms,

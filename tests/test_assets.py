@@ -175,6 +175,26 @@ def test_every_image_has_its_size_and_name(built):
     assert all(p.stat().st_mode & 0o444 == 0o444 for p in result.paths)  # readable by the web server
 
 
+def test_png_encoder_round_trips_every_mode_and_width():
+    import random
+
+    from coffeerun.render.assets.png import encode
+
+    noise = random.Random(7)
+    images = [Image.new("RGB", (w, h), "#123456") for w in (1, 2, 85, 1920) for h in (1, 2, 65, 300)]
+    striped = Image.new("RGB", (300, 200), "white")
+    for y in range(0, 200, 7):
+        striped.paste(Image.frombytes("RGB", (300, 1), bytes(noise.randrange(256) for _ in range(900))), (0, y))
+    images += [striped, striped.convert("RGBA"), striped.convert("L"), striped.convert("P")]
+    for image in images:
+        data = encode(image)
+        back = Image.open(io.BytesIO(data))
+        back.load()
+        assert back.size == image.size and back.mode in ("RGB", "RGBA", "L")
+        assert back.convert("RGBA").tobytes() == image.convert("RGBA").tobytes(), image
+        assert encode(image) == data
+
+
 def test_pngs_carry_no_metadata_chunks(built):
     job, _ = built
     for path in [*slide_pngs(job), job.preview_image]:
@@ -400,6 +420,25 @@ def test_example_campaigns_render_and_fit(example_project, tmp_path):
                 ink = layout.ink
                 assert ink and x0 <= ink[0] and ink[2] <= x1 and y0 <= ink[1] and ink[3] <= y1, (name, element)
                 assert not layout.truncated or element == "quote", (name, element, layout.text)
+
+
+def test_layouts_fitted_for_an_earlier_campaign_equal_fresh_ones(example_project, tmp_path):
+    from coffeerun.render.assets import layout
+
+    ids = ("kaede-getsuji-kessan", "northwind-treasury-close")
+    warm = {}
+    for campaign_id in ids:  # fitted once, then every text of the campaign comes from the memo
+        build_assets(make_job(example_project, tmp_path / "first" / campaign_id, None, campaign_id))
+        fitted = len(layout._FITTED)
+        warm[campaign_id] = build_assets(make_job(example_project, tmp_path / "warm" / campaign_id, None, campaign_id))
+        assert len(layout._FITTED) == fitted > 0
+    for campaign_id in ids:
+        layout._FITTED.clear()
+        fresh = build_assets(make_job(example_project, tmp_path / "fresh" / campaign_id, None, campaign_id))
+        assert fresh.frames.keys() == warm[campaign_id].frames.keys()
+        for name, frame in fresh.frames.items():
+            assert frame.texts == warm[campaign_id].frames[name].texts, name
+        assert tree(tmp_path / "fresh" / campaign_id) == tree(tmp_path / "warm" / campaign_id)
 
 
 def test_libreoffice_opens_the_deck(built, tmp_path):

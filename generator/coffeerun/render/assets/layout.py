@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, font_for_run, is_emoji, load_font
@@ -17,6 +18,11 @@ NO_START = set("、。，．・：；？！ー）」』】〕〉》〙〗”’�
                ",.!?:;)]}%")
 NO_END = set("（「『【〔〈《〘〖“‘([{")
 TRAILING_PUNCTUATION = " \t,;:、。，—–-·"
+# Layouts fitted in this process, by everything a layout depends on: the text, its box and style, and
+# the face of every run of it. A build worker renders many campaigns that share quotes, names and
+# labels; each is fitted once (the deck needs the layouts of slides whose PNGs came from the cache).
+_FITTED: OrderedDict[tuple, "TextLayout"] = OrderedDict()
+_FITTED_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,19 @@ class Fitter:
         before = set(self.book.missing)
         clean = self._drop_missing(text, weight)
         missing = tuple(sorted(self.book.missing - before))
+        known = (text, box, style, tuple(self.book.runs(text, weight)), tuple(self.book.runs(ELLIPSIS, weight)))
+        layout = _FITTED.get(known)
+        if layout is not None:
+            _FITTED.move_to_end(known)
+            return layout if layout.missing == missing else replace(layout, missing=missing)
+        layout = self._fit(text, clean, box, style, missing)
+        _FITTED[known] = layout
+        while len(_FITTED) > _FITTED_KEPT:
+            _FITTED.popitem(last=False)
+        return layout
+
+    def _fit(self, text: str, clean: str, box: Box, style: TextStyle, missing: tuple[str, ...]) -> TextLayout:
+        weight = style.weight
         paras = paragraphs(clean)
         _, _, w, h = box
         limit = w * WRAP_SLACK
