@@ -143,7 +143,7 @@ def _shard(value: str | None) -> tuple[int, int] | None:
 @click.option("--publish", is_flag=True, help="A real publish: needs COFFEERUN_SECRET, refuses a past --today.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Ignore the render cache.")
-@click.option("--no-assets", is_flag=True, help="Pages only, no downloads/ (previews).")
+@click.option("--no-assets", is_flag=True, help="Pages only: no downloads/ and no link-preview image (previews).")
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable shares.")
 @click.argument("campaigns", nargs=-1)
 def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, publish: bool,

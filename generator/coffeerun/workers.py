@@ -26,7 +26,7 @@ class CampaignOutcome:
 
 
 def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome:
-    """Render one campaign's assets (only its preview image with --no-assets), then its pages, which
+    """Render one campaign's assets (none with --no-assets), then its pages, which
     list the downloads; note every token-like string for the leak check; keep it in the cache."""
     from coffeerun.render.assets import build_assets
     from coffeerun.render.pages import render_pages

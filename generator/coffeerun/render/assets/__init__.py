@@ -160,18 +160,19 @@ class _Run:
 
 def build_assets(job: CampaignJob) -> AssetResult:
     """Render (or copy from the cache) every asset of one campaign; see AssetResult."""
+    if not job.with_assets:  # pages only (--no-assets): the share site goes without its og:image
+        return AssetResult()
     started = time.perf_counter()
     run = _Run(job)
     slides = run.slides
     run.png(slides.preview, "preview.png", job.preview_image)
-    if job.with_assets:
-        names = [f"slides/{spec.name}.png" for spec in slides.deck]
-        for spec, name in zip(slides.deck, names):
-            run.png(spec, name, job.downloads_dir / name)
-        for spec in slides.cards:
-            name = f"cards/{spec.name}.png"
-            run.png(spec, name, job.downloads_dir / name)
-        run.deck(names)
+    names = [f"slides/{spec.name}.png" for spec in slides.deck]
+    for spec, name in zip(slides.deck, names):
+        run.png(spec, name, job.downloads_dir / name)
+    for spec in slides.cards:
+        name = f"cards/{spec.name}.png"
+        run.png(spec, name, job.downloads_dir / name)
+    run.deck(names)
     warning = missing_warning(run.book.missing)
     if warning:
         run.result.warnings.append(warning)
