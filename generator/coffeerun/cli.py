@@ -11,7 +11,7 @@ import click
 
 from coffeerun import __version__, api
 from coffeerun.problems import did_you_mean
-from coffeerun.report import EXIT_USAGE, Report
+from coffeerun.report import Report
 
 
 class _Date(click.ParamType):

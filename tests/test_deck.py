@@ -1,0 +1,136 @@
+"""deck.pptx and deck.pdf: editable slides, the talk track in the notes, fixed dates, LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from PIL import Image
+
+from coffeerun.render.assets import build_assets
+from tests.asset_project import (HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, make_job, make_project, notes_of,
+                                  slide_pngs, slide_texts)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("assets")
+    project = make_project(root / "project")
+    job = make_job(project, root / "out", root / "cache")
+    return job, build_assets(job)
+
+
+# --- the deck ------------------------------------------------------------------------------------
+
+def test_deck_is_16_9_with_one_slide_per_png_and_every_quote_as_text(built):
+    job, result = built
+    presentation = deck(job)
+    assert (presentation.slide_width, presentation.slide_height) == (12192000, 6858000)
+    slides = list(presentation.slides)
+    assert len(slides) == len(slide_pngs(job))
+    texts = [slide_texts(s) for s in slides]
+    model = job.campaign.model
+    for n, quote in enumerate(model.quotes, 1):
+        frame = result.frames[f"slides/{n + 1:02d}-quote-{n}.png"]
+        shown = frame.texts["quote"]
+        if shown.truncated:
+            assert shown.text.endswith("…") and shown.text[:-1].strip() in texts[n]
+            assert quote.text in notes_of(slides[n])  # the full text, for the presenter
+        else:
+            assert quote.text in texts[n]
+    assert model.title in texts[0]
+    assert "Jordan Lee" in texts[-1] and "Account Executive" in texts[-1]
+    for metric in model.metrics:
+        assert any(metric.value in t and metric.label in t for t in texts)
+
+
+def test_deck_text_is_editable_text_in_arial(built):
+    job, _ = built
+    slide = list(deck(job).slides)[3]  # the Japanese quote
+    xml = slide.shapes._spTree.xml
+    assert 'typeface="Arial"' in xml and JAPANESE_QUOTE in xml
+    boxes = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.strip()]
+    assert len(boxes) >= 4  # name, role, mark, quote, highlight: each its own text box
+    pictures = [s for s in slide.shapes if s.shape_type == 13]  # the photo and the two logos
+    assert len(pictures) == 3 and all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)
+
+
+def test_speaker_notes_carry_the_talk_track(built):
+    job, _ = built
+    notes = [notes_of(s) for s in deck(job).slides]
+    assert all(n.strip() for n in notes), "every slide has notes"
+    assert "changed" in notes[0] and "**" not in notes[0]  # the opener, as plain text
+    finance, it = notes[1], notes[2]
+    assert "POINT-EVERYWHERE" in finance and "POINT-FINANCE" in finance and "POINT-IT" not in finance
+    assert "POINT-EVERYWHERE" in it and "POINT-IT" in it and "POINT-FINANCE" not in it
+    assert all(p in notes[3] for p in ("POINT-EVERYWHERE", "POINT-FINANCE", "POINT-IT"))  # every audience
+    assert "We already have a tool for this." in notes[-1] and "OBJECTION-ANSWER" in notes[-1]
+    assert "ASK-TEXT" in notes[-1] and job.links.share_url in notes[-1]
+
+
+def test_a_quote_too_long_for_the_slide_ends_in_an_ellipsis_and_is_whole_in_the_notes(built):
+    job, result = built
+    huge = result.frames["slides/06-quote-5.png"].texts["quote"]
+    assert huge.truncated and huge.text.endswith("…") and huge.size == huge.style.sizes[1]
+    assert not huge.text[:-1].endswith((" ", ",", "."))  # a clean cut
+    assert HUGE_QUOTE in notes_of(list(deck(job).slides)[5])
+    two_words = result.frames["slides/03-quote-2.png"].texts["quote"]
+    assert not two_words.truncated and two_words.size == two_words.style.sizes[0]
+    long = result.frames["slides/02-quote-1.png"].texts["quote"]
+    assert len(LONG_QUOTE) >= 590 and not long.truncated and long.size < long.style.sizes[0]
+
+
+def test_pdf_has_one_16_9_page_per_slide_and_fixed_dates(built):
+    job, _ = built
+    data = (job.downloads_dir / "deck.pdf").read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", data)) == len(slide_pngs(job))
+    assert b"/MediaBox [0 0 960 540]" in data
+    assert b"/CreationDate (D:20260101000000Z)" in data and b"/ID" not in data
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == len(slide_pngs(job))
+
+
+def test_qr_code_on_the_closing_slide_opens_the_share_link(built):
+    import zxingcpp
+
+    job, _ = built
+    closing = Image.open(slide_pngs(job)[-1])
+    codes = zxingcpp.read_barcodes(closing)
+    assert [c.text for c in codes] == [job.links.share_url]
+
+
+def test_deck_dates_come_from_the_file_timestamp(built):
+    job, _ = built
+    with zipfile.ZipFile(job.downloads_dir / "deck.pptx") as archive:
+        infos = archive.infolist()
+        assert infos[0].filename == "[Content_Types].xml"
+        assert {i.date_time for i in infos} == {(2026, 1, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode()
+    assert "2026-01-01T00:00:00Z" in core
+    properties = deck(job).core_properties
+    assert properties.created == dt.datetime(2026, 1, 1) and properties.modified == dt.datetime(2026, 1, 1)
+
+
+def test_libreoffice_opens_the_deck(built, tmp_path):
+    job, _ = built
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    assert office, "LibreOffice is needed for this test (Debian: libreoffice-impress)"
+    shutil.copy(job.downloads_dir / "deck.pptx", tmp_path / "deck.pptx")
+    profile = (tmp_path / "profile").as_uri()
+    run = subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                          "--outdir", str(tmp_path), str(tmp_path / "deck.pptx")],
+                         capture_output=True, text=True, timeout=300)
+    converted = tmp_path / "deck.pdf"
+    assert run.returncode == 0 and converted.is_file(), run.stdout + run.stderr
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", converted.read_bytes()))
+    assert pages == len(slide_pngs(job))
