@@ -35,3 +35,15 @@ def run_cli():
         return runner.invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The small asset test project (tests/asset_project.py), its assets built once per test module."""
+    from coffeerun.render.assets import build_assets
+    from tests.asset_project import make_job, make_project
+
+    root = tmp_path_factory.mktemp("assets")
+    project = make_project(root / "project")
+    job = make_job(project, root / "out", root / "cache")
+    return job, build_assets(job)

@@ -14,14 +14,6 @@ from coffeerun.render.assets.fonts import clusters, coverage
 from tests.asset_project import CAMPAIGN, deck, make_job, make_project, slide_pngs, tree
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("assets")
-    project = make_project(root / "project")
-    job = make_job(project, root / "out", root / "cache")
-    return job, build_assets(job)
-
-
 # --- files and sizes -----------------------------------------------------------------------------
 
 def test_every_image_has_its_size_and_name(built):

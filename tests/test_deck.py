@@ -9,20 +9,9 @@ import shutil
 import subprocess
 import zipfile
 
-import pytest
 from PIL import Image
 
-from coffeerun.render.assets import build_assets
-from tests.asset_project import (HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, make_job, make_project, notes_of,
-                                  slide_pngs, slide_texts)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("assets")
-    project = make_project(root / "project")
-    job = make_job(project, root / "out", root / "cache")
-    return job, build_assets(job)
+from tests.asset_project import HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, notes_of, slide_pngs, slide_texts
 
 
 # --- the deck ------------------------------------------------------------------------------------
