@@ -16,7 +16,8 @@ from PIL import Image
 
 from coffeerun import __version__
 from coffeerun.plan import CampaignJob
-from coffeerun.render.assets.cache import AssetCache, copy_atomic, file_digest, key, write_atomic
+from coffeerun.atomic import copy_atomic, write_atomic
+from coffeerun.render.assets.cache import AssetCache, file_digest, key
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.deck_pdf import build_pdf
 from coffeerun.render.assets.deck_pptx import build_deck
