@@ -210,15 +210,9 @@ def parse_yaml(text: str, path: str) -> Document:
         builder.doc.data = builder.build(node, ())
         return builder.doc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "unreadable"
-        if exc.context and exc.problem:
-            started = exc.context_mark
-            at = f" that starts at line {started.line + 1}, column {started.column + 1}" if started else ""
-            what = f"{exc.problem} ({exc.context}{at})"
-        if "tag" in what:
-            what += "; a value starting with '!' is read as a YAML tag: put the whole value in quotes"
+        from coffeerun.yamlhints import explain
+
+        line, col, what = explain(text, exc)
         raise LoadError(Problem(path, line, col, "", f"not valid YAML: {what}")) from None
     except yaml.reader.ReaderError as exc:
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _BASE is not yaml.SafeLoader \

@@ -13,10 +13,12 @@ from pydantic import BaseModel, ValidationError
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
+from coffeerun import lint
 from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.project import ProjectPaths
+from coffeerun.render.assets.theme import load_theme
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
 from coffeerun.schedule import PublishState, publish_state
 
@@ -143,6 +145,8 @@ class _ProfileSet:
         if ref not in self.cache:
             doc = self.checker.load(self.files[ref])
             valid = doc is not None and self.checker.model(self.cls, doc) is not None
+            if doc is not None:
+                self.checker.problems.extend(lint.file_warnings(self.files[ref], doc))
             if doc is not None and self.cls is AdvocateFields:
                 before = len(self.checker.problems.items)
                 consent_order(doc, ("consent",), doc.data.get("consent"), self.checker.report)
@@ -223,6 +227,7 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
         else:
             account = accounts.get(account_id)
     model = checker.model(Campaign, doc, data, keep=resolved.keep)
+    checker.problems.extend(lint.campaign_warnings(file, doc, model, lambda: load_theme(checker.paths)))
     if model is None or account is None or resolved.broken:
         return None
     return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))

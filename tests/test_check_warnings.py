@@ -1,0 +1,119 @@
+"""`check` warns about text YAML or the slides would cut, and points YAML syntax errors at the mistake."""
+
+from __future__ import annotations
+
+import re
+
+CAMPAIGN = "campaigns/northwind-treasury-close.yaml"
+
+
+def edit(project, old: str, new: str) -> None:
+    path = project / CAMPAIGN
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(project, needle: str) -> int:
+    lines = (project / CAMPAIGN).read_text(encoding="utf-8").split("\n")
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+def check(run_cli, project):
+    result = run_cli("check", "--project", project, "--today", "2026-11-23", "northwind-treasury-close")
+    return result, result.stdout + result.stderr
+
+
+def test_a_hash_after_plain_prose_is_a_warning_at_its_line_with_the_quoted_fix(example_project, run_cli):
+    edit(example_project, "    highlight: Zero audit findings on cash", "    highlight: We are the #1 team #winning")
+    line = line_of(example_project, "#winning")
+    result, out = check(run_cli, example_project)
+    assert result.exit_code == 0  # a warning, not an error
+    assert re.search(rf"{CAMPAIGN}:{line}:\d+: warning: quotes\[1\]\.highlight: YAML reads '#1 team #winning' as a "
+                     r"comment, so this text ends at 'We are the'", out), out
+    assert 'highlight: "We are the #1 team #winning"' in out
+
+
+def test_a_deliberate_comment_after_a_value_is_not_a_warning(example_project, run_cli):
+    edit(example_project, "    highlight: Zero audit findings on cash",
+         "    highlight: Zero audit findings on cash   # from the 2026 audit")
+    _, out = check(run_cli, example_project)
+    assert "as a comment" not in out, out
+
+
+def test_a_quoted_hash_is_text_and_not_a_warning(example_project, run_cli):
+    edit(example_project, "    highlight: Zero audit findings on cash", '    highlight: "We are the #1 team"')
+    _, out = check(run_cli, example_project)
+    assert "as a comment" not in out, out
+
+
+def test_a_highlight_too_long_for_its_one_line_pill_names_the_limit(example_project, run_cli):
+    long = "Nine days to three, a calmer team every month-end, and no weekend work for anyone at all now"
+    edit(example_project, "    highlight: 9 days → 3", f"    highlight: {long}")
+    line = line_of(example_project, long)
+    result, out = check(run_cli, example_project)
+    assert result.exit_code == 0
+    match = re.search(rf"{CAMPAIGN}:{line}:\d+: warning: quotes\[0\]\.highlight: (\d+) words will be cut with '…' "
+                      r"on [a-z ]*card \(about (\d+) words fit on 1 line", out)
+    assert match, out
+    assert int(match.group(2)) < int(match.group(1)) == len(long.split())
+
+
+def test_a_180_word_quote_is_a_warning_naming_how_many_words_fit(example_project, run_cli):
+    words = " ".join(["month-end"] * 60 + ["closes"] * 60 + ["faster"] * 60)
+    edit(example_project, "    highlight: 9 days → 3\n", "    highlight: 9 days → 3\n  - by: steve-konkol\n"
+         f"    text: {words}\n")
+    _, out = check(run_cli, example_project)
+    match = re.search(r"warning: quotes\[1\]\.text: 180 words will be cut with '…' on the quote slide and the quote "
+                      r"card \(about (\d+) words fit", out)
+    assert match, out
+    assert 10 < int(match.group(1)) < 180
+
+
+def test_a_title_too_long_for_the_title_slide_is_a_warning_from_the_projects_own_layouts(example_project, run_cli):
+    # The limit comes from theme/slides/layouts.yaml: a project with a smaller title box gets a smaller limit.
+    layouts = example_project / "theme" / "slides" / "layouts.yaml"
+    text = layouts.read_text(encoding="utf-8")
+    box = "{id: title, type: text, box: [96, 412, 1056, 420]"
+    assert box in text
+    layouts.write_text(text.replace(box, "{id: title, type: text, box: [96, 412, 1056, 56]"), encoding="utf-8")
+    _, out = check(run_cli, example_project)
+    match = re.search(r":15:1: warning: title: 11 words will be cut with '…' on the title slide \(about (\d+) words "
+                      r"fit", out)
+    assert match, out
+    assert 0 < int(match.group(1)) < 11
+
+
+def test_the_example_campaigns_have_no_check_warnings(run_cli):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = run_cli("check", "--project", root, "--today", "2026-11-23")
+    out = result.stdout + result.stderr
+    assert "will be cut" not in out and "as a comment" not in out, out
+
+
+def test_an_unclosed_quote_is_reported_at_its_own_line_not_at_the_end_of_the_file(example_project, run_cli):
+    edit(example_project, "    highlight: Zero audit findings on cash", '    highlight: "Zero audit findings on cash')
+    line = line_of(example_project, '"Zero audit findings')
+    total = len((example_project / CAMPAIGN).read_text(encoding="utf-8").split("\n"))
+    assert total - line > 30
+    result, out = check(run_cli, example_project)
+    assert result.exit_code == 1
+    assert re.search(rf"{CAMPAIGN}:{line}:16: error: not valid YAML: unclosed quote", out), out
+
+
+def test_a_tab_is_reported_at_its_line_with_a_hint(example_project, run_cli):
+    edit(example_project, "  - id: finance", "\t- id: finance")
+    line = line_of(example_project, "\t- id: finance")
+    result, out = check(run_cli, example_project)
+    assert result.exit_code == 1
+    assert re.search(rf"{CAMPAIGN}:{line}:1: error: not valid YAML: a tab character: YAML indents with spaces", out), out
+
+
+def test_a_missing_colon_is_reported_at_the_key_with_a_hint(example_project, run_cli):
+    edit(example_project, "account: northwind-bank", "account northwind-bank")
+    line = line_of(example_project, "account northwind-bank")
+    result, out = check(run_cli, example_project)
+    assert result.exit_code == 1
+    assert re.search(rf"{CAMPAIGN}:{line}:1: error: not valid YAML: missing colon", out), out
