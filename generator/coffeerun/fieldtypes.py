@@ -22,6 +22,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DURATION_PATTERN = r"^(?:\d{1,2}:[0-5]\d|[0-5]?\d):[0-5]\d$"
 _ID = re.compile(ID_PATTERN)
 _COLOR = re.compile(COLOR_PATTERN)
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)
@@ -112,6 +113,13 @@ def _date(value: Any) -> Any:
 def _color(value: str) -> str:
     if not _COLOR.match(value):
         raise fail("color", f"{short(value)} is not a color; write #RGB or #RRGGBB, e.g. \"#0B3D91\" (quoted)")
+    return value
+
+
+def _duration(value: str) -> str:
+    if not re.match(DURATION_PATTERN, value):
+        raise fail("duration", f"{short(value)} is not a running time; write minutes:seconds, e.g. \"2:45\", "
+                   "or hours:minutes:seconds, e.g. \"1:02:45\"")
     return value
 
 
@@ -234,6 +242,7 @@ Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _FILLED]
 Id = Annotated[str, _AS_TEXT, AfterValidator(_id), _json(pattern=ID_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
+Duration = Annotated[str, _AS_TEXT, AfterValidator(_duration), _json(pattern=DURATION_PATTERN)]
 Language = Annotated[str, AfterValidator(_language), _json(pattern=LANGUAGE_PATTERN)]
 HttpsUrl = Annotated[str, AfterValidator(_https), _json(pattern="^https://", format="uri")]
 VideoUrl = Annotated[str, AfterValidator(_video), _json(pattern="^https://", format="uri")]

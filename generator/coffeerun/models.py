@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
+from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Duration, Email, FilePath, HttpsUrl, Id, ImagePath,
                                   Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
                                   fail)
 
@@ -83,6 +83,8 @@ class Video(Model):
                                              "content/media/steve-transcript.md", default=None)
     captions: CaptionsPath | None = describe("WebVTT captions for a direct video file.",
                                              "content/media/steve.vtt", default=None)
+    duration: Duration | None = describe("Running time, minutes:seconds (shown on the video).", "2:45",
+                                         default=None)
     audiences: AudienceIds = audiences_field()
 
 
@@ -205,4 +207,6 @@ class Brand(Model):
     product: Text = describe("The product's name.", "Ledgerline Close")
     logo: str | None = describe("Logo under theme/: svg or png.", "logo.svg", default=None)
     colors: Colors = describe("Brand colors.", {"primary": "#1F2937"})
-    footer: Text | None = describe("Footer line.", "© Ledgerline", default=None)
+    footer: Text | dict[Language, Text] | None = describe(
+        "Footer line; or one per page language, e.g. {en: ..., ja: ...} (other languages get a translated "
+        "'product by vendor' line).", "© Ledgerline", default=None)

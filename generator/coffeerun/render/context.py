@@ -114,6 +114,8 @@ class VideoItem:
     captions_lang: str = ""
     audiences: list[str] = field(default_factory=list)
     audience_labels: list[str] = field(default_factory=list)
+    duration: str = ""  # "2:45", as written
+    poster_drawn: bool = False  # the poster is our own drawing: the play button goes on its right panel
 
 
 @dataclass
@@ -231,7 +233,25 @@ class Builder:
         icon_source = account.logo or self.job.brand_logo
         icon = self.image("img/favicon.png", media.favicon, icon_source, "") if icon_source else None
         return Brand(clean(account.model.name), account_logo, clean(vendor.name), clean(vendor.product),
-                     vendor_logo, clean(vendor.footer), colors, icon)
+                     vendor_logo, clean(self.footer(vendor.footer)), colors, icon)
+
+    def footer(self, footer: str | dict[str, str] | None) -> str:
+        """The brand's footer line in the page's language: a single line is English; a language the
+        footer does not have gets the catalogue's translated "product by vendor" line instead."""
+        if isinstance(footer, dict):
+            return footer.get(self.lang) or footer.get(i18n.base_language(self.lang)) or ""
+        return footer or "" if i18n.base_language(self.lang) == "en" else ""
+
+    def drawn_poster(self, video, person: Person, rel: str) -> Image:  # noqa: ANN001 - a models.Video
+        from coffeerun.render.assets.poster import drawn_poster
+
+        account, vendor = self.job.campaign.account, self.job.brand
+        encoded = drawn_poster(self.job.project, title=clean(video.title), name=person.name, role=person.title,
+                               duration=video.duration or "", language=self.lang,
+                               colors=(account.model.colors.primary, account.model.colors.accent,
+                                       vendor.colors.primary, vendor.colors.accent), account_logo=account.logo)
+        self.files.add(rel, encoded.data)
+        return Image(rel, encoded.width, encoded.height, "")
 
     def people(self) -> dict[str, Person]:
         names = {a.id: a.name for a in self.c.audiences}
@@ -277,9 +297,13 @@ class Builder:
                 parts = source.name.split(".")
                 captions_lang = parts[-2] if len(parts) >= 3 and re.fullmatch(r"[A-Za-z]{2,3}(-\w+)?",
                                                                                parts[-2]) else self.lang
+            drawn = poster is None
+            if drawn:
+                poster = self.drawn_poster(video, people[video.by], f"img/v-{n}.webp")
             out.append(VideoItem(f"video-{n}", clean(video.title), people[video.by], media.embed(video.url),
                                  poster, self.transcript(video.transcript), captions, captions_lang,
-                                 list(video.audiences or []), self.audience_names(video.audiences)))
+                                 list(video.audiences or []), self.audience_names(video.audiences),
+                                 video.duration or "", drawn))
         return out
 
     def common(self) -> Common:
@@ -313,6 +337,18 @@ class SharePage:
     template: str
     current: str  # nav key
     data: dict[str, Any]
+
+
+def _introduction(b: Builder, common: Common, contacts: list[ContactItem], people: list[Person]) -> str:
+    """A mailto: link asking the first contact to introduce the reader to these colleagues ("" without one)."""
+    if not contacts or not people:
+        return ""
+    from coffeerun.render.kit import mailto
+
+    t, contact = b.t, contacts[0]
+    names = t("sep_list").join(p.name for p in people)
+    values = {"name": contact.name, "people": names, "product": common.brand.product}
+    return mailto(contact.email, t("intro_subject", **values), t("intro_body", **values))
 
 
 def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, str]]:
@@ -350,6 +386,9 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
         "video": common.videos[0] if common.videos else None,
         "departments": departments,
         "people_count": count,
+        "contacts": contacts,
+        "colleagues": t("sep_list").join(f"{p.name} ({p.department})" if p.department else p.name
+                                         for p in people.values()),
     })]
     for audience in common.audiences:
         own = [p for p in people.values() if p.department_id == audience.id]
@@ -358,7 +397,7 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
         quotes = for_audience(common.quotes, audience.id)
         quotes.sort(key=lambda q: q.person.id not in own_ids)  # stable: the audience's own advocates first
         audience_resources = [r for r in resources if not r.audience_ids or audience.id in r.audience_ids]
-        pages.append(SharePage(f"{audience.id}/index.md", "../", f"{audience.name} · {common.title}",
+        pages.append(SharePage(f"{audience.id}/index.md", "../", f"{audience.name}{t('sep_meta')}{common.title}",
                                "share/audience.html", audience.id, {
                                    "audience": audience,
                                    "own": own,
@@ -368,11 +407,12 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
                                    "videos": for_audience(common.videos, audience.id),
                                    "resources": audience_resources,
                                    "contacts": contacts,
+                                   "intro": _introduction(b, common, contacts, own or others),
                                }))
     if common.videos:
-        pages.append(SharePage(f"{videos_slug}/index.md", "../", f"{t('videos_title')} · {common.title}",
-                               "share/videos.html", "videos", {"videos": common.videos}))
+        pages.append(SharePage(f"{videos_slug}/index.md", "../", f"{t('videos_title')}{t('sep_meta')}{common.title}",
+                               "share/videos.html", "videos", {"videos": common.videos, "contacts": contacts}))
     if resources or contacts:
-        pages.append(SharePage(f"{next_slug}/index.md", "../", f"{t('next_title')} · {common.title}",
+        pages.append(SharePage(f"{next_slug}/index.md", "../", f"{t('next_title')}{t('sep_meta')}{common.title}",
                                "share/next.html", "next", {"resources": resources, "contacts": contacts}))
     return pages, nav

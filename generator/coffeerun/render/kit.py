@@ -12,6 +12,7 @@ from markupsafe import Markup
 from coffeerun import i18n
 from coffeerun.render import media
 from coffeerun.render.context import Builder, Common, Person, clean, fill, md
+from coffeerun.render.textflow import reflow
 
 
 @dataclass
@@ -131,7 +132,7 @@ def _messages(b: Builder, common: Common) -> list[MessageItem]:
         for person in common.people.values():
             filled = {**values, "advocate": person.name}
             subject = fill(clean(message.subject), **filled) if message.subject else ""
-            template = clean(message.body).strip("\n")
+            template = reflow(clean(message.body).strip("\n"))
             body = fill(template, **filled)
             link = mailto("", subject, body) if message.channel == "email" else ""
             versions.append(MessageVersion(person.id, subject, body, link, _parts(template, filled)))
@@ -188,7 +189,7 @@ def _download_name(b: Builder, rel: Path, people: dict) -> tuple[str, str]:
         if digits:
             what = _what(b, rel.stem, people)
             name = t("dl_card", n=int(digits[-1]))
-            return "cards", f"{name} · {what}" if what else name
+            return "cards", f"{name}{t('sep_meta')}{what}" if what else name
     return "files", rel.as_posix()
 
 
@@ -214,7 +215,7 @@ def _about(b: Builder, common: Common) -> list[AboutItem]:
     t, c = b.t, b.c
 
     def shown(ids: list[str] | None) -> str:
-        return t("shown_to", audiences=", ".join(b.audience_names(ids))) if ids else t("shown_to_all")
+        return t("shown_to", audiences=t("sep_list").join(b.audience_names(ids))) if ids else t("shown_to_all")
 
     out = []
     for adv in c.advocates:

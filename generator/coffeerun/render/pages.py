@@ -17,9 +17,11 @@ from coffeerun.render.context import Builder, Common, SiteFiles, share_pages
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
 from coffeerun.render.shared import SharedTheme, shared_theme
+from coffeerun.render.textflow import break_phrases
 
 PAGES = "pages"  # theme/pages: our page templates
 CSS, JS = "assets/coffeerun/site.css", "assets/coffeerun/site.js"  # shared by every site
+PRINT_CSS = "assets/coffeerun/print.css"  # only in print: @media print
 PALETTE = "palette.css"  # the campaign's colors, in each site's root
 
 
@@ -128,6 +130,7 @@ class _Site:
 
     def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
         body = self.env.get_template(template).render(site=self.common, t=self.common.t, kind=self.kind, **data)
+        body = break_phrases(body, self.common.lang)
         self._write(_docs_name(docs_path), _page_markdown(front, body))
 
     def build(self, site_url: str, csp: str, target: Path) -> Path:
@@ -143,10 +146,12 @@ class _Site:
             base[key] = [theme.mapped(str(rel)) for rel in base.get(key) or []]
         favicon = self.common.brand.favicon.src if self.common.brand.favicon else theme.url(theme.favicon)
         extra = {"language": self.common.lang, "csp": csp, "kind": self.kind, "not_found": self.common.t("not_found"),
+                 "not_found_hint": self.common.t("not_found_hint"), "back_home": self.common.t("back_to_site"),
                  "favicon": favicon, "theme_css": [theme.url(rel) for rel in theme.css]}
         config = engine.site_config(
             base, site_name=self.common.title, site_url=site_url, language=self.common.lang,
-            custom_dir=theme.overrides, extra_css=[theme.url(CSS), PALETTE], extra_javascript=[theme.url(JS)],
+            custom_dir=theme.overrides, extra_css=[theme.url(CSS), theme.url(PRINT_CSS), PALETTE],
+            extra_javascript=[theme.url(JS)],
             extra=extra)
         return engine.build_site(self.folder, config, target)
 
@@ -181,7 +186,7 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, t
                 ("talk", "kit_nav_talk", kit.has_talk), ("downloads", "kit_nav_downloads", True),
                 ("about", "kit_nav_about", True), ("contact", "kit_nav_contact", True)]
     nav = [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
-    site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')} · {common.title}"},
+    site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')}{t('sep_meta')}{common.title}"},
               root="./", nav=nav, current="", kit=kit)
     _write_files(builder.files, site.build(job.links.kit_url, _csp(None), job.kit_dir),
                  keep=("img/logo-", "img/p-", "img/favicon"), same_as=job.share_dir)

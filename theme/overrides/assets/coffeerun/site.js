@@ -1,4 +1,5 @@
-/* coffeerun: copy buttons, click-to-play videos, the kit's "signed by" switch. No network requests. */
+/* coffeerun: copy buttons, click-to-play videos, the kit's "signed by" switch, the tab row, print.
+   No network requests. */
 (function () {
   "use strict";
 
@@ -122,4 +123,32 @@
       }
     });
   }
+
+  /* The tab row: the current tab scrolled into view, a fade while more tabs hide past the edge. */
+  var tabs = document.querySelector(".cr-nav__inner");
+  if (tabs) {
+    var mark = function () {
+      tabs.classList.toggle("cr-nav__inner--more", tabs.scrollLeft + tabs.clientWidth < tabs.scrollWidth - 2);
+    };
+    var current = tabs.querySelector("[aria-current]");
+    if (current && current.offsetLeft + current.offsetWidth > tabs.clientWidth) {
+      tabs.scrollLeft = current.offsetLeft - 24;
+    }
+    mark();
+    tabs.addEventListener("scroll", mark, { passive: true });
+    window.addEventListener("resize", mark);
+  }
+
+  /* Print: what is folded on screen (objection answers) is printed open, then folded again. */
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    var folded = document.querySelectorAll("details[data-cr-print-open]:not([open])");
+    for (var i = 0; i < folded.length; i++) {
+      folded[i].open = true;
+      reopened.push(folded[i]);
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    while (reopened.length) reopened.pop().open = false;
+  });
 })();

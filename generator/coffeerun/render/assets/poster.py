@@ -1,0 +1,41 @@
+"""A video's poster when it has none: its title, who speaks and how long it runs, drawn in the brand."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from coffeerun.project import ProjectPaths, defaults_dir
+from coffeerun.render.assets import draw_png
+from coffeerun.render.assets.compose import Composer
+from coffeerun.render.assets.fonts import FontBook
+from coffeerun.render.assets.slides import Picture, SlideSpec
+from coffeerun.render.assets.theme import LAYOUTS_FILE, Theme, load_theme, palette
+from coffeerun.render.media import Encoded, _webp as webp
+
+LAYOUT = "video_poster"
+_MEMO: dict[str, Encoded] = {}
+
+
+def _theme(project: ProjectPaths) -> Theme:
+    """The project's slide theme; the bundled one when the project's has no poster layout."""
+    theme = load_theme(project)
+    if LAYOUT in theme.data.get("layouts", {}):
+        return theme
+    return load_theme(ProjectPaths(defaults_dir())) if (defaults_dir() / "theme" / LAYOUTS_FILE).is_file() else theme
+
+
+def drawn_poster(project: ProjectPaths, *, title: str, name: str, role: str, duration: str, language: str,
+                 colors: tuple[str, str | None, str, str | None], account_logo: Path | None) -> Encoded:
+    """A 1280x720 WebP still; the same inputs give the same bytes (and are drawn once per process)."""
+    theme = _theme(project)
+    logo_digest = hashlib.sha256(account_logo.read_bytes()).hexdigest() if account_logo else ""
+    key = hashlib.sha256("\0".join([theme.digest, title, name, role, duration, language, *map(str, colors),
+                                    logo_digest]).encode()).hexdigest()
+    if key not in _MEMO:
+        composer = Composer(theme, palette(*colors), FontBook(language))
+        content = {"title": title, "name": name, "role": role, "duration": duration or None,
+                   "account_logo": Picture("logo", str(account_logo)) if account_logo else None}
+        image = draw_png.render(composer.compose(SlideSpec(LAYOUT, "poster", content)))
+        _MEMO[key] = Encoded(webp(image, 80), *image.size)
+    return _MEMO[key]
