@@ -1,13 +1,12 @@
-"""`coffeerun serve`: one campaign on localhost, rebuilt whenever a file it reads is saved."""
+"""`coffeerun serve`: one campaign on localhost, rebuilt whenever a file it reads is saved; the open page
+reloads by itself (MkDocs's live-reload server) and shows the build's problems while there are any."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import html
+import logging
 import tempfile
-import threading
-import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
@@ -15,56 +14,77 @@ import click
 from coffeerun.api import utc_today
 from coffeerun.build import BuildOptions, build
 from coffeerun.report import Report
+from coffeerun.render import engine
+
+_BANNER = (
+    '<div role="alert" id="coffeerun-problems" style="position:fixed;z-index:100;left:0;right:0;top:0;'
+    "max-height:60vh;overflow:auto;background:#7f1d1d;color:#fff;font:14px/1.5 ui-monospace,monospace;"
+    'padding:14px 18px;box-shadow:0 8px 24px rgba(0,0,0,.35)"><strong style="font:700 15px/1.4 system-ui,sans-serif">'
+    "{title}</strong><ul style=\"margin:8px 0 0;padding-left:18px\">{items}</ul></div>"
+)
 
 
-def _snapshot(root: Path, campaign: str) -> dict[str, float]:
-    watched = [root / "campaigns" / f"{campaign}.yaml", root / "mkdocs.yml"]
-    for folder in (root / "content", root / "theme"):
-        if folder.is_dir():
-            watched.extend(p for p in folder.rglob("*") if p.is_file())
-    return {str(p): p.stat().st_mtime for p in watched if p.exists()}
+class Preview:
+    """The preview's state: where it builds, and the problems of the last build (shown in every page)."""
+
+    def __init__(self, root: Path, campaign: str, today: dt.date, out: Path, base: str):
+        self.root, self.campaign, self.today, self.out, self.base = root, campaign, today, out, base
+        self.problems: list[str] = []
+
+    def rebuild(self) -> None:
+        options = BuildOptions(out=self.out, today=self.today, drafts=True, campaigns=(self.campaign,), jobs=1,
+                               site_url=self.base)
+        try:
+            result = build(self.root, options)
+        except Exception as exc:  # noqa: BLE001 - the preview stays up; the page says what broke
+            self.problems = [f"the build stopped: {type(exc).__name__}: {exc}"]
+            click.echo(self.problems[0], err=True)
+            return
+        report = Report(result.problems)
+        report.print_problems()
+        if report.exit_code:
+            self.problems = [p.format() for p in result.problems.errors] or ["the build failed"]
+            click.echo("not rebuilt: fix the problems above; the preview shows the last good build", err=True)
+            return
+        self.problems = []
+        if result.unchanged:
+            click.echo("nothing changed", err=True)
+        elif result.plan and result.plan.jobs:
+            links = result.plan.jobs[0].links
+            click.echo(f"rebuilt in {result.seconds:.1f}s\n  share: {links.share_url}\n  kit:   {links.kit_url}",
+                       err=True)
+        else:
+            reason = result.plan.skipped[0][1] if result.plan and result.plan.skipped else "not selected"
+            self.problems = [f"nothing to preview: {reason}"]
+            click.echo(self.problems[0], err=True)
+
+    def decorate(self, page: bytes) -> bytes:
+        """The page with the current problems at its top; an empty page (not built) becomes a page of them."""
+        if not page:
+            page = b"<!doctype html><html><head><meta charset=\"utf-8\"><title>coffeerun preview</title></head>" \
+                   b"<body><p style=\"font:16px system-ui;margin:40vh 20px 0\">Nothing is built here yet.</p></body></html>"
+        if not self.problems:
+            return page
+        title = html.escape(f"The preview is out of date: {len(self.problems)} problem(s) to fix in the YAML; "
+                            "this page reloads when you save")
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        banner = _BANNER.format(title=title, items=items).encode("utf-8")
+        at = page.find(b"<body")
+        at = page.find(b">", at) + 1 if at >= 0 else 0
+        return page[:at] + banner + page[at:]
 
 
-def _rebuild(root: Path, campaign: str, today: dt.date, out: Path, base: str) -> None:
-    options = BuildOptions(out=out, today=today, drafts=True, campaigns=(campaign,), jobs=1, site_url=base)
-    result = build(root, options)
-    report = Report(result.problems)
-    report.print_problems()
-    if report.exit_code:
-        click.echo("not rebuilt: fix the problems above; the preview shows the last good build", err=True)
-        return
-    if result.unchanged:
-        click.echo("nothing changed", err=True)
-    elif result.plan and result.plan.jobs:
-        links = result.plan.jobs[0].links
-        click.echo(f"rebuilt in {result.seconds:.1f}s\n  share: {links.share_url}\n  kit:   {links.kit_url}",
-                   err=True)
-    else:
-        reason = result.plan.skipped[0][1] if result.plan and result.plan.skipped else "not selected"
-        click.echo(f"nothing to preview: {reason}", err=True)
+def _watched(root: Path, campaign: str) -> list[Path]:
+    paths = [root / "campaigns" / f"{campaign}.yaml", root / "mkdocs.yml", root / "content", root / "theme"]
+    return [p for p in paths if p.exists()]
 
 
 def serve_campaign(root: Path, campaign: str, today: dt.date | None, port: int) -> None:
     out = Path(tempfile.mkdtemp(prefix="coffeerun-serve-")) / "site"
     base = f"http://127.0.0.1:{port}/"
-    today = today or utc_today()
-    _rebuild(root, campaign, today, out, base)
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.echo(f"serving {campaign} on {base} (Ctrl+C to stop)", err=True)
-    seen = _snapshot(root, campaign)
-    try:
-        while True:
-            time.sleep(0.5)
-            now = _snapshot(root, campaign)
-            if now != seen:
-                seen = now
-                _rebuild(root, campaign, today, out, base)
-    except KeyboardInterrupt:
-        server.shutdown()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
-        pass
+    preview = Preview(root, campaign, today or utc_today(), out, base)
+    preview.rebuild()
+    logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+    server = engine.live_server(preview.rebuild, port, out, _watched(root, campaign), preview.decorate)
+    click.echo(f"serving {campaign} on {base} (Ctrl+C to stop); open pages reload when you save", err=True)
+    engine.run_live_server(server)

@@ -314,3 +314,31 @@ def _shared_env(theme: Any, theme_files_dropped: bool = False) -> Any:
     env.coffeerun_static = frozenset(theme.static_templates)
     env.coffeerun_dropped = theme_files_dropped
     return env
+
+
+def live_server(builder: Any, port: int, root: Path, watched: list[Path], decorate: Any) -> Any:
+    """MkDocs's own live-reload server on 127.0.0.1:port for the folder root: `builder()` runs after
+    every change under `watched`, then every open page reloads. `decorate(html) -> html` runs on
+    every page served (serve shows build errors in it); a page that is missing gets decorate("")."""
+    from mkdocs.livereload import LiveReloadServer
+
+    class _Server(LiveReloadServer):
+        def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+            return super()._inject_js_into_html(decorate(content), epoch)
+
+    server = _Server(builder, "127.0.0.1", port, str(root))
+    server.error_handler = lambda code: server._inject_js_into_html(b"", server._visible_epoch) \
+        if code == 404 else None
+    for path in watched:
+        server.watch(str(path))
+    return server
+
+
+def run_live_server(server: Any) -> None:
+    """Serve until Ctrl+C (the server rebuilds in this thread), then stop watching and serving."""
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
