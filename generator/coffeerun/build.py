@@ -169,6 +169,17 @@ def _result_record(result: BuildResult) -> dict:
             "problems": [list(astuple(p)) for p in result.problems.items]}
 
 
+def _text_left_out(result: BuildResult) -> bool:
+    """`--publish`: a warning that slides lost text for want of a font becomes an error of its campaign."""
+    from coffeerun.render.assets.fonts import is_missing_font
+
+    for warning in [w for w in result.warnings if is_missing_font(w)]:
+        path, _, message = warning.partition(": ")
+        result.problems.add(Problem(path, 1, 1, "", f"--publish refuses slides with text left out: {message}"))
+        result.warnings.remove(warning)
+    return bool(result.problems.errors)
+
+
 def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
@@ -277,6 +288,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
             outcome = outcomes[job.campaign.id]
             (result.reused if outcome.reused else result.built).append(job.campaign.id)
             result.warnings.extend(outcome.manifest.warnings)
+        if options.publish and _text_left_out(result):  # slides missing text are not shipped
+            discard(staging)
+            return result
         leaks = find_leaks(staging, plan, outcomes)
         if leaks:
             raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))

@@ -174,7 +174,7 @@ def build_assets(job: CampaignJob) -> AssetResult:
         name = f"cards/{spec.name}.png"
         run.png(spec, name, job.downloads_dir / name)
     run.deck(names)
-    warning = missing_warning(run.book.missing)
+    warning = missing_warning(run.book.missing, job.campaign.model.language)
     if warning:
         run.result.warnings.append(warning)
     run.result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)

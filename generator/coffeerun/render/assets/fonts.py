@@ -271,10 +271,53 @@ def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
     return None
 
 
-def missing_warning(missing: set[str]) -> str | None:
+MISSING_FONT = "no installed font for "  # how the warning starts: `build --publish` refuses it
+_CJK_NAMES = {"ja": "Japanese", "zh": "Chinese", "ko": "Korean"}
+# Debian/Ubuntu packages with a font for each script (the Noto families cover nearly every script).
+_PACKAGES = {"cjk": "fonts-noto-cjk", "emoji": "fonts-noto-color-emoji"}
+
+
+def _script(char: str) -> str:
+    """A script key for a character: cjk, emoji, or the first word of its Unicode name (ARABIC, THAI…)."""
+    cp = ord(char)
+    if is_emoji(cp):
+        return "emoji"
+    name = unicodedata.name(char, "")
+    first = name.split(" ", 1)[0].split("-", 1)[0]
+    if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH"):
+        return "cjk"
+    return first or "unnamed"
+
+
+def missing_warning(missing: set[str], language: str = "en") -> str | None:
+    """One short line: which scripts have no font, three sample characters each, the package to install."""
     if not missing:
         return None
-    listed = ", ".join(f"U+{ord(c):04X} {c!r}" for c in sorted(missing))
-    return (f"no installed font has the characters {listed}; they are left out of the slide images "
-            "(install a font that has them, e.g. Debian's fonts-noto-color-emoji for emoji, "
-            "fonts-noto-cjk for Chinese, Japanese and Korean)")
+    scripts: dict[str, list[str]] = {}
+    # Letters first (ideographs before kana), punctuation last: the samples show what is missing.
+    for char in sorted(missing, key=lambda c: (not unicodedata.category(c).startswith("L"),
+                                               not unicodedata.name(c, "").startswith("CJK UNIFIED"), c)):
+        scripts.setdefault(_script(char), []).append(char)
+    parts, packages = [], []
+    for key, chars in sorted(scripts.items(), key=lambda item: -len(item[1])):
+        if key == "cjk":
+            label = _CJK_NAMES.get(language.split("-")[0].lower(), "Chinese, Japanese and Korean") + " text"
+        elif key == "emoji":
+            label = "emoji"
+        elif key == "unnamed":
+            label = "characters without a Unicode name"
+            chars = [f"U+{ord(c):04X}" for c in chars]
+        else:
+            label = key.title() + " text"
+        sample = ", ".join(chars[:3]) + (f" and {len(chars) - 3} more" if len(chars) > 3 else "")
+        parts.append(f"{label} ({sample})")
+        package = _PACKAGES.get(key, "fonts-noto-core")
+        if package not in packages:
+            packages.append(package)
+    return (f"{MISSING_FONT}{' or '.join(parts)}: left out of the slides and cards; "
+            f"install {' and '.join(packages)} (Debian/Ubuntu) and build again")
+
+
+def is_missing_font(warning: str) -> bool:
+    """Whether a build warning says that text was left out of the slides for want of a font."""
+    return MISSING_FONT in warning
