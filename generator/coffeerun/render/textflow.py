@@ -51,7 +51,7 @@ def _parser(language: str):  # noqa: ANN202 - a budoux.Parser
     if base == "zh":
         traditional = any(t in language.lower() for t in ("hant", "-tw", "-hk", "-mo"))
         return budoux.load_default_traditional_chinese_parser() if traditional \
-            else budoux.load_default_simple_chinese_parser()
+            else budoux.load_default_simplified_chinese_parser()
     return budoux.load_default_japanese_parser()
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, font_for_run, is_emoji, load_font
+from coffeerun.render.textflow import phrases
 
 Box = tuple[int, int, int, int]
 Line = tuple[int, list[str]]  # (paragraph number, segments)
@@ -17,6 +18,8 @@ WRAP_SLACK = 0.985  # wrap a little short of the box so the deck's own text engi
 NO_START = set("、。，．・：；？！ー）」』】〕〉》〙〗”’ゝゞ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ…‥％"
                ",.!?:;)]}%")
 NO_END = set("（「『【〔〈《〘〖“‘([{")
+_PHRASED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # kana and Han
+_KANA = re.compile(r"[\u3040-\u30ff]")
 TRAILING_PUNCTUATION = " \t,;:、。，—–-·"
 # Layouts fitted in this process, by everything a layout depends on: the text, its box and style, and
 # the face of every run of it. A build worker renders many campaigns that share quotes, names and
@@ -107,13 +110,29 @@ def _breaking_space(cluster: str) -> bool:
     return cluster.isspace() and cluster not in ("\u00a0", "\u202f", "\u2007")
 
 
+def _phrase_starts(paragraph: str) -> set[int] | None:
+    """Offsets where a Japanese or Chinese phrase starts (BudouX), or None for text without those scripts:
+    between such characters a line breaks only there, never inside a word (決|算)."""
+    if not _PHRASED.search(paragraph):
+        return None
+    starts, at = set(), 0
+    for phrase in phrases(paragraph, "ja" if _KANA.search(paragraph) else "zh"):
+        starts.add(at)
+        at += len(phrase)
+    return starts
+
+
 @lru_cache(maxsize=4096)
 def segments(paragraph: str) -> tuple[str, ...]:
     """Unbreakable pieces of a paragraph, each with the spaces that follow it."""
     parts = clusters(paragraph)
+    starts = _phrase_starts(paragraph)
     out: list[str] = []
     current = ""
+    offset = 0
     for i, c in enumerate(parts):
+        if i > 0:
+            offset += len(parts[i - 1])
         if current and i > 0:
             prev = parts[i - 1]
             if _breaking_space(prev) and not _breaking_space(c):
@@ -124,6 +143,8 @@ def segments(paragraph: str) -> tuple[str, ...]:
                 brk = False  # a row of emoji stays together
             elif _is_breakable(prev) or _is_breakable(c):
                 brk = c[0] not in NO_START and prev[-1] not in NO_END
+                if starts is not None and (_PHRASED.match(prev[-1]) or _PHRASED.match(c[0])):
+                    brk = brk and offset in starts
             else:
                 brk = False
             if brk:
@@ -193,7 +214,20 @@ class Fitter:
                 current.append(seg)
                 used += self.width(body, size, weight) + self.width(seg[len(body):], size, weight)
             lines.append((n, current))
+            self._no_lone_character(lines, size, weight, limit)
         return lines
+
+    def _no_lone_character(self, lines: list[Line], size: int, weight: str, limit: float) -> None:
+        """A paragraph's last line of one character takes the last piece of the line above with it,
+        when that piece fits beside it and the line above keeps something."""
+        if len(lines) < 2 or lines[-2][0] != lines[-1][0]:
+            return
+        (n, above), (_, last) = lines[-2], lines[-1]
+        if len(above) < 2 or len(clusters("".join(last).strip())) != 1:
+            return
+        moved = [above[-1], *last]
+        if self.width("".join(moved).rstrip(), size, weight) <= limit:
+            lines[-2:] = [(n, above[:-1]), (n, moved)]
 
     def fit(self, text: str, box: Box, style: TextStyle) -> TextLayout:
         """The largest size whose wrapped lines fit the box, else the smallest with an ellipsis."""

@@ -156,7 +156,8 @@ class _Builder:
         if track.ask:
             notes += [self.s["notes_ask"], plain_text(track.ask)]
         if contacts:
-            notes += self.bullets(self.s["notes_contacts"], [self._contact_line(c, True) for c in contacts])
+            notes += self.bullets(self.s["notes_contacts"],
+                                  [self._contact_line(c, True, self.s["meta_separator"]) for c in contacts])
         notes.append(self.fmt("notes_share_link", url=url))
         names = self.s["list_separator"].join(a.name for a in self.campaign.advocates)
         return SlideSpec("closing", "closing", {
@@ -164,7 +165,7 @@ class _Builder:
             "intro": self.fmt("closing_intro") if contacts else None,
             "contact_name": [c.name for c in shown],
             "contact_role": [c.role for c in shown],
-            "contact_reach": [self._contact_line(c, False) for c in shown],
+            "contact_reach": [self._contact_line(c, False, self.s["meta_separator"]) for c in shown],
             "no_contacts": None if contacts else self.fmt("no_contacts", advocates=names),
             "qr": Picture("qr", text=url, alt=url),
             "qr_caption": self.s["scan"],
@@ -174,12 +175,12 @@ class _Builder:
         }, notes)
 
     @staticmethod
-    def _contact_line(contact: Any, full: bool) -> str:
+    def _contact_line(contact: Any, full: bool, separator: str) -> str:
         parts = [contact.name, contact.role] if full else []
         parts.append(str(contact.email))
         if contact.booking:
             parts.append(contact.booking if full else contact.booking.split("://", 1)[-1])
-        return " · ".join(parts)
+        return separator.join(parts)
 
     def build(self) -> SlideSet:
         quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1)]

@@ -127,8 +127,17 @@
   /* The tab row: the current tab scrolled into view, a fade while more tabs hide past the edge. */
   var tabs = document.querySelector(".cr-nav__inner");
   if (tabs) {
+    /* Phones show no scrollbar until one scrolls: a chevron at the edge says there is more, and moves on. */
+    var more = document.createElement("span");
+    more.className = "cr-nav__more";
+    more.setAttribute("aria-hidden", "true");
+    more.textContent = "\u203a";
+    more.addEventListener("click", function () { tabs.scrollBy({ left: tabs.clientWidth * 0.6, behavior: "smooth" }); });
+    tabs.parentNode.appendChild(more);
     var mark = function () {
-      tabs.classList.toggle("cr-nav__inner--more", tabs.scrollLeft + tabs.clientWidth < tabs.scrollWidth - 2);
+      var hidden = tabs.scrollLeft + tabs.clientWidth < tabs.scrollWidth - 2;
+      tabs.classList.toggle("cr-nav__inner--more", hidden);
+      more.hidden = !hidden;
     };
     var current = tabs.querySelector("[aria-current]");
     if (current && current.offsetLeft + current.offsetWidth > tabs.clientWidth) {
