@@ -13,8 +13,8 @@ _PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n+)")
 
 
 def reflow(text: str) -> str:
-    """A single line break inside a paragraph becomes a space (none between Japanese or Chinese
-    characters); blank lines and list items keep their breaks. For text written in a YAML block
+    """A single line break inside a paragraph becomes a space (none next to a Japanese or Chinese
+    character); blank lines and list items keep their breaks. For text written in a YAML block
     with its lines wrapped by hand, so an email app wraps it to its own width."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out = []
@@ -30,7 +30,7 @@ def reflow(text: str) -> str:
                 continue
             rest = line.lstrip()
             joined = joined.rstrip()
-            glue = "" if joined and rest and _CJK.match(joined[-1]) and _CJK.match(rest[0]) else " "
+            glue = "" if joined and rest and (_CJK.match(joined[-1]) or _CJK.match(rest[0])) else " "
             joined += glue + rest
         out.append(joined)
     return "".join(out)

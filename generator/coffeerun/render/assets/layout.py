@@ -193,6 +193,10 @@ class Fitter:
                 current, width = "", 0.0
             current += c
             width += w
+        last = clusters(current.strip())
+        if pieces and len(last) == 1 and len(clusters(pieces[-1])) > 2:  # no lone character at the end
+            head = clusters(pieces[-1])
+            pieces[-1], current = "".join(head[:-1]), head[-1] + current
         return [*pieces, current]
 
     def wrap(self, paras: list[str], size: int, weight: str, limit: float) -> list[Line]:
