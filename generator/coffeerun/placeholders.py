@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from coffeerun.load import Document, LoadError, load_yaml
 from coffeerun.problems import Loc, Problem, field_path
@@ -24,10 +25,10 @@ _HINTS = {
 def _marked(data: Any, loc: Loc = ()) -> Iterator[Loc]:
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _marked(value, loc + (key,))
+            yield from _marked(value, (*loc, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _marked(value, loc + (index,))
+            yield from _marked(value, (*loc, index))
     elif isinstance(data, str) and MARKER in data:
         yield loc
 
@@ -58,7 +59,7 @@ def placeholder_locs(problems: list[Problem]) -> set[str]:
 def covered(fields: set[str], loc: Loc) -> bool:
     """True when loc is a placeholder field or inside one (its other problems are left out)."""
     where = field_path(loc)
-    return any(where == f or where.startswith(f + ".") or where.startswith(f + "[") for f in fields)
+    return any(where == f or where.startswith((f + ".", f + "[")) for f in fields)
 
 
 def config_placeholders(mkdocs_yml: Path, display: str) -> list[Problem]:
