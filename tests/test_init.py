@@ -82,6 +82,22 @@ def test_init_refuses_a_folder_that_is_not_empty_and_touches_nothing(tmp_path, r
     assert run_cli("init", file_target).exit_code == 2
 
 
+def test_init_that_fails_midway_leaves_nothing_behind(tmp_path, run_cli, monkeypatch):
+    import errno
+
+    from coffeerun import scaffold
+
+    def disk_full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scaffold.os, "replace", disk_full)
+    result = run_cli("init", tmp_path / "program")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"coffeerun: cannot write {tmp_path / 'program'}: "
+                                                  "No space left on device"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_writes_every_part_of_a_program(new_project):
     expected = ["campaigns/example-campaign.yaml", "content/accounts/example-customer/account.yaml",
                 "content/accounts/example-customer/logo.svg", "content/advocates/alex-rivera.yaml",

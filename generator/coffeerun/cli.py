@@ -60,6 +60,8 @@ def check(project: Path, today: dt.date | None, style: str, campaigns: tuple[str
     result = api.check(project, today, campaigns or None)
     report = Report(result.problems)
     report.print_problems(style)
+    for info in result.campaigns:
+        verbosity.detail(f"{info.id}: {info.state.kind}{f' ({info.state.reason})' if info.state.reason else ''}")
     if not result.problems.errors:
         published = sum(c.state.published for c in result.campaigns)
         verbosity.info(f"ok: {len(result.campaigns)} campaign(s) valid, {published} to publish")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import secrets
+import shutil
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -108,14 +111,25 @@ def init_files(version: str, today: dt.date) -> dict[str, bytes]:
 
 
 def init_project(target: Path, version: str, today: dt.date) -> list[Path]:
-    """Write a new project into target, which must be missing or an empty directory."""
+    """Write a new project into target, which must be missing or an empty directory: all of it or nothing.
+
+    The files go into a new hidden folder beside target first, which then takes target's place in one
+    rename, so a full disk or an interrupted run never leaves half a project behind.
+    """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise FileExistsError(target)
-    written = []
-    for name, data in init_files(version, today).items():
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:
-            handle.write(data)
-        written.append(path)
-    return written
+    files = init_files(version, today)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.coffeerun-init-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as handle:
+                handle.write(data)
+        os.replace(staging, target)  # onto a missing or an empty folder
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [target / name for name in files]
