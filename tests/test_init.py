@@ -44,8 +44,8 @@ def fill_in(project: Path) -> None:
     """What the marketing team does after init: their brand, their site address, the example made live."""
     (project / "theme" / "logo.svg").write_text(LOGO, encoding="utf-8")
     (project / "theme" / "brand.yaml").write_text(
-        'name: Ledgerline\nproduct: Ledgerline Close\nlogo: logo.svg\ncolors: {primary: "#1F2937", accent: "#F2A541"}\n',
-        encoding="utf-8")
+        "name: Ledgerline\nproduct: Ledgerline Close\nlogo: logo.svg\n"
+        'colors: {primary: "#1F2937", accent: "#F2A541"}\n', encoding="utf-8")
     mkdocs = project / "mkdocs.yml"
     mkdocs.write_text(mkdocs.read_text(encoding="utf-8").replace("https://CHANGE-ME.invalid/",
                                                                 "https://advocates.ledgerline.example/"),
@@ -53,6 +53,11 @@ def fill_in(project: Path) -> None:
     campaign = project / "campaigns" / "example-campaign.yaml"
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("\nstatus: draft ", "\nstatus: live  "),
                         encoding="utf-8")
+
+
+def read_workflow(path: Path) -> dict:
+    """A workflow as strings (BaseLoader keeps `on:` a key, not True, and constructs no objects)."""
+    return yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list, dict
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess:
@@ -177,17 +182,17 @@ def test_the_version_is_pinned_once_for_ci_and_pre_commit(new_project):
 
 def test_the_publish_workflows_cache_the_renders_and_keep_the_nightly_alive(new_project):
     for name in ("publish.yml", "publish-sharded.yml"):
-        workflow = yaml.load((new_project / ".github" / "workflows" / name).read_text(), Loader=yaml.BaseLoader)
+        workflow = read_workflow(new_project / ".github" / "workflows" / name)
         steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
         caches = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
         assert caches and all(s["with"]["path"] == ".cache/coffeerun" for s in caches), name
         assert workflow["jobs"]["keep-nightly-on"]["if"] == "github.event_name == 'schedule'"
-    nightly = yaml.load((new_project / ".github/workflows/publish.yml").read_text(), Loader=yaml.BaseLoader)
+    nightly = read_workflow(new_project / ".github/workflows/publish.yml")
     assert nightly["on"]["schedule"][0]["cron"] and nightly["on"]["push"]["branches"] == ["main"]
 
 
 def test_the_sharded_workflow_builds_every_shard_and_deploys_one_merged_root(new_project):
-    workflow = yaml.load((new_project / ".github/workflows/publish-sharded.yml").read_text(), Loader=yaml.BaseLoader)
+    workflow = read_workflow(new_project / ".github/workflows/publish-sharded.yml")
     build = workflow["jobs"]["build"]
     shards = build["strategy"]["matrix"]["shard"]
     assert shards == [str(k) for k in range(1, len(shards) + 1)]
