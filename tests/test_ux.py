@@ -103,8 +103,9 @@ def test_japanese_pages_use_japanese_separators_not_ascii_ones(rendered):
         text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
         body = text.split("</head>")[-1] if "</head>" in text else text
         assert " · " not in body, page
-    kit = (job.kit_dir / "index.html").read_text(encoding="utf-8")
-    assert "対象：" in kit or "、" in kit
+    kit = re.sub(r"<[^>]+>", "", (job.kit_dir / "index.html").read_text(encoding="utf-8").split("</head>")[-1])
+    assert " · " not in kit and "件名：" in kit and "件名:" not in kit
+    assert "表示先：" in kit and re.search(r"表示先：[^\n]*、", kit)  # audiences joined with 、, never ・
 
 
 # -- brand, videos, downloads, 404 -----------------------------------------------------------------
