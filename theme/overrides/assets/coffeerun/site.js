@@ -100,6 +100,8 @@
       return;
     }
     player.className = "cr-player";
+    var badge = facade.parentNode.querySelector(".cr-duration");  /* the player shows its own time */
+    if (badge) badge.parentNode.removeChild(badge);
     facade.parentNode.replaceChild(player, facade);
     if (kind === "file") {
       var started = player.play();
