@@ -108,7 +108,8 @@ def test_a_tab_is_reported_at_its_line_with_a_hint(example_project, run_cli):
     line = line_of(example_project, "\t- id: finance")
     result, out = check(run_cli, example_project)
     assert result.exit_code == 1
-    assert re.search(rf"{CAMPAIGN}:{line}:1: error: not valid YAML: a tab character: YAML indents with spaces", out), out
+    assert re.search(rf"{CAMPAIGN}:{line}:1: error: not valid YAML: a tab character: YAML indents with spaces",
+                     out), out
 
 
 def test_a_missing_colon_is_reported_at_the_key_with_a_hint(example_project, run_cli):

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tests.test_serve import free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,7 +77,7 @@ def test_the_open_page_reloads_when_the_yaml_is_saved_and_shows_a_build_error_in
 
     broken = text.replace(f"title: {title}", f'title: "{title}', 1)
     campaign.write_text(broken, encoding="utf-8")
-    line = next(n for n, l in enumerate(broken.split("\n"), 1) if l.startswith('title: "'))
+    line = next(n for n, text in enumerate(broken.split("\n"), 1) if text.startswith('title: "'))
     alert = page.locator("#coffeerun-problems")
     alert.wait_for(timeout=60_000)
     assert f"campaigns/{CAMPAIGN}.yaml:{line}:8: error: not valid YAML: unclosed quote" in alert.inner_text()

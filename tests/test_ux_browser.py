@@ -6,9 +6,9 @@ import io
 import re
 
 import pytest
+from tests.test_browser import LAPTOP, PHONE, browser, open_page, server, sites
 
 from coffeerun.markdown_text import plain_text
-from tests.test_browser import LAPTOP, PHONE, browser, open_page, server, sites  # noqa: F401 - fixtures
 
 __all__ = ["browser", "server", "sites"]
 
@@ -98,12 +98,17 @@ def tab_row_problem(page) -> str:
         if (!row) return '';
         const links = [...row.querySelectorAll('a')];
         const box = row.getBoundingClientRect();
-        const shown = a => { const r = a.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; };
+        const shown = a => {
+            const r = a.getBoundingClientRect();
+            return r.left >= box.left - 1 && r.right <= box.right + 1;
+        };
         if (links.every(shown)) return '';
         const style = getComputedStyle(row);
         if (!['auto', 'scroll'].includes(style.overflowX)) return 'tabs cut off and the row does not scroll';
         const more = document.querySelector('.cr-nav__more');
-        if (!more || more.hidden || more.getBoundingClientRect().width === 0) return 'nothing shows that more tabs hide';
+        if (!more || more.hidden || more.getBoundingClientRect().width === 0) {
+            return 'nothing shows that more tabs hide';
+        }
         if (!row.classList.contains('cr-nav__inner--more')) return 'no fade at the edge';
         return '';
     }""")
@@ -178,7 +183,8 @@ def test_the_printed_kit_is_the_briefing_with_every_objection_answered(browser, 
         assert page.locator("details.cr-objection[open]").count() == 0  # folded on screen
         page.emulate_media(media="print")
         for objection in track.objections:  # print emulation: every answer shows
-            answer = page.locator("details.cr-objection .cr-prose").filter(has_text=words(plain_text(objection.answer))[:40])
+            start = words(plain_text(objection.answer))[:40]
+            answer = page.locator("details.cr-objection .cr-prose").filter(has_text=start)
             assert answer.first.is_visible(), objection.question
         assert not page.locator(".cr-nav").is_visible() and not page.locator("button.cr-copy").first.is_visible()
         text = pdf_text(page.pdf(format="A4", print_background=True))

@@ -13,8 +13,8 @@ import click
 
 from coffeerun.api import utc_today
 from coffeerun.build import BuildOptions, build
-from coffeerun.report import Report
 from coffeerun.render import engine
+from coffeerun.report import Report
 
 _BANNER = (
     '<div role="alert" id="coffeerun-problems" style="position:fixed;z-index:100;left:0;right:0;top:0;'
@@ -22,6 +22,9 @@ _BANNER = (
     'padding:14px 18px;box-shadow:0 8px 24px rgba(0,0,0,.35)"><strong style="font:700 15px/1.4 system-ui,sans-serif">'
     "{title}</strong><ul style=\"margin:8px 0 0;padding-left:18px\">{items}</ul></div>"
 )
+
+_EMPTY = (b'<!doctype html><html><head><meta charset="utf-8"><title>coffeerun preview</title></head><body>'
+          b'<p style="font:16px system-ui;margin:40vh 20px 0">Nothing is built here yet.</p></body></html>')
 
 
 class Preview:
@@ -61,8 +64,7 @@ class Preview:
     def decorate(self, page: bytes) -> bytes:
         """The page with the current problems at its top; an empty page (not built) becomes a page of them."""
         if not page:
-            page = b"<!doctype html><html><head><meta charset=\"utf-8\"><title>coffeerun preview</title></head>" \
-                   b"<body><p style=\"font:16px system-ui;margin:40vh 20px 0\">Nothing is built here yet.</p></body></html>"
+            page = _EMPTY
         if not self.problems:
             return page
         title = html.escape(f"The preview is out of date: {len(self.problems)} problem(s) to fix in the YAML; "

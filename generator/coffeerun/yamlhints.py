@@ -38,7 +38,7 @@ def unclosed_quote(lines: list[str], before: int) -> tuple[int, int, str] | None
         if _closes(line[start:], match.group("quote")) is not None:
             continue
         indent = len(match.group("indent"))
-        following = next((l for l in lines[n + 1:] if l.strip()), None)
+        following = next((line for line in lines[n + 1:] if line.strip()), None)
         if following is None or len(following) - len(following.lstrip(" ")) <= indent:
             return n, start - 1, match.group("quote")
     return None

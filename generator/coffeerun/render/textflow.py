@@ -44,7 +44,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 @lru_cache(maxsize=4)
-def _parser(language: str):  # noqa: ANN202 - a budoux.Parser
+def _parser(language: str):
     import budoux
 
     base = language.split("-")[0].lower()
@@ -81,12 +81,12 @@ class _Breaker(HTMLParser):
         self.out: list[str] = []
         self.skipping: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ANN001
+    def handle_starttag(self, tag: str, attrs: list) -> None:
         self.out.append(self.get_starttag_text() or "")
         if tag in _SKIP and tag not in _VOID:
             self.skipping.append(tag)
 
-    def handle_startendtag(self, tag: str, attrs: list) -> None:  # noqa: ANN001
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
         self.out.append(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag: str) -> None:

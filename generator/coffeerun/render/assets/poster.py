@@ -11,7 +11,8 @@ from coffeerun.render.assets.compose import Composer
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.slides import Picture, SlideSpec
 from coffeerun.render.assets.theme import LAYOUTS_FILE, Theme, load_theme, palette
-from coffeerun.render.media import Encoded, _webp as webp
+from coffeerun.render.media import Encoded
+from coffeerun.render.media import _webp as webp
 
 LAYOUT = "video_poster"
 _MEMO: dict[str, Encoded] = {}
