@@ -194,3 +194,21 @@ def test_the_brand_file_accepts_one_footer_per_language(example_project, run_cli
     brand.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     assert result.exit_code == 1 and "footer" in result.stdout + result.stderr
+
+
+def test_without_contacts_the_next_step_is_the_next_steps_page(tmp_path):
+    helpers = _pages_helpers()
+    root = helpers.copy_example(tmp_path / "project")
+    for campaign in (root / "campaigns").glob("*.yaml"):
+        if campaign.stem != "northwind-treasury-close":
+            campaign.unlink()
+    path = root / "campaigns" / "northwind-treasury-close.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["contacts"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    job = helpers.render_project(root, tmp_path / "out")["northwind-treasury-close"]
+    finance = (job.share_dir / "finance" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="cr-button cr-next-step__main" href="\.\./next-steps/">See the next steps</a>', finance)
+    home = (job.share_dir / "index.html").read_text(encoding="utf-8")
+    assert "Ask a colleague who already uses Tallybrook Close: Priya Raman (Finance &amp; Treasury)" in home
+    assert "cr-next-step" not in (job.share_dir / "next-steps" / "index.html").read_text(encoding="utf-8")
