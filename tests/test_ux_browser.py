@@ -193,6 +193,8 @@ def test_the_printed_kit_is_the_briefing_with_every_objection_answered(browser, 
             assert words(plain_text(objection.answer))[:60] in text, objection.question
         assert words(plain_text(track.opener))[:60] in text
         assert job.campaign.model.owner.email in text
+        for contact in job.campaign.model.contacts:  # whom colleagues talk to next
+            assert contact.email in text
         assert "Copy link" not in text and "Copy message" not in text
         assert page.locator("details.cr-objection[open]").count() == 0  # folded again after printing
     finally:

@@ -398,6 +398,7 @@ JA: dict[str, str] = {
 
 # What colleagues are asked to do next, separators, video and download descriptions.
 EN.update({
+    "kit_contacts_title": "Whom your colleagues can talk to",
     "subject_label": "Subject:",
     "sep_list": ", ",
     "sep_meta": " · ",
@@ -430,6 +431,7 @@ EN.update({
     "not_found_hint": "The link may be mistyped, or the page has moved. The start page has everything.",
 })
 DE.update({
+    "kit_contacts_title": "Ansprechpersonen für Ihre Kolleginnen und Kollegen",
     "subject_label": "Betreff:",
     "next_step_label": "Nächster Schritt",
     "next_step_question": "Fragen? {name} hilft gern.",
@@ -456,6 +458,7 @@ DE.update({
     "not_found_hint": "Vielleicht ist der Link falsch, oder die Seite ist umgezogen. Die Startseite hat alles.",
 })
 JA.update({
+    "kit_contacts_title": "同僚の方の相談先",
     "subject_label": "件名：",
     "sep_list": "、",
     "sep_meta": "／",

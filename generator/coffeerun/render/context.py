@@ -242,6 +242,10 @@ class Builder:
             return footer.get(self.lang) or footer.get(i18n.base_language(self.lang)) or ""
         return footer or "" if i18n.base_language(self.lang) == "en" else ""
 
+    def contacts(self) -> list[ContactItem]:
+        return [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),
+                            media.avatar_color("contact:" + p.email)) for p in self.c.contacts]
+
     def drawn_poster(self, video, person: Person, rel: str) -> Image:  # noqa: ANN001 - a models.Video
         from coffeerun.render.assets.poster import drawn_poster
 
@@ -371,8 +375,7 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
             resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), r.url, True,
                                           audiences=b.audience_names(r.audiences),
                                           audience_ids=list(r.audiences or [])))
-    contacts = [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),
-                            media.avatar_color("contact:" + p.email)) for p in c.contacts]
+    contacts = b.contacts()
     departments: dict[str, list[Person]] = {}
     for person in people.values():
         departments.setdefault(person.department, []).append(person)
