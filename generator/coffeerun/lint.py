@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
@@ -71,17 +72,16 @@ def comment_cuts(text: str, doc: Document) -> list[Problem]:
 @dataclass(frozen=True)
 class _Target:
     layout: str  # a layout of theme/slides/layouts.yaml
-    element: str  # its text element
     where: str  # how a marketer names it
 
 
-_QUOTE = (_Target("quote", "quote", "the quote slide"), _Target("card", "quote", "the quote card"))
-_HIGHLIGHT = (_Target("quote", "highlight", "the quote slide"), _Target("card", "highlight", "the quote card"))
-_TITLE = (_Target("title", "title", "the title slide"), _Target("preview", "title", "the link preview image"))
+_QUOTE = (_Target("quote", "the quote slide"), _Target("card", "the quote card"))
+_TITLE = (_Target("title", "the title slide"), _Target("preview", "the link preview image"))
 
 
 class _Measure:
-    """Fits text into the real layout boxes with the real fonts, as the slide renderer does."""
+    """Fits text into the real layout boxes with the real fonts, as the slide renderer does: a quote's
+    slide and card get the content the slide builder makes of it, so the elements are the real ones."""
 
     def __init__(self, theme: Any, language: str):
         from coffeerun.render.assets.compose import Composer
@@ -91,23 +91,42 @@ class _Measure:
         self.theme = theme
         self.composer = Composer(theme, palette("#000000", None, "#000000", None), FontBook(language))
 
-    def element(self, target: _Target) -> dict[str, Any]:
-        return next(e for e in self.theme.layout(target.layout)["elements"] if e["id"] == target.element)
+    @staticmethod
+    def content(target: _Target, owner: Any, field: str) -> dict[str, Any]:
+        """What the slide builder puts on this layout for a quote (owner) or the campaign's title."""
+        if target.layout in ("quote", "card"):
+            from coffeerun.render.assets.slides import _Builder
 
-    def cut(self, target: _Target, text: str) -> bool:
+            stand_in = SimpleNamespace(advocates={owner.by: SimpleNamespace(name="", title="")},
+                                       account_logo=None, vendor_logo=None, picture=lambda _advocate: None)
+            return _Builder.quote_content(stand_in, owner)  # type: ignore[arg-type]
+        return {"title": getattr(owner, field)}
+
+    def cut_element(self, target: _Target, owner: Any, field: str) -> dict[str, Any] | None:
+        """The layout element that shows `owner.field` when it had to shorten it, else None."""
         from coffeerun.render.assets.slides import SlideSpec
 
-        frame = self.composer.compose(SlideSpec(target.layout, "check", {target.element: text}))
-        return any(op.id == target.element for op in frame.truncated())
+        text = getattr(owner, field)
+        frame = self.composer.compose(SlideSpec(target.layout, "check", self.content(target, owner, field)))
+        for op in frame.truncated():
+            if op.layout.full_text.strip() == text.strip():
+                element_id = op.id.rsplit("-", 1)[0] if op.id not in self._ids(target) else op.id
+                return next(e for e in self.theme.layout(target.layout)["elements"] if e["id"] == element_id)
+        return None
 
-    def room(self, target: _Target, text: str, words: bool) -> int:
-        """How many words (or characters) of `text` fit, found by bisection on prefixes."""
+    def _ids(self, target: _Target) -> set[str]:
+        return {e["id"] for e in self.theme.layout(target.layout)["elements"]}
+
+    def room(self, target: _Target, owner: Any, field: str, words: bool) -> int:
+        """How many words (or characters) of the field fit, found by bisection on prefixes."""
+        text = getattr(owner, field)
         units = text.split() if words else list(text)
         joiner = " " if words else ""
         low, high = 0, len(units)
         while low < high:
             mid = (low + high + 1) // 2
-            if self.cut(target, joiner.join(units[:mid])):
+            shorter = owner.model_copy(update={field: joiner.join(units[:mid])})
+            if self.cut_element(target, shorter, field) is not None:
                 high = mid - 1
             else:
                 low = mid
@@ -127,23 +146,24 @@ def _spaced(text: str) -> bool:
 
 def length_cuts(doc: Document, campaign: Any, measure: _Measure) -> list[Problem]:
     """Quotes, highlights and the title (of a valid campaign) that the slides or cards would shorten."""
-    checks: list[tuple[Loc, str, tuple[_Target, ...], str]] = [
-        (("title",), campaign.title, _TITLE, "the pages show it whole")]
+    checks: list[tuple[Loc, Any, str, tuple[_Target, ...], str]] = [
+        (("title",), campaign, "title", _TITLE, "the pages show it whole")]
     for i, quote in enumerate(campaign.quotes):
-        checks.append((("quotes", i, "text"), quote.text, _QUOTE, "the pages and the speaker notes keep it whole"))
+        checks.append((("quotes", i, "text"), quote, "text", _QUOTE, "the pages and the speaker notes keep it whole"))
         if quote.highlight:
-            checks.append((("quotes", i, "highlight"), quote.highlight, _HIGHLIGHT, "it is a one-line pull-out"))
+            checks.append((("quotes", i, "highlight"), quote, "highlight", _QUOTE, "it is the short pull-out"))
     out = []
-    for loc, text, targets, whole in checks:
-        cut_on = [t for t in targets if measure.cut(t, text)]
+    for loc, owner, field, targets, whole in checks:
+        cut_on = [(t, e) for t in targets if (e := measure.cut_element(t, owner, field)) is not None]
         if not cut_on:
             continue
+        text = getattr(owner, field)
         words = _spaced(text)
-        room = min(measure.room(t, text, words) for t in cut_on)
+        room = min(measure.room(t, owner, field, words) for t, _ in cut_on)
         count, unit = _count(text, words)
-        lines = measure.element(cut_on[0]).get("max_lines")
+        lines = cut_on[0][1].get("max_lines")
         fit = f"about {room} {unit} fit" + (f" on {lines} line{'s' if lines != 1 else ''}" if lines else "")
-        places = " and ".join(t.where for t in cut_on)
+        places = " and ".join(t.where for t, _ in cut_on)
         pos = doc.pos(loc)
         out.append(Problem(doc.path, pos.line, pos.col, field_path(loc),
                            f"{count} {unit} will be cut with '…' on {places} ({fit} at the smallest type size "
