@@ -116,9 +116,12 @@ def _color(value: str) -> str:
 
 
 def _language(value: str) -> str:
-    if not _LANGUAGE.match(value):
-        raise fail("language", f"{short(value)} is not a BCP-47 language tag; e.g. en, de, ja, pt-BR")
-    return value
+    from coffeerun import i18n, langtag
+
+    problem = i18n.language_problem(value)
+    if problem:
+        raise fail("language", problem)
+    return langtag.normalise(value)
 
 
 def _https(value: str) -> str:

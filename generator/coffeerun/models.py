@@ -205,4 +205,14 @@ class Brand(Model):
     product: Text = describe("The product's name.", "Ledgerline Close")
     logo: str | None = describe("Logo under theme/: svg or png.", "logo.svg", default=None)
     colors: Colors = describe("Brand colors.", {"primary": "#1F2937"})
-    footer: Text | None = describe("Footer line.", "© Ledgerline", default=None)
+    footer: Text | dict[Language, Text] | None = describe(
+        "Footer line, or one per page language: {en: …, ja: …}.", "© Ledgerline", default=None)
+
+    def footer_in(self, language: str) -> str | None:
+        """The footer line for pages in a language: the one line, or the entry for that language."""
+        if not isinstance(self.footer, dict):
+            return self.footer
+        from coffeerun.langtag import best_match
+
+        key = best_match(language, self.footer)
+        return self.footer[key] if key else None

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coffeerun import i18n
 from coffeerun.markdown_text import plain_text
 from coffeerun.models import Advocate, Campaign
 from coffeerun.plan import CampaignJob
-from coffeerun.render.assets.images import initials
 from coffeerun.render.assets.theme import Theme
+from coffeerun.render.media import initials
 
 QUOTE_MARK = "\u201c"
 MAX_LISTED = 3  # advocates on the title slide, contacts on the closing slide
@@ -52,7 +53,7 @@ class _Builder:
     def __init__(self, job: CampaignJob, theme: Theme):
         self.job = job
         self.campaign: Campaign = job.campaign.model
-        self.s = theme.strings(self.campaign.language)
+        self.s = i18n.slide_strings(self.campaign.language)
         self.account = job.campaign.account.model.name
         self.advocates = {a.id: a for a in self.campaign.advocates}
         self.audience_names = {a.id: a.name for a in self.campaign.audiences}
