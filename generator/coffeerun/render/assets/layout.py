@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
+from coffeerun import memo
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, font_for_run, is_emoji, load_font
 
 Box = tuple[int, int, int, int]
@@ -107,7 +107,7 @@ def _breaking_space(cluster: str) -> bool:
     return cluster.isspace() and cluster not in ("\u00a0", "\u202f", "\u2007")
 
 
-@lru_cache(maxsize=4096)
+@memo.table("layout.segments", 4096)
 def segments(paragraph: str) -> tuple[str, ...]:
     """Unbreakable pieces of a paragraph, each with the spaces that follow it."""
     parts = clusters(paragraph)
