@@ -19,6 +19,7 @@ from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path,
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
 from coffeerun.schedule import PublishState, publish_state
+from coffeerun.siteconfig import read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -237,6 +238,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
+    checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)
     profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),
                 "resource": _ProfileSet(checker, paths.content / "resources", ResourceFields, "resource")}
