@@ -139,3 +139,21 @@ def test_french_and_spanish_pages_and_slides_have_no_english_string_left(tmp_pat
     assert "Skip to content" not in pages  # Material's own words follow the same language
     assert i18n.slide_strings(language)["next_steps"] in slides
     assert i18n.messages(language)["kit_nav_talk"] in pages
+
+
+def test_brand_footer_per_language_and_unsupported_footer_languages(tmp_path: Path):
+    root = make_project(tmp_path / "project")
+    brand = root / "theme" / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    result = api.check(root, TODAY)
+    assert result.brand.footer_in("fr-CA").startswith("Tallybrook Close est un produit")
+    assert result.brand.footer_in("ja").startswith("Tallybrook Close は")
+    from coffeerun.models import Brand
+
+    plain = Brand(name="T", product="P", colors={"primary": "#123456"}, footer="© T")
+    assert plain.footer_in("ja") == "© T" and Brand(name="T", product="P").footer_in("en") is None
+    other = Brand(name="T", product="P", footer={"en": "Made by T", "*": "© T"})
+    assert other.footer_in("en-GB") == "Made by T" and other.footer_in("fr") == "© T"
+    brand.write_text(text.replace("\n  es: >-", "\n  pt: >-"), encoding="utf-8")
+    [problem] = api.check(root, TODAY).problems.errors
+    assert problem.path == "theme/brand.yaml" and "'pt' is Portuguese" in problem.message

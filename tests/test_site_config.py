@@ -114,3 +114,21 @@ def test_the_engine_checks_the_mkdocs_version_it_was_written_for(monkeypatch) ->
     assert config.version_problem() is None
     monkeypatch.setattr(mkdocs, "__version__", "2.0.0")
     assert "written for MkDocs 1.6.x and MkDocs 2.0.0 is installed" in config.version_problem()
+
+
+def test_the_settings_digest_follows_env_values_and_the_inherited_file(example_project: Path, monkeypatch) -> None:
+    from coffeerun.siteconfig import settings_digest
+
+    parent = example_project / "base.yml"
+    parent.write_text(BASE, encoding="utf-8")
+    path = _write(example_project, "INHERIT: base.yml\nsite_url: !ENV [COFFEERUN_TEST_URL, 'https://a.example/']\n")
+    monkeypatch.setenv("COFFEERUN_TEST_URL", "https://one.example/")
+    first = settings_digest(path)
+    monkeypatch.setenv("COFFEERUN_TEST_URL", "https://two.example/")
+    second = settings_digest(path)
+    parent.write_text(BASE + "copyright: Tallybrook\n", encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1))  # the child file is the memo key
+    third = settings_digest(path)
+    assert len({first, second, third}) == 3

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
-                                  Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
-                                  fail)
+from coffeerun.fieldtypes import (ANY_LANGUAGE, CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
+                                  Language, Markdown, MessageText, PerLanguageText, Text, Transcript, VideoUrl,
+                                  describe, fail)
 
 AudienceIds = list[Id] | None
 
@@ -205,14 +205,13 @@ class Brand(Model):
     product: Text = describe("The product's name.", "Ledgerline Close")
     logo: str | None = describe("Logo under theme/: svg or png.", "logo.svg", default=None)
     colors: Colors = describe("Brand colors.", {"primary": "#1F2937"})
-    footer: Text | dict[Language, Text] | None = describe(
-        "Footer line, or one per page language: {en: …, ja: …}.", "© Ledgerline", default=None)
+    footer: PerLanguageText | None = describe(
+        "Footer line, or one per page language ({en: …, ja: …, '*': any other}).", "© Ledgerline", default=None)
 
     def footer_in(self, language: str) -> str | None:
-        """The footer line for pages in a language: the one line, or the entry for that language."""
-        if not isinstance(self.footer, dict):
-            return self.footer
+        """The footer line for pages in a language: its own entry, else the one for any language."""
         from coffeerun.langtag import best_match
 
-        key = best_match(language, self.footer)
-        return self.footer[key] if key else None
+        lines = self.footer or {}
+        key = best_match(language, [k for k in lines if k != ANY_LANGUAGE]) or ANY_LANGUAGE
+        return lines.get(key)

@@ -140,6 +140,11 @@ def program_settings(mkdocs_yml: Path) -> ProgramSettings:
     return read_project_config(mkdocs_yml).settings
 
 
+def settings_digest(mkdocs_yml: Path) -> str:
+    """What the built sites take from mkdocs.yml, as a digest for cache keys (`!ENV` and INHERIT included)."""
+    return engine.settings_digest(engine.project_config(mkdocs_yml))
+
+
 def base_settings(mkdocs_yml: Path) -> dict[str, Any]:
     """Every setting of mkdocs.yml as plain data (for the sites built from it)."""
     return engine.load_base_config(mkdocs_yml)

@@ -26,14 +26,15 @@ from typing import Any
 import yaml
 
 from coffeerun import langtag, memo
-from coffeerun.render.engine.config import ConfigFile, read_config, validate_site_config, version_problem
+from coffeerun.render.engine.config import (ConfigFile, read_config, settings_digest, validate_site_config,
+                                             version_problem)
 
 # What the engine writes that must not be published: sitemaps name every page, and so every token;
 # the .gz carries a build timestamp. The hooks stop MkDocs writing them; this is the safety net.
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")
 HOOKS = Path(__file__).resolve().with_name("mkdocs_hooks.py")
-__all__ = ["ConfigFile", "EngineError", "build_site", "load_base_config", "project_config", "site_config",
-           "validate_site_config"]
+__all__ = ["ConfigFile", "EngineError", "build_site", "load_base_config", "project_config", "settings_digest",
+           "site_config", "validate_site_config"]
 KEEP_ENV = "COFFEERUN_KEEP_PROJECTS"
 _keep: Path | None = None
 

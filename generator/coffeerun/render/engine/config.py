@@ -173,8 +173,8 @@ def validate_site_config(config: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return [(key, str(error), True) for key, error in errors] + [(key, str(w), False) for key, w in warnings]
 
 
-def env_digest(config: ConfigFile) -> str:
-    """The values of the environment variables mkdocs.yml reads: part of what a build depends on."""
-    names = sorted({name for tag in config.env_tags for name in tag.names})
-    rows = "\0".join(f"{name}={os.environ.get(name, '')}" for name in names)
-    return hashlib.sha256(rows.encode("utf-8", "surrogateescape")).hexdigest()
+def settings_digest(config: ConfigFile) -> str:
+    """A digest of the settings as MkDocs reads them (`!ENV` values resolved, the INHERIT parent merged
+    in): what the sites depend on, where a digest of the file's bytes misses both."""
+    text = yaml.dump(config.data, Dumper=getattr(yaml, "CDumper", yaml.Dumper), sort_keys=True, allow_unicode=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
