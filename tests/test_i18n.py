@@ -151,8 +151,8 @@ def test_brand_footer_per_language_and_unsupported_footer_languages(tmp_path: Pa
     from coffeerun.models import Brand
 
     plain = Brand(name="T", product="P", colors={"primary": "#123456"}, footer="© T")
-    assert plain.footer_in("ja") == "© T" and Brand(name="T", product="P").footer_in("en") is None
-    other = Brand(name="T", product="P", footer={"en": "Made by T", "*": "© T"})
+    assert plain.footer_in("ja") == "© T" and Brand(name="T", product="P", colors={"primary": "#123456"}).footer_in("en") is None
+    other = Brand(name="T", product="P", colors={"primary": "#123456"}, footer={"en": "Made by T", "*": "© T"})
     assert other.footer_in("en-GB") == "Made by T" and other.footer_in("fr") == "© T"
     brand.write_text(text.replace("\n  es: >-", "\n  pt: >-"), encoding="utf-8")
     [problem] = api.check(root, TODAY).problems.errors
