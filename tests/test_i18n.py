@@ -150,9 +150,10 @@ def test_brand_footer_per_language_and_unsupported_footer_languages(tmp_path: Pa
     assert result.brand.footer_in("ja").startswith("Tallybrook Close は")
     from coffeerun.models import Brand
 
-    plain = Brand(name="T", product="P", colors={"primary": "#123456"}, footer="© T")
-    assert plain.footer_in("ja") == "© T" and Brand(name="T", product="P", colors={"primary": "#123456"}).footer_in("en") is None
-    other = Brand(name="T", product="P", colors={"primary": "#123456"}, footer={"en": "Made by T", "*": "© T"})
+    colors = {"primary": "#123456"}
+    plain = Brand(name="T", product="P", colors=colors, footer="© T")
+    assert plain.footer_in("ja") == "© T" and Brand(name="T", product="P", colors=colors).footer_in("en") is None
+    other = Brand(name="T", product="P", colors=colors, footer={"en": "Made by T", "*": "© T"})
     assert other.footer_in("en-GB") == "Made by T" and other.footer_in("fr") == "© T"
     brand.write_text(text.replace("\n  es: >-", "\n  pt: >-"), encoding="utf-8")
     [problem] = api.check(root, TODAY).problems.errors

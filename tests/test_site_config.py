@@ -85,6 +85,8 @@ BROKEN = [
     ("setting-name", "site_url: https://x.example/\n" + BASE + "extra:\n  coffeerun:\n    renewal_lead_day: 9\n",
      8, "did you mean 'renewal_lead_days'?"),
     ("not-a-mapping", "- site_url\n", 1, "must be a mapping of settings"),
+    ("python-name", "site_url: https://x.example/\n" + BASE + "markdown_extensions:\n  - pymdownx.emoji:\n"
+     "      emoji_index: !!python/name:nonexistent.module.twemoji\n", 8, "cannot find module 'nonexistent.module'"),
 ]
 
 

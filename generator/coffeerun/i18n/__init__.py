@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from coffeerun import langtag, memo
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 FOLDER = Path(__file__).resolve().parent
 SOURCE = "en"  # the language every other catalogue is translated from
@@ -53,7 +57,8 @@ def language_problem(tag: str) -> str | None:
     near = langtag.suggest(tag, SUPPORTED)
     hint = f"; did you mean '{near}'?" if near else ""
     if parsed is not None and near:  # eng, fre, jp: a code for the right language, spelt another way
-        return f"'{tag}' is not how BCP-47 writes {Locale.parse(langtag.base(near)).get_language_name('en')}; {accepted}{hint}"
+        meant = Locale.parse(langtag.base(near)).get_language_name("en")
+        return f"'{tag}' is not how BCP-47 writes {meant}; {accepted}{hint}"
     if parsed is None:
         return f"'{tag}' is not a BCP-47 language tag; {accepted}{hint}"
     try:
@@ -64,7 +69,7 @@ def language_problem(tag: str) -> str | None:
 
 
 @memo.table("i18n.locale", 32)
-def _locale(tag: str) -> object:
+def _locale(tag: str) -> Locale:
     """CLDR's locale for a tag with its region where CLDR has it (en-GB writes 5 March 2027)."""
     from babel import Locale, UnknownLocaleError
 

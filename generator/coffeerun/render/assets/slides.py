@@ -104,7 +104,7 @@ class _Builder:
             "advocate_avatar": [self.picture(a) for a in shown],
             "advocate_name": [a.name for a in shown],
             "advocate_title": [a.title for a in shown],
-            "advocates_more": self.fmt("more", n=more) if more > 0 else None,
+            "advocates_more": self.fmt("more_one" if more == 1 else "more", n=more) if more > 0 else None,
         }, notes)
 
     def quote_content(self, quote: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 
 WRITTEN_FOR = (1, 6)  # the MkDocs minor version this module and the build in engine/ were written for
 Loc = tuple[str | int, ...]
+_WHERE = re.compile(r"line (\d+), column (\d+)")  # how PyYAML names a place in its messages
 
 
 class ConfigProblem(Exception):
@@ -145,8 +147,14 @@ def read_config(path: Path) -> ConfigFile:
     try:
         with open(path, "rb") as handle:  # what MkDocsConfig.load_file reads: !ENV, !relative, INHERIT merged in
             data = yaml_load(handle, get_yaml_loader(config=config))
-    except ConfigurationError as exc:
-        out.problem(("INHERIT",) if "INHERIT" in str(exc) or "nherit" in str(exc) else (), str(exc))
+    except ConfigurationError as exc:  # a missing INHERIT file, or a tag MkDocs could not construct
+        message = str(exc).removeprefix("MkDocs encountered an error parsing the configuration file: ")
+        written = _WHERE.findall(message) if "Inherited config file" not in message else []
+        if written:
+            what = "; ".join(row.strip() for row in message.splitlines() if row.strip() and not _WHERE.search(row))
+            out.problems.append(ConfigProblem(int(written[-1][0]), int(written[-1][1]), (), what))
+        else:
+            out.problem(("INHERIT",), message)
         return out
     except (yaml.YAMLError, OSError, ValueError, TypeError) as exc:  # an INHERIT parent that is not YAML
         out.problem(("INHERIT",), f"the INHERIT file cannot be read: {exc}")
