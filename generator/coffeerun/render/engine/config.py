@@ -48,6 +48,7 @@ class ConfigFile:
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # where each key is written
+    value_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # and each value
     env_tags: list[EnvTag] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
 
@@ -99,10 +100,12 @@ def _positions(node: yaml.Node, loc: Loc, out: ConfigFile) -> None:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 out.positions[(*loc, key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                out.value_positions[(*loc, key.value)] = (value.start_mark.line + 1, value.start_mark.column + 1)
                 _positions(value, (*loc, key.value), out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            out.positions[(*loc, index)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            out.positions[(*loc, index)] = out.value_positions[(*loc, index)] = (item.start_mark.line + 1,
+                                                                                 item.start_mark.column + 1)
             _positions(item, (*loc, index), out)
 
 
