@@ -66,8 +66,9 @@ def test_pages_and_slides_use_the_same_initials_function():
 
 
 def test_slide_avatar_without_photo_shows_the_same_initials_as_the_pages(tmp_path):
-    from coffeerun.render.assets.theme import load_theme
     from tests.asset_project import CAMPAIGN, make_job, make_project
+
+    from coffeerun.render.assets.theme import load_theme
 
     root = make_project(tmp_path / "project", CAMPAIGN.replace("name: Ben Okafor", "name: 山田 太郎"))
     job = make_job(root, tmp_path / "out", None)
@@ -79,8 +80,8 @@ def test_slide_avatar_without_photo_shows_the_same_initials_as_the_pages(tmp_pat
 
 
 def test_every_memo_table_is_bounded_and_registered():
-    import coffeerun.render.assets  # noqa: F401 - registers the asset tables
-    import coffeerun.render.engine  # noqa: F401
+    import coffeerun.render.assets
+    import coffeerun.render.engine
     import coffeerun.svg  # noqa: F401
 
     sizes = memo.MEMO.sizes()
@@ -104,5 +105,5 @@ def test_a_bounded_table_keeps_its_most_recent_entries():
     assert registry.sizes() == {"square": (2, 2)}
     registry.clear()
     assert registry.sizes() == {"square": (0, 2)}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="already registered"):
         registry.table("square", 4)(abs)

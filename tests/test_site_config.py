@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+from tests.conftest import TODAY
 
 from coffeerun.siteconfig import ProgramSettings, program_settings, read_project_config, site_url
-from tests.conftest import TODAY
 
 SECRET = "s" * 40
 BASE = "theme:\n  name: material\n  custom_dir: theme/overrides\nplugins: []\n"
@@ -62,7 +63,7 @@ def test_program_settings_are_a_typed_object(example_project: Path) -> None:
     settings = program_settings(path)
     assert settings == ProgramSettings(require_approval=True, max_live_per_advocate=2, min_days_between_asks=0,
                                        renewal_lead_days=183)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         settings.require_approval = False  # type: ignore[misc] - frozen
 
 

@@ -9,22 +9,23 @@ stays within memory. `MEMO.sizes()` shows what each table holds, `MEMO.clear()` 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, Callable, Generic, Hashable, TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class BoundedDict(OrderedDict, Generic[K, V]):  # type: ignore[type-arg]
+class BoundedDict(OrderedDict[K, V]):
     """A mapping that keeps its `size` most recently used entries."""
 
     def __init__(self, size: int):
         super().__init__()
         self.size = size
 
-    def get(self, key: K, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: K, default: Any = None) -> Any:
         if key in self:
             self.move_to_end(key)
             return super().__getitem__(key)

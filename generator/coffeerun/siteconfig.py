@@ -22,13 +22,14 @@ class ProgramSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    require_approval: StrictBool = Field(False, description="Withhold campaigns whose advocates have not approved.")
-    max_live_per_advocate: StrictInt = Field(3, ge=1, description="`status` warns when one advocate is on more "
-                                                                   "live campaigns.")
-    min_days_between_asks: StrictInt = Field(30, ge=0, description="`status` warns when an advocate's campaigns "
-                                                                    "start closer together.")
-    renewal_lead_days: StrictInt = Field(183, ge=0, description="`status` flags renewals this close without a "
-                                                                "live campaign.")
+    require_approval: StrictBool = Field(
+        default=False, description="Withhold live campaigns whose advocates have not approved what is published.")
+    max_live_per_advocate: StrictInt = Field(
+        default=3, ge=1, description="`status` warns when one advocate is on more live campaigns.")
+    min_days_between_asks: StrictInt = Field(
+        default=30, ge=0, description="`status` warns when an advocate's campaigns start closer together.")
+    renewal_lead_days: StrictInt = Field(
+        default=183, ge=0, description="`status` flags renewals this close without a live campaign.")
 
 
 @dataclass(frozen=True)

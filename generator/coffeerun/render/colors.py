@@ -57,7 +57,7 @@ def text_on(background: str) -> str:
 def mix(a: str, b: str, amount: float) -> str:
     """a moved `amount` (0..1) of the way towards b."""
     ra, rb = rgb(a), rgb(b)
-    return _hex(tuple(x + (y - x) * amount for x, y in zip(ra, rb)))
+    return _hex(tuple(x + (y - x) * amount for x, y in zip(ra, rb, strict=True)))
 
 
 def readable_on(color: str, background: str, ratio: float = MARGIN) -> str:

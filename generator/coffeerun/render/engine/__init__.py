@@ -26,8 +26,13 @@ from typing import Any
 import yaml
 
 from coffeerun import langtag, memo
-from coffeerun.render.engine.config import (ConfigFile, read_config, settings_digest, validate_site_config,
-                                             version_problem)
+from coffeerun.render.engine.config import (
+    ConfigFile,
+    read_config,
+    settings_digest,
+    validate_site_config,
+    version_problem,
+)
 
 # What the engine writes that must not be published: sitemaps name every page, and so every token;
 # the .gz carries a build timestamp. The hooks stop MkDocs writing them; this is the safety net.

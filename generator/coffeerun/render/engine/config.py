@@ -22,12 +22,15 @@ Loc = tuple[str | int, ...]
 _WHERE = re.compile(r"line (\d+), column (\d+)")  # how PyYAML names a place in its messages
 
 
-class ConfigProblem(Exception):
+@dataclass(frozen=True)
+class ConfigProblem:
     """One problem of mkdocs.yml: where it is and what is wrong."""
 
-    def __init__(self, line: int, col: int, loc: Loc, message: str, severity: str = "error"):
-        super().__init__(message)
-        self.line, self.col, self.loc, self.message, self.severity = line, col, loc, message, severity
+    line: int
+    col: int
+    loc: Loc
+    message: str
+    severity: str = "error"
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def read_config(path: Path) -> ConfigFile:
     config = MkDocsConfig(config_file_path=str(path))
     try:
         text = path.read_bytes()
-        root = yaml.compose(text, Loader=get_yaml_loader(config=config))  # noqa: S506 - compose builds no object
+        root = yaml.compose(text, Loader=get_yaml_loader(config=config))  # compose builds no object
     except yaml.YAMLError as exc:
         _yaml_problem(out, exc)
         return out
