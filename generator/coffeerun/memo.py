@@ -26,10 +26,11 @@ class BoundedDict(OrderedDict[K, V]):
         self.size = size
 
     def get(self, key: K, default: Any = None) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return super().__getitem__(key)
-        return default
+        try:
+            self.move_to_end(key)  # one C call finds the entry and marks it most recent
+        except KeyError:
+            return default
+        return self[key]
 
     def __setitem__(self, key: K, value: V) -> None:
         super().__setitem__(key, value)

@@ -14,7 +14,6 @@ set COFFEERUN_KEEP_PROJECTS=DIR (or `keep_projects(DIR)`) to keep every generate
 from __future__ import annotations
 
 import copy
-import hashlib
 import io
 import logging
 import os
@@ -28,6 +27,7 @@ import yaml
 from coffeerun import langtag, memo
 from coffeerun.render.engine.config import (
     ConfigFile,
+    config_inputs,
     read_config,
     settings_digest,
     validate_site_config,
@@ -54,28 +54,35 @@ def keep_projects(folder: Path | None) -> None:
     _keep = folder
 
 
-def _environment_key() -> str:
-    return hashlib.sha256(repr(sorted(os.environ.items())).encode("utf-8", "surrogateescape")).hexdigest()
-
-
 @memo.table("engine.config", 8)
-def _read(path: str, size: int, mtime_ns: int, environment: str) -> ConfigFile:
+def _read(path: str, state: tuple[object, ...]) -> ConfigFile:
     return read_config(Path(path))
 
 
-def config_state(path: Path) -> tuple[int, int, str]:
-    """What reading mkdocs.yml depends on: its size and time, and the environment (`!ENV`)."""
+def _stat(path: Path) -> tuple[int, int]:
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
-        return (-1, -1, _environment_key())
-    return stat.st_size, stat.st_mtime_ns, _environment_key()
+        return (-1, -1)
+    return info.st_size, info.st_mtime_ns
+
+
+@memo.table("engine.config_inputs", 16)
+def _inputs(path: str, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return config_inputs(Path(path))
+
+
+def config_state(path: Path) -> tuple[object, ...]:
+    """What reading mkdocs.yml depends on: its size and time, its INHERIT parents', and the values of
+    the environment variables its `!ENV` tags read."""
+    files, names = _inputs(str(path), *_stat(path))
+    return (*(_stat(Path(file)) for file in files), *(os.environ.get(name) for name in names))
 
 
 def project_config(path: Path) -> ConfigFile:
     """The project's (or the bundled) mkdocs.yml as MkDocs reads it, with its problems (read once per
     process, file state and environment: `!ENV` values are part of it)."""
-    return _read(str(path), *config_state(path))
+    return _read(str(path), config_state(path))
 
 
 def load_base_config(path: Path) -> dict[str, Any]:

@@ -169,6 +169,31 @@ def read_config(path: Path) -> ConfigFile:
     return out
 
 
+def config_inputs(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The files a mkdocs.yml is read from (itself, then its INHERIT parents) and the environment
+    variables its `!ENV` tags name: what its settings depend on besides its own bytes."""
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    files: list[str] = []
+    names: list[str] = []
+    current: Path | None = path
+    while current is not None and str(current) not in files and len(files) < 16:
+        files.append(str(current))
+        try:
+            root = yaml.compose(current.read_bytes(), Loader=get_yaml_loader())  # compose builds no object
+        except (OSError, yaml.YAMLError):
+            break
+        scanned = ConfigFile(current)
+        if root is not None:
+            _positions(root, (), scanned)
+        names.extend(name for tag in scanned.env_tags for name in tag.names)
+        parent = None
+        if isinstance(root, yaml.MappingNode):
+            parent = next((v.value for k, v in root.value if k.value == "INHERIT" and isinstance(v.value, str)), None)
+        current = (current.parent / parent) if parent else None
+    return tuple(files), tuple(dict.fromkeys(names))
+
+
 def validate_site_config(config: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """MkDocs' own validation of one site's config, as the build will load it, in a scratch folder:
     (setting, message, is_error) for each problem; the build refuses warnings too."""
