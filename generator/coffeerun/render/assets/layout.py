@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from coffeerun import memo
@@ -21,8 +20,7 @@ TRAILING_PUNCTUATION = " \t,;:、。，—–-·"
 # Layouts fitted in this process, by everything a layout depends on: the text, its box and style, and
 # the face of every run of it. A build worker renders many campaigns that share quotes, names and
 # labels; each is fitted once (the deck needs the layouts of slides whose PNGs came from the cache).
-_FITTED: OrderedDict[tuple, "TextLayout"] = OrderedDict()
-_FITTED_KEPT = 4096
+_FITTED = memo.mapping("layout.fitted", 4096)  # (text, box, style, runs) -> TextLayout
 
 
 @dataclass(frozen=True)
@@ -204,12 +202,9 @@ class Fitter:
         known = (text, box, style, tuple(self.book.runs(text, weight)), tuple(self.book.runs(ELLIPSIS, weight)))
         layout = _FITTED.get(known)
         if layout is not None:
-            _FITTED.move_to_end(known)
             return layout if layout.missing == missing else replace(layout, missing=missing)
         layout = self._fit(text, clean, box, style, missing)
         _FITTED[known] = layout
-        while len(_FITTED) > _FITTED_KEPT:
-            _FITTED.popitem(last=False)
         return layout
 
     def _fit(self, text: str, clean: str, box: Box, style: TextStyle, missing: tuple[str, ...]) -> TextLayout:
