@@ -103,10 +103,8 @@ def _engine_problems(config: engine.ConfigFile, display: str, problems: list[Pro
     for key, message, is_error in engine.validate_site_config(site):
         line, col = config.where((key,)) if key else (1, 1)
         if message.startswith("Unrecognised configuration name"):
-            from mkdocs.config.defaults import MkDocsConfig
-
             message = (f"'{key}' is not a MkDocs setting, so MkDocs would refuse to build"
-                       f"{did_you_mean(key, [name for name, _ in MkDocsConfig._schema])}")
+                       f"{did_you_mean(key, engine.setting_names())}")
         problems.append(Problem(display, line, col, key, message if is_error else f"{message} (MkDocs warns, and "
                                 "coffeerun refuses to build on a warning)"))
 

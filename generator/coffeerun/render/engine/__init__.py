@@ -30,6 +30,7 @@ from coffeerun.render.engine.config import (
     config_inputs,
     read_config,
     settings_digest,
+    setting_names,
     validate_site_config,
     version_problem,
 )
@@ -38,8 +39,8 @@ from coffeerun.render.engine.config import (
 # the .gz carries a build timestamp. The hooks stop MkDocs writing them; this is the safety net.
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")
 HOOKS = Path(__file__).resolve().with_name("mkdocs_hooks.py")
-__all__ = ["ConfigFile", "EngineError", "build_site", "load_base_config", "project_config", "settings_digest",
-           "site_config", "validate_site_config"]
+__all__ = ["ConfigFile", "EngineError", "build_site", "load_base_config", "project_config", "setting_names",
+           "settings_digest", "site_config", "validate_site_config"]
 KEEP_ENV = "COFFEERUN_KEEP_PROJECTS"
 _keep: Path | None = None
 

@@ -194,6 +194,13 @@ def config_inputs(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(files), tuple(dict.fromkeys(names))
 
 
+def setting_names() -> list[str]:
+    """The top-level settings MkDocs knows."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    return [name for name, _ in MkDocsConfig._schema]
+
+
 def validate_site_config(config: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """MkDocs' own validation of one site's config, as the build will load it, in a scratch folder:
     (setting, message, is_error) for each problem; the build refuses warnings too."""
