@@ -19,3 +19,16 @@ def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | N
     from coffeerun.validate import validate_project
 
     return validate_project(Path(root), today or utc_today(), campaigns)
+
+
+def approvals(root: Path, campaigns: Iterable[str] | None = None, today: dt.date | None = None,
+              history: bool = True) -> tuple[ValidProject, list]:
+    """Each advocate's approval state per campaign (approval.AdvocateApproval), after validation."""
+    from coffeerun.approval import advocate_approvals
+
+    project = check(root, today, campaigns)
+    rows = []
+    if not project.problems.errors:
+        for info in project.campaigns:
+            rows += advocate_approvals(info.id, info.model, project.paths.root, info.source, history)
+    return project, rows

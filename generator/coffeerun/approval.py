@@ -1,0 +1,188 @@
+"""Approval codes: 8 hex digits derived from exactly what is published about one advocate, and their states."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from coffeerun.consent import on_slides, published_view
+from coffeerun.fieldtypes import is_transcript_path
+from coffeerun.models import Campaign
+
+APPROVED, CHANGED, NEVER = "approved", "changed", "never"
+ReadBytes = Callable[[str], "bytes | None"]  # a project path -> its bytes (None: missing)
+
+
+def _digest(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def read_from(root: Path) -> ReadBytes:
+    """Files of the working tree under root."""
+    def read(rel: str) -> bytes | None:
+        try:
+            return (root / rel).read_bytes()
+        except OSError:
+            return None
+    return read
+
+
+def published_about(campaign: Campaign, advocate_id: str, read: ReadBytes) -> dict[str, Any]:
+    """Everything published about one advocate, as plain data: what the approval code is made of.
+
+    Audiences are resolved (an item for every audience lists them all), so that a new audience, which
+    shows their words to new colleagues, is a change they approve too. Another advocate's items are not
+    in it, so their changes leave this code alone.
+    """
+    view = published_view(campaign)
+    adv = next(a for a in view.advocates if a.id == advocate_id)
+    every = [a.id for a in view.audiences]
+    names = {a.id: a.name for a in view.audiences}
+
+    def audiences(ids: list[str] | None) -> list[str]:
+        return list(ids) if ids else every
+
+    def transcript(value: str | None) -> str | None:
+        if value and is_transcript_path(value):
+            return _digest(read(value.strip()))
+        return value
+
+    return {
+        "name": adv.name,
+        "title": adv.title,
+        "department": names.get(adv.department, adv.department),
+        "photo": _digest(read(adv.photo)) if adv.photo else None,
+        "slides": on_slides(adv),
+        "quotes": [{"text": q.text, "highlight": q.highlight, "audiences": audiences(q.audiences)}
+                   for q in view.quotes if q.by == advocate_id],
+        "metrics": [{"value": m.value, "label": m.label, "audiences": audiences(m.audiences)}
+                    for m in view.metrics if m.by == advocate_id],
+        "videos": [{"title": v.title, "url": v.url, "poster": _digest(read(v.poster)) if v.poster else None,
+                    "transcript": transcript(v.transcript),
+                    "captions": _digest(read(v.captions)) if v.captions else None,
+                    "audiences": audiences(v.audiences)}
+                   for v in view.videos if v.by == advocate_id],
+    }
+
+
+def code_of(record: dict[str, Any]) -> str:
+    """The approval code of a published_about record: XXXX-XXXX, upper-case hex."""
+    text = json.dumps(["approval/1", record], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
+    return f"{digest[:4]}-{digest[4:]}"
+
+
+def approval_code(campaign: Campaign, advocate_id: str, root: Path) -> str:
+    """The entry point: the current approval code of one advocate of a campaign in the project at root."""
+    return code_of(published_about(campaign, advocate_id, read_from(root)))
+
+
+def state_of(approved: str | None, current: str) -> str:
+    if approved is None:
+        return NEVER
+    return APPROVED if approved.upper() == current else CHANGED
+
+
+@dataclass
+class AdvocateApproval:
+    """One advocate of one campaign: codes, state and, for `changed`, what changed when history tells."""
+
+    campaign: str
+    advocate: str
+    name: str
+    code: str
+    approved_code: str | None
+    approved_on: str | None
+    state: str
+    changed: list[str] | None = None  # None: history cannot tell
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "advocate": self.advocate, "name": self.name, "code": self.code,
+                "approved_code": self.approved_code, "approved_on": self.approved_on, "state": self.state,
+                "changed": self.changed}
+
+    def reason(self) -> str:
+        """Who and what changed, for the require_approval warning."""
+        who = f"{self.name} ({self.advocate})"
+        if self.state == NEVER:
+            return f"{who} has never approved what is published about them (code {self.code})"
+        what = f": {', '.join(self.changed)}" if self.changed else ""
+        return (f"{who} approved {self.approved_code} on {self.approved_on}, what is published about them "
+                f"changed since (now {self.code}){what}")
+
+
+def advocate_approvals(campaign_id: str, campaign: Campaign, root: Path, source: str | None = None,
+                       history: bool = True) -> list[AdvocateApproval]:
+    """Every advocate of one campaign; with history, `changed` ones say what changed (from git)."""
+    read = read_from(root)
+    out = []
+    for adv in campaign.advocates:
+        record = published_about(campaign, adv.id, read)
+        code = code_of(record)
+        approved = adv.approved.code if adv.approved else None
+        item = AdvocateApproval(campaign_id, adv.id, adv.name, code, approved,
+                                adv.approved.on.isoformat() if adv.approved else None, state_of(approved, code),
+                                record=record)
+        out.append(item)
+    if history and source is not None and any(i.state == CHANGED for i in out):
+        from coffeerun.approval_history import changes_since_approval
+
+        changes_since_approval(root, source, campaign, out)
+    return out
+
+
+def approval_state(campaign: Any, advocate_id: str, root: Path) -> str:
+    """approved | changed | never for one advocate (campaign: a CampaignInfo or a Campaign model)."""
+    model = campaign.model if hasattr(campaign, "model") else campaign
+    adv = next(a for a in model.advocates if a.id == advocate_id)
+    return state_of(adv.approved.code if adv.approved else None, approval_code(model, advocate_id, root))
+
+
+def unapproved(campaign_id: str, campaign: Campaign, root: Path, source: str | None = None) -> list[str]:
+    """With `require_approval`: why each advocate who has not approved the current code holds the campaign."""
+    if campaign.status != "live":
+        return []
+    return [a.reason() for a in advocate_approvals(campaign_id, campaign, root, source) if a.state != APPROVED]
+
+
+def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
+    """What an advocate's kit shows next to what is published about them: {code, approved, approved_on,
+    state, wording_html, owner_name, owner_email}; wording_html is their consent wording (safe HTML) or None."""
+    from markupsafe import Markup, escape
+
+    from coffeerun.markdown_text import render_markdown
+
+    model = campaign.model if hasattr(campaign, "model") else campaign
+    adv = next(a for a in model.advocates if a.id == advocate_id)
+    code = approval_code(model, advocate_id, root)
+    approved = adv.approved.code if adv.approved else None
+    wording = None
+    if adv.consent.wording:
+        text = (root / adv.consent.wording).read_text(encoding="utf-8-sig")
+        if adv.consent.wording.lower().endswith(".md"):
+            wording = Markup(render_markdown(text))
+        else:
+            wording = Markup("".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip()))
+    return {"code": code, "approved": approved, "approved_on": adv.approved.on.isoformat() if adv.approved else None,
+            "state": state_of(approved, code), "wording_html": wording,
+            "owner_name": model.owner.name, "owner_email": str(model.owner.email)}
+
+
+def format_approvals(rows: list[AdvocateApproval]) -> str:
+    """One block per campaign: each advocate's current code, the approved one, the state and what changed."""
+    lines: list[str] = []
+    current = None
+    for row in rows:
+        if row.campaign != current:
+            current = row.campaign
+            lines.append(row.campaign)
+        approved = f"approved {row.approved_code} on {row.approved_on}" if row.approved_code else "not approved yet"
+        lines.append(f"  {row.advocate}  {row.code}  {row.state}  ({approved})")
+        if row.state == CHANGED:
+            lines.append("    changed: " + ("; ".join(row.changed) if row.changed else
+                                           "git history does not have the approved version"))
+    return "\n".join(lines) + ("\n" if lines else "")
