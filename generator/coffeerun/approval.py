@@ -150,11 +150,13 @@ def unapproved(campaign_id: str, campaign: Campaign, root: Path, source: str | N
 
 
 def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
-    """What an advocate's kit shows next to what is published about them: {code, approved, approved_on,
-    state, wording_html, owner_name, owner_email}; wording_html is their consent wording (safe HTML) or None."""
+    """What an advocate's kit shows next to what is published about them: {code, approved, approved_on (a date
+    in the campaign's language), state, wording_html (their consent wording as safe HTML, or None), owner_name,
+    owner_email, approve_mailto}."""
     from markupsafe import Markup, escape
 
     from coffeerun.markdown_text import render_markdown
+    from coffeerun.render.kit import mailto
 
     model = campaign.model if hasattr(campaign, "model") else campaign
     adv = next(a for a in model.advocates if a.id == advocate_id)
@@ -167,9 +169,14 @@ def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
             wording = Markup(render_markdown(text))
         else:
             wording = Markup("".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip()))
-    return {"code": code, "approved": approved, "approved_on": adv.approved.on.isoformat() if adv.approved else None,
+    from coffeerun.i18n import format_date
+
+    on = format_date(adv.approved.on, model.language) if adv.approved else None
+    return {"code": code, "approved": approved, "approved_on": on,
             "state": state_of(approved, code), "wording_html": wording,
-            "owner_name": model.owner.name, "owner_email": str(model.owner.email)}
+            "owner_name": model.owner.name, "owner_email": str(model.owner.email),
+            "approve_mailto": mailto(str(model.owner.email), f"{model.title}: {code}",
+                                     f"I approve what is published about me: {code}")}
 
 
 def format_approvals(rows: list[AdvocateApproval]) -> str:

@@ -49,7 +49,8 @@ def published_job(job: Any) -> Any:
     view = published_view(job.campaign.model)
     if view is job.campaign.model:
         return job
-    return dataclasses.replace(job, campaign=dataclasses.replace(job.campaign, model=view))
+    info = getattr(job.campaign, "info", job.campaign)  # a campaign from the validation cache: the real one
+    return dataclasses.replace(job, campaign=dataclasses.replace(info, model=view))
 
 
 def scope_rules(doc: Document, data: dict, report: Report) -> None:
