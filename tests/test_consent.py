@@ -16,6 +16,9 @@ from coffeerun.render import media
 
 TREASURY = "campaigns/northwind-treasury-close.yaml"
 PRIYA_CONSENT = "      granted: 2026-10-14\n      expires: 2027-10-14\n"  # Priya's, inline in TREASURY
+PRIYA_SCOPE = "      scope: [name, photo, quotes, metrics, video, slides]"
+PRIYA_WORDING = "      wording: content/consent/tallybrook-advocate-release-2026.md"
+APPROVED = re.compile(r"\n    approved: \{[^}]*\}[^\n]*")
 PRIYA_QUOTE = "Our auditors used to ask for the same evidence every quarter."
 PRIYA_PHOTO = "content/media/photos/priya-raman.jpg"
 SECRET = {"COFFEERUN_SECRET": "consent-tests-0123456789abcdef0123456789"}
@@ -30,6 +33,10 @@ def edit(project: Path, rel: str, old: str, new: str) -> None:
 
 def priya_consent(project: Path, extra: str) -> None:
     edit(project, TREASURY, PRIYA_CONSENT, PRIYA_CONSENT + extra)
+
+
+def priya_scope(project: Path, words: str) -> None:
+    edit(project, TREASURY, PRIYA_SCOPE, f"      scope: [{words}]")
 
 
 def errors(result) -> list[str]:
@@ -57,7 +64,7 @@ def settings(project: Path, **values: object) -> None:
 ])
 def test_content_outside_the_scope_is_an_error_at_the_content_line(example_project, run_cli, missing, section, text):
     scope = [w for w in ("name", "photo", "quotes", "metrics", "video", "slides") if w != missing]
-    priya_consent(example_project, f"      scope: [{', '.join(scope)}]\n")
+    priya_scope(example_project, ", ".join(scope))
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     assert result.exit_code == 1
     found = [e for e in errors(result) if text in e]
@@ -67,7 +74,7 @@ def test_content_outside_the_scope_is_an_error_at_the_content_line(example_proje
 
 
 def test_a_photo_without_photo_in_the_scope_is_an_error_at_the_photo_line(example_project, run_cli):
-    priya_consent(example_project, "      scope: [name, quotes, metrics, video, slides]\n")
+    priya_scope(example_project, "name, quotes, metrics, video, slides")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     photo_line = line_of(example_project, TREASURY, f"photo: {PRIYA_PHOTO}")
     assert errors(result) == [
@@ -86,7 +93,7 @@ def test_a_profile_photo_outside_the_scope_is_reported_at_the_use_line(example_p
 
 
 def test_without_name_an_advocate_appears_by_title_and_department_only(example_project, run_cli, tmp_path):
-    priya_consent(example_project, "      scope: [photo, quotes, metrics, video, slides]\n")
+    priya_scope(example_project, "photo, quotes, metrics, video, slides")
     # her transcript names her: it is the marketer's text, left out here to look at what coffeerun writes
     edit(example_project, TREASURY, "    transcript: content/media/transcripts/northwind-priya-raman.md\n", "")
     out = tmp_path / "site"
@@ -105,7 +112,7 @@ def test_without_name_an_advocate_appears_by_title_and_department_only(example_p
 def test_without_slides_nothing_of_theirs_is_on_slides_cards_or_decks(example_project, run_cli, tmp_path):
     from pptx import Presentation
 
-    priya_consent(example_project, "      scope: [name, photo, quotes, metrics, video]\n")
+    priya_scope(example_project, "name, photo, quotes, metrics, video")
     out = tmp_path / "site"
     result = run_cli("build", "--project", example_project, "--today", "2026-11-23", "--out", out, "--no-cache",
                      "northwind-treasury-close", env=SECRET)
@@ -127,7 +134,7 @@ def test_without_slides_nothing_of_theirs_is_on_slides_cards_or_decks(example_pr
 # -- bad input -------------------------------------------------------------------------------------
 
 def test_an_unknown_scope_word_is_one_line_with_the_accepted_words(example_project, run_cli):
-    priya_consent(example_project, "      scope: [name, quote]\n")
+    priya_scope(example_project, "name, quote")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     line = line_of(example_project, TREASURY, "scope: [name, quote]")
     assert errors(result) == [
@@ -146,10 +153,12 @@ def test_withdrawn_before_granted_is_one_line(example_project, run_cli):
 
 @pytest.mark.parametrize("code", ["7F3A91C2", "7F3A-91CG", "7F3-A91C2", "12345"])
 def test_a_malformed_approval_code_is_one_line_with_the_accepted_form(example_project, run_cli, code):
-    edit(example_project, TREASURY, PRIYA_CONSENT, PRIYA_CONSENT + f"    approved: {{on: 2026-10-20, code: {code}}}\n")
+    text = (example_project / TREASURY).read_text(encoding="utf-8")
+    current = re.search(r"approved: \{on: 2026-11-12, code: ([0-9A-F-]+)\}", text).group(1)
+    edit(example_project, TREASURY, f"code: {current}}}", f"code: {code}}}")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     assert len(errors(result)) == 1
-    line = line_of(example_project, TREASURY, "approved: {on")
+    line = line_of(example_project, TREASURY, f"code: {code}}}")
     assert errors(result)[0].startswith(f"{TREASURY}:{line}:")
     assert "advocates[0].approved.code:" in errors(result)[0]
     assert "is not an approval code; write the 8 hex digits" in errors(result)[0] and "7F3A-91C2" in errors(result)[0]
@@ -161,7 +170,7 @@ def test_a_malformed_approval_code_is_one_line_with_the_accepted_form(example_pr
     ("content/consent/missing.md", "missing.md"),
 ])
 def test_a_wording_must_be_a_text_file_inside_content(example_project, run_cli, wording, message):
-    priya_consent(example_project, f"      wording: {wording}\n")
+    edit(example_project, TREASURY, PRIYA_WORDING, f"      wording: {wording}")
     (example_project / "campaigns/release.md").write_text("I agree.\n", encoding="utf-8")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     assert len(errors(result)) == 1 and "advocates[0].consent.wording:" in errors(result)[0]
@@ -276,7 +285,7 @@ def _git(project: Path, *args: str) -> None:
 
 def _approve_all(project: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     codes = _codes(project)
-    text = (project / TREASURY).read_text(encoding="utf-8")
+    text = APPROVED.sub("", (project / TREASURY).read_text(encoding="utf-8"))
     for advocate, code in codes.items():  # an `approved:` line after each advocate's id or `use:`
         if advocate in skip:
             continue
@@ -303,7 +312,7 @@ def test_approvals_lists_approved_changed_and_never_with_what_changed(example_pr
     assert rows["daniel-reyes"]["state"] == "never" and rows["daniel-reyes"]["approved_code"] is None
     assert rows["priya-raman"]["code"] != rows["priya-raman"]["approved_code"]
     text = run_cli("approvals", "--project", example_project, "northwind-treasury-close").stdout
-    assert "priya-raman" in text and "changed: quote" in text
+    assert "priya-raman" in text and "changed since: quote" in text
 
 
 def test_approvals_outside_git_says_changed_without_what(example_project, run_cli):
@@ -337,10 +346,9 @@ def test_without_require_approval_an_unapproved_campaign_is_published(example_pr
 
 def test_the_kit_shows_the_current_code_how_to_approve_it_and_the_consent_wording(example_project, run_cli,
                                                                                 tmp_path):
-    (example_project / "content/consent").mkdir()
     (example_project / "content/consent/2026-10.md").write_text("I agree that **Tallybrook** may show my words.\n",
                                                                  encoding="utf-8")
-    priya_consent(example_project, "      wording: content/consent/2026-10.md\n      method: signed\n")
+    edit(example_project, TREASURY, PRIYA_WORDING, "      wording: content/consent/2026-10.md")
     codes = _codes(example_project)
     out = tmp_path / "site"
     result = run_cli("build", "--project", example_project, "--today", "2026-11-23", "--out", out, "--no-assets",

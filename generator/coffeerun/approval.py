@@ -180,16 +180,16 @@ def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
 
 
 def format_approvals(rows: list[AdvocateApproval]) -> str:
-    """One block per campaign: each advocate's current code, the approved one, the state and what changed."""
+    """A table per campaign: each advocate's current code, state and approved code; then what changed."""
     lines: list[str] = []
-    current = None
-    for row in rows:
-        if row.campaign != current:
-            current = row.campaign
-            lines.append(row.campaign)
-        approved = f"approved {row.approved_code} on {row.approved_on}" if row.approved_code else "not approved yet"
-        lines.append(f"  {row.advocate}  {row.code}  {row.state}  ({approved})")
-        if row.state == CHANGED:
-            lines.append("    changed: " + ("; ".join(row.changed) if row.changed else
-                                           "git history does not have the approved version"))
+    campaigns = list(dict.fromkeys(row.campaign for row in rows))
+    width = max((len(row.advocate) for row in rows), default=0)
+    for campaign in campaigns:
+        lines.append(campaign)
+        for row in (r for r in rows if r.campaign == campaign):
+            approved = f"{row.approved_code} on {row.approved_on}" if row.approved_code else "-"
+            lines.append(f"  {row.advocate.ljust(width)}  {row.code}  {row.state.ljust(8)}  approved: {approved}")
+            if row.state == CHANGED:
+                what = "; ".join(row.changed) if row.changed else "unknown (no git version has the approved code)"
+                lines.append(f"  {' ' * width}  changed since: {what}")
     return "\n".join(lines) + ("\n" if lines else "")
