@@ -240,20 +240,20 @@ def test_the_approval_code_is_8_hex_digits_in_two_groups_and_stable(example_proj
     assert len(set(codes.values())) == len(codes)
 
 
-@pytest.mark.parametrize("rel, old, new", [
-    (TREASURY, "    name: Priya Raman\n", "    name: Priya Raman-Lee\n"),
-    (TREASURY, "    title: VP, Treasury Operations\n", "    title: SVP, Treasury Operations\n"),
-    (TREASURY, "    department: finance          # an audience id", "    department: operations          #"),
-    (TREASURY, "found it themselves", "found the evidence themselves"),
-    (TREASURY, "    highlight: Zero audit findings on cash\n", "    highlight: No audit findings on cash\n"),
-    (TREASURY, "    audiences: [finance]\n  - by: marcus-okafor", "    audiences: [finance, it]\n  - by: marcus-okafor"),
-    (TREASURY, "    label: to close the books, down from 9\n", "    label: to close the books, down from 10\n"),
-    (TREASURY, "    title: Why I'd pick Tallybrook again\n", "    title: Why I would pick Tallybrook again\n"),
-    (TREASURY, "    audiences: [finance, procurement, operations]\n", "    audiences: [finance, operations]\n"),
+@pytest.mark.parametrize("old, new", [
+    ("    name: Priya Raman\n", "    name: Priya Raman-Lee\n"),
+    ("    title: VP, Treasury Operations\n", "    title: SVP, Treasury Operations\n"),
+    ("    department: finance          # an audience id", "    department: operations          #"),
+    ("found it themselves", "found the evidence themselves"),
+    ("    highlight: Zero audit findings on cash\n", "    highlight: No audit findings on cash\n"),
+    ("    audiences: [finance]\n  - by: marcus-okafor", "    audiences: [finance, it]\n  - by: marcus-okafor"),
+    ("    label: to close the books, down from 9\n", "    label: to close the books, down from 10\n"),
+    ("    title: Why I'd pick Tallybrook again\n", "    title: Why I would pick Tallybrook again\n"),
+    ("    audiences: [finance, procurement, operations]\n", "    audiences: [finance, operations]\n"),
 ])
-def test_the_code_changes_with_any_of_their_items_and_not_with_another_advocates(example_project, rel, old, new):
+def test_the_code_changes_with_any_of_their_items_and_not_with_another_advocates(example_project, old, new):
     before = _codes(example_project)
-    edit(example_project, rel, old, new)
+    edit(example_project, TREASURY, old, new)
     after = _codes(example_project)
     assert after["priya-raman"] != before["priya-raman"]
     assert {k: v for k, v in after.items() if k != "priya-raman"} == \

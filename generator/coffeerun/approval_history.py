@@ -107,7 +107,8 @@ def changes_since_approval(root: Path, source: str, campaign: Campaign, items: l
 
     wanted = {i.advocate: i for i in items if i.state == CHANGED}
     git = Git(root)
-    paths = [source, *(f"content/advocates/{a}.yaml" for a in wanted if (root / "content/advocates" / f"{a}.yaml").is_file())]
+    profiles = [f"content/advocates/{a}.yaml" for a in wanted]
+    paths = [source, *(p for p in profiles if (root / p).is_file())]
     paths += sorted({a.photo for a in campaign.advocates if a.id in wanted and a.photo})
     for commit in git.commits(paths):
         if not wanted:

@@ -129,7 +129,8 @@ def clean_infos(project: ValidProject) -> list[CampaignInfo]:
 
 def summary_of(info: CampaignInfo, digest: Digest) -> tuple:
     """What a LazyInfo is made of, besides the pickled campaign."""
-    return (info.id, info.source, info.model.link_version, state_table(info.model, getattr(info, "unapproved", ())), digest)
+    table = state_table(info.model, getattr(info, "unapproved", ()))
+    return (info.id, info.source, info.model.link_version, table, digest)
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[tuple[tuple, bytes]]:
