@@ -168,10 +168,12 @@ def test_a_malformed_approval_code_is_one_line_with_the_accepted_form(example_pr
     ("content/consent/release.pdf", "is not a .md or .txt file"),
     ("campaigns/release.md", "points outside content/"),
     ("content/consent/missing.md", "missing.md"),
+    ("content/consent/script.md", "javascript"),
 ])
 def test_a_wording_must_be_a_text_file_inside_content(example_project, run_cli, wording, message):
     edit(example_project, TREASURY, PRIYA_WORDING, f"      wording: {wording}")
     (example_project / "campaigns/release.md").write_text("I agree.\n", encoding="utf-8")
+    (example_project / "content/consent/script.md").write_text("I [agree](javascript:alert(1)).\n", encoding="utf-8")
     result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
     assert len(errors(result)) == 1 and "advocates[0].consent.wording:" in errors(result)[0]
     assert message in errors(result)[0]

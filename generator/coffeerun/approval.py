@@ -155,6 +155,7 @@ def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
     owner_email, approve_mailto}."""
     from markupsafe import Markup, escape
 
+    from coffeerun.i18n import format_date
     from coffeerun.markdown_text import render_markdown
     from coffeerun.render.kit import mailto
 
@@ -169,8 +170,6 @@ def kit_approval(campaign: Any, advocate_id: str, root: Path) -> dict[str, Any]:
             wording = Markup(render_markdown(text))
         else:
             wording = Markup("".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip()))
-    from coffeerun.i18n import format_date
-
     on = format_date(adv.approved.on, model.language) if adv.approved else None
     return {"code": code, "approved": approved, "approved_on": on,
             "state": state_of(approved, code), "wording_html": wording,

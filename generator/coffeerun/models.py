@@ -11,6 +11,7 @@ from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, Ht
                                   JsonSchemaExtra, Language, Markdown, MessageText, Text, Transcript, VideoUrl,
                                   describe, fail, short)
 from coffeerun.files import check_text_file, resolve_inside
+from coffeerun.markdown_text import markdown_problems
 
 AudienceIds = list[Id] | None
 
@@ -46,8 +47,12 @@ def _wording(value: str, info: ValidationInfo) -> str:
     root = (info.context or {}).get("root")
     if root is not None:
         path = resolve_inside(root, value.strip(), ("content",))
-        if not check_text_file(path, value, "a consent wording").strip():
+        text = check_text_file(path, value, "a consent wording")
+        if not text.strip():
             raise fail("wording", f"{short(value)} is empty; paste the text the advocate agreed to into it")
+        problems = markdown_problems(text) if path.suffix.lower() == ".md" else []
+        if problems:
+            raise fail("wording", f"{short(value)}: " + "; ".join(problems))
     return value.strip()
 
 
