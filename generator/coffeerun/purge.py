@@ -119,6 +119,13 @@ def _unit(rel: tuple[str, ...], in_cache: bool) -> tuple[str, ...]:
     return rel
 
 
+def _bookkeeping(rel: tuple[str, ...], in_cache: bool) -> bool:
+    """The cache's own records (file digests, what each build did): no renders, but they may name the
+    advocate in the warning that says the campaign is withheld because of them."""
+    return in_cache and (rel in ((MARKER,), ("digests.json",)) or (len(rel) == 2 and rel[0] == "publish"
+                                                                     and rel[1].endswith(".json")))
+
+
 def _files(top: Path, since: float) -> Iterable[tuple[Path, os.stat_result]]:
     for folder, dirs, names in os.walk(top):  # symbolic links are not followed: the cache is untrusted
         dirs.sort()
@@ -150,7 +157,7 @@ def purge(top: Path, needles: Needles, in_cache: bool = True, since: float = 0.0
     units: dict[tuple[str, ...], Path] = {}
     for path, info in _files(top, since):
         rel = path.relative_to(top).parts
-        if rel == (MARKER,) or info.st_size > 512 << 20:
+        if _bookkeeping(rel, in_cache) or info.st_size > 512 << 20:
             continue
         try:
             data = path.read_bytes()

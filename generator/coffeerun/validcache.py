@@ -247,6 +247,8 @@ class Validation:
         changed = False
         fresh = {os.fspath(f) for f in self.fresh}
         for info in clean_infos(project):
+            if "consent withdrawn on" in info.state.reason:
+                continue  # no copy of a withdrawn advocate's content in the cache (see purge.py)
             if os.fspath(self.paths.root / info.source) in fresh:
                 lazy = self.validated.get(info.id)
                 entry = (lazy.summary, lazy.blob) if lazy is not None else \
