@@ -214,6 +214,8 @@ def test_withdrawal_withholds_the_campaign_and_purges_every_render_of_their_cont
     assert "deleted" in second.output and "(priya-raman)" in second.output
     assert _holders([cache, out], needles) == []
     assert not [p for p in out.iterdir() if p.is_dir() and p.name != "_theme"]  # nothing of the campaign left
+    third = run_cli(*build, "--today", "2026-11-25", env=SECRET)  # the next nightly build: nothing left to purge
+    assert third.exit_code == 0 and "deleted" not in third.output
 
 
 def test_withdrawal_takes_effect_on_its_day_not_before(example_project):
