@@ -32,3 +32,11 @@ def approvals(root: Path, campaigns: Iterable[str] | None = None, today: dt.date
         for info in project.campaigns:
             rows += advocate_approvals(info.id, info.model, project.paths.root, info.source, history)
     return project, rows
+
+
+def init_project(target: Path, today: dt.date | None = None) -> list[Path]:
+    """Write a new project into target (missing or empty); the files written, in order."""
+    from coffeerun import __version__
+    from coffeerun.scaffold import init_project as write_project
+
+    return write_project(Path(target), __version__, today or utc_today())
