@@ -57,7 +57,7 @@ def settings(project: Path, **values: object) -> None:
 
 # -- scope -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("missing, section, text", [
+@pytest.mark.parametrize(("missing", "section", "text"), [
     ("quotes", "quotes", "a quote by 'priya-raman', but `quotes` is not in their consent scope"),
     ("metrics", "metrics", "a metric by 'priya-raman', but `metrics` is not in their consent scope"),
     ("video", "videos", "a video by 'priya-raman', but `video` is not in their consent scope"),
@@ -100,7 +100,7 @@ def test_without_name_an_advocate_appears_by_title_and_department_only(example_p
     result = run_cli("build", "--project", example_project, "--today", "2026-11-23", "--out", out, "--no-assets",
                      "--no-cache", "northwind-treasury-close", env=SECRET)
     assert result.exit_code == 0, result.output
-    pages = [p for p in out.rglob("*.html")]
+    pages = list(out.rglob("*.html"))
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
     assert "Priya" not in text and "Raman" not in text
     shown = str(escape("VP, Treasury Operations (Finance & Treasury)"))
@@ -164,7 +164,7 @@ def test_a_malformed_approval_code_is_one_line_with_the_accepted_form(example_pr
     assert "is not an approval code; write the 8 hex digits" in errors(result)[0] and "7F3A-91C2" in errors(result)[0]
 
 
-@pytest.mark.parametrize("wording, message", [
+@pytest.mark.parametrize(("wording", "message"), [
     ("content/consent/release.pdf", "is not a .md or .txt file"),
     ("campaigns/release.md", "points outside content/"),
     ("content/consent/missing.md", "missing.md"),
@@ -244,7 +244,7 @@ def test_the_approval_code_is_8_hex_digits_in_two_groups_and_stable(example_proj
     assert len(set(codes.values())) == len(codes)
 
 
-@pytest.mark.parametrize("old, new", [
+@pytest.mark.parametrize(("old", "new"), [
     ("    name: Priya Raman\n", "    name: Priya Raman-Lee\n"),
     ("    title: VP, Treasury Operations\n", "    title: SVP, Treasury Operations\n"),
     ("    department: finance          # an audience id", "    department: operations          #"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,8 @@ class Git:
 
     def run(self, *args: str) -> bytes | None:
         try:
-            done = subprocess.run(["git", "-C", str(self.root), *args], capture_output=True, timeout=30,
-                                  check=False)
+            done = subprocess.run(["git", "-C", str(self.root), *args],  # noqa: S603, S607 - git from PATH, no shell
+                                  capture_output=True, timeout=30, check=False)
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout if done.returncode == 0 else None
@@ -90,11 +91,11 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
             b = new[i] if i < len(new) else None
             if a == b:
                 continue
-            if a is None:
+            if a is None and b is not None:
                 out.append(f'{kind} "{_short(b[label])}" added')
-            elif b is None:
+            elif b is None and a is not None:
                 out.append(f'{kind} "{_short(a[label])}" removed')
-            else:
+            elif a is not None and b is not None:
                 fields = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
                 out.append(f'{kind} "{_short(b[label])}" changed ({", ".join(fields)})')
     return out
@@ -120,7 +121,7 @@ def changes_since_approval(root: Path, source: str, campaign: Campaign, items: l
         for advocate, item in list(wanted.items()):
             if advocate not in present:
                 continue
-            record = published_about(old, advocate, lambda rel, c=commit: git.show(c, rel))
+            record = published_about(old, advocate, partial(git.show, commit))
             if code_of(record) == item.approved_code:
                 item.changed = describe_changes(record, item.record)
                 del wanted[advocate]

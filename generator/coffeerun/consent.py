@@ -18,10 +18,13 @@ _WHAT = {"quotes": "a quote", "metrics": "a metric", "videos": "a video"}
 def scope_of(advocate: Any) -> set[str]:
     """The scope words of an advocate (model or raw mapping); all six when `scope` is left out, or when it is
     not a list of scope words (that is reported on its own; checking content against it would only mislead)."""
-    consent = advocate.consent if hasattr(advocate, "consent") else (advocate or {}).get("consent")
-    if not hasattr(consent, "scope") and not isinstance(consent, dict):
+    consent: Any = advocate.consent if hasattr(advocate, "consent") else (advocate or {}).get("consent")
+    if hasattr(consent, "scope"):
+        scope = consent.scope
+    elif isinstance(consent, dict):
+        scope = consent.get("scope", list(SCOPE))
+    else:
         return set(SCOPE)
-    scope = consent.scope if hasattr(consent, "scope") else consent.get("scope", list(SCOPE))
     if not isinstance(scope, list) or not all(word in SCOPE for word in scope):
         return set(SCOPE)
     return set(scope)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def program_settings(mkdocs_yml: Path) -> ProgramSettings:
     if not isinstance(own, dict):
         return ProgramSettings()
     defaults = ProgramSettings()
-    values = {}
+    values: dict[str, Any] = {}
     for name, default in vars(defaults).items():
         value = own.get(name)
         if isinstance(default, bool):

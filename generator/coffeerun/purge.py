@@ -15,15 +15,17 @@ delete the entries whose record names `withdrawn_needles(...).digest` (see Needl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import shutil
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import escape as html_escape
@@ -86,12 +88,10 @@ def withdrawn_needles(root: Path, campaign: Any, advocate_id: str) -> Needles:
         if not rel:
             return
         path = (root / rel.strip()).resolve()
-        try:
+        with contextlib.suppress(Exception):  # a file that cannot be read or decoded left nothing to find
             needles.add_blob(path.read_bytes())
             if encode is not None:
                 needles.add_blob(encode(path).data)
-        except Exception:  # noqa: BLE001 - a file that cannot be read or decoded left nothing to find
-            pass
 
     add_file(adv.photo, media.photo)
     for quote in (q for q in campaign.quotes if q.by == advocate_id):
@@ -143,10 +143,8 @@ def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def purge(top: Path, needles: Needles, in_cache: bool = True, since: float = 0.0) -> list[Path]:
@@ -167,13 +165,11 @@ def purge(top: Path, needles: Needles, in_cache: bool = True, since: float = 0.0
             unit = _unit(rel, in_cache)
             units.setdefault(unit, top.joinpath(*unit))
     removed_digests: set[str] = set()
-    for unit in units.values():
-        for path, _info in (_files(unit, 0.0) if unit.is_dir() else [(unit, None)]):
-            try:
-                removed_digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
-            except OSError:
-                pass
-        _remove(unit)
+    for folder in units.values():
+        for member in ([p for p, _ in _files(folder, 0.0)] if folder.is_dir() else [folder]):
+            with contextlib.suppress(OSError):
+                removed_digests.add(hashlib.sha256(member.read_bytes()).hexdigest())
+        _remove(folder)
     removed = list(units.values())
     if removed_digests:  # the asset cache's copies of the slides and decks of a removed site
         for path, info in list(_files(top, 0.0)):
@@ -217,10 +213,8 @@ def purge_withdrawn(root: Path, cache_dir: Path | None, withdrawn: list[tuple[An
             removed += purge(top, needles, False, since)
         marker[needles.digest] = now
     if marker_path is not None and marker_path.parent.is_dir():
-        try:
+        with contextlib.suppress(OSError):  # else the next build reads everything again
             marker_path.write_text(json.dumps(marker, sort_keys=True), encoding="utf-8")
-        except OSError:
-            pass  # the next build reads everything again
     return removed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from typing import Any
 
 from coffeerun.program import ProgramSettings, program_settings
@@ -40,7 +41,7 @@ def advocate_warnings(project: ValidProject, today: dt.date, settings: ProgramSe
                 out[c.id].append(_warning("advocate_fatigue", message, advocate=advocate, campaigns=ids,
                                           live=len(live), limit=settings.max_live_per_advocate))
         asks = sorted((c.model.starts, c.id) for c in campaigns if c.model.status != "ended" and c.model.starts)
-        for (first, a), (second, b) in zip(asks, asks[1:]):
+        for (first, a), (second, b) in pairwise(asks):
             gap = (second - first).days
             if gap < settings.min_days_between_asks:
                 message = (f"{names[advocate]} ({advocate}) is asked again {gap} day(s) apart: {a} starts "
@@ -78,7 +79,7 @@ def status_rows(project: ValidProject, today: dt.date, settings: ProgramSettings
     rows = []
     for info in project.campaigns:
         model = info.model
-        lapsing = [
+        lapsing: list[dict[str, Any]] = [
             {"id": a.id, "name": a.name, "consent_expires": a.consent.expires.isoformat(),
              "days_left": (a.consent.expires - today).days}
             for a in model.advocates
@@ -115,7 +116,7 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     shown: set[str] = set()
     for r in rows:
         if not r["published"] and r["not_published_because"]:
