@@ -389,7 +389,7 @@ def test_a_broken_profile_used_by_two_campaigns_is_reported_once(project: Path, 
     result = run_cli("check", "--project", project, "--today", TODAY)
     assert result.exit_code == 1
     errors = [x for x in result.output.splitlines() if ": error: " in x]
-    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are consent, department, "
+    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are approved, consent, department, "
                       "name, photo or title"]
 
 
