@@ -86,10 +86,10 @@ class _Measure:
     def __init__(self, theme: Any, language: str):
         from coffeerun.render.assets.compose import Composer
         from coffeerun.render.assets.fonts import FontBook
-        from coffeerun.render.assets.theme import palette
+        from coffeerun.render.colors import slide_palette
 
         self.theme = theme
-        self.composer = Composer(theme, palette("#000000", None, "#000000", None), FontBook(language))
+        self.composer = Composer(theme, slide_palette("#000000", None, "#000000", None), FontBook(language))
 
     @staticmethod
     def content(target: _Target, owner: Any, field: str) -> dict[str, Any]:

@@ -233,14 +233,7 @@ class Builder:
         icon_source = account.logo or self.job.brand_logo
         icon = self.image("img/favicon.png", media.favicon, icon_source, "") if icon_source else None
         return Brand(clean(account.model.name), account_logo, clean(vendor.name), clean(vendor.product),
-                     vendor_logo, clean(self.footer(vendor.footer)), colors, icon)
-
-    def footer(self, footer: str | dict[str, str] | None) -> str:
-        """The brand's footer line in the page's language: a single line is English; a language the
-        footer does not have gets the catalogue's translated "product by vendor" line instead."""
-        if isinstance(footer, dict):
-            return footer.get(self.lang) or footer.get(i18n.base_language(self.lang)) or ""
-        return footer or "" if i18n.base_language(self.lang) == "en" else ""
+                     vendor_logo, clean(vendor.footer_in(self.lang)), colors, icon)
 
     def contacts(self) -> list[ContactItem]:
         return [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),

@@ -10,7 +10,8 @@ from coffeerun.render.assets import draw_png
 from coffeerun.render.assets.compose import Composer
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.slides import Picture, SlideSpec
-from coffeerun.render.assets.theme import LAYOUTS_FILE, Theme, load_theme, palette
+from coffeerun.render.assets.theme import LAYOUTS_FILE, Theme, load_theme
+from coffeerun.render.colors import slide_palette
 from coffeerun.render.media import Encoded
 from coffeerun.render.media import _webp as webp
 
@@ -34,7 +35,7 @@ def drawn_poster(project: ProjectPaths, *, title: str, name: str, role: str, dur
     key = hashlib.sha256("\0".join([theme.digest, title, name, role, duration, language, *map(str, colors),
                                     logo_digest]).encode()).hexdigest()
     if key not in _MEMO:
-        composer = Composer(theme, palette(*colors), FontBook(language))
+        composer = Composer(theme, slide_palette(*colors), FontBook(language))
         content = {"title": title, "name": name, "role": role, "duration": duration or None,
                    "account_logo": Picture("logo", str(account_logo)) if account_logo else None}
         image = draw_png.render(composer.compose(SlideSpec(LAYOUT, "poster", content)))
