@@ -47,8 +47,9 @@ def test_a_quoted_hash_is_text_and_not_a_warning(example_project, run_cli):
     assert "as a comment" not in out, out
 
 
-def test_a_highlight_too_long_for_its_one_line_pill_names_the_limit(example_project, run_cli):
+def test_a_highlight_too_long_for_its_pull_out_names_the_limit(example_project, run_cli):
     long = "Nine days to three, a calmer team every month-end, and no weekend work for anyone at all now"
+    long = f"{long}; {long}"  # far more than a pull-out holds, whatever the layouts make of it
     edit(example_project, "    highlight: 9 days → 3", f"    highlight: {long}")
     line = line_of(example_project, long)
     result, out = check(run_cli, example_project)
