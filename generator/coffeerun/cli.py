@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,50 @@ today_option = click.option("--today", type=DATE, default=None,
                             help="The build date (default: today, UTC).")
 
 
+class Refused(click.ClickException):
+    """Wrong usage told in one line (`Error: …`, exit 2), without click's usage banner."""
+
+    exit_code = 2
+
+
+def _project(root: Path) -> Path:
+    """The project a command works on: a folder with campaigns/ (else wrong usage, never an empty site)."""
+    if not root.is_dir():
+        raise Refused(f"no project folder {root}; run coffeerun in a project or pass --project DIR")
+    if not (root / "campaigns").is_dir():
+        where = f"this folder ({root.resolve()})" if root == Path(".") else str(root)
+        raise Refused(f"{where} is not a coffeerun project: it has no campaigns/ folder; run coffeerun "
+                               "in a project, pass --project DIR, or start one with: coffeerun init DIR")
+    return root
+
+
+def _environment_problem(exc: OSError) -> str:
+    """One plain line for an output, cache or port the environment does not allow."""
+    path = exc.filename or ""
+    reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied"}
+    reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return f"coffeerun: cannot write {path}: {reason}" if path else f"coffeerun: {reason}"
+
+
+_ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
+                       errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE)
+
+
+class _Commands(click.Group):
+    """The command group: an output, cache or port the environment refuses ends in one line and exit 1."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in _ENVIRONMENT_ERRORS:
+                raise
+            click.echo(_environment_problem(exc), err=True)
+            ctx.exit(1)
+
+
 def _known_campaigns(root: Path, names: tuple[str, ...]) -> None:
     known = sorted(p.stem for p in (root / "campaigns").glob("*.yaml"))
     for name in names:
@@ -40,7 +85,7 @@ def _known_campaigns(root: Path, names: tuple[str, ...]) -> None:
             raise click.UsageError(f"no campaign '{name}' in {root / 'campaigns'}{did_you_mean(name, known)}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coffeerun")
 def cli() -> None:
     """Private advocate microsites, talk tracks and slide decks from one YAML file per campaign."""
@@ -52,8 +97,7 @@ def cli() -> None:
 @click.argument("campaigns", nargs=-1)
 def check(project: Path, today: dt.date | None, campaigns: tuple[str, ...]) -> None:
     """Validate everything; print every problem; exit 1 if any."""
-    if not project.is_dir():
-        raise click.UsageError(f"no project directory {project}; run coffeerun in a project or pass --project DIR")
+    _project(project)
     _known_campaigns(project, campaigns)
     result = api.check(project, today, campaigns or None)
     report = Report(result.problems)
@@ -110,7 +154,7 @@ def status(project: Path, today: dt.date | None, as_json: bool) -> None:
     from coffeerun.status import format_status, status_rows
 
     today = today or api.utc_today()
-    result = api.check(project, today)
+    result = api.check(_project(project), today)
     if result.problems.errors:
         report = Report(result.problems)
         report.print_problems()
@@ -134,6 +178,36 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     return k, n
 
 
+def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
+    """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes."""
+    from coffeerun import tokens
+    from coffeerun.outguard import UnsafeOutput, check_output
+    from coffeerun.safefiles import tree_problems
+
+    try:
+        check_output(project, out)
+    except UnsafeOutput as exc:
+        raise Refused(str(exc)) from None
+    if publish:
+        from coffeerun.project import ProjectPaths
+        from coffeerun.siteconfig import site_url
+
+        try:
+            url = site_url(ProjectPaths(project).mkdocs_yml)
+        except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml is reported by the build itself
+            url = None
+        refused = tokens.publish_refusal(tokens.secret_from_env(), url)
+        if refused:
+            raise Refused(refused)
+    problems = tree_problems(project)
+    if problems:
+        from coffeerun.problems import Problems
+
+        Report(Problems(problems)).print_problems()
+        click.echo(f"nothing written: {out} is unchanged", err=True)
+        sys.exit(1)
+
+
 @cli.command()
 @project_option
 @today_option
@@ -153,8 +227,10 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
     from coffeerun.build import BuildOptions, UsageProblem, build as run_build
     from coffeerun.progress import Progress, summary
 
-    _known_campaigns(project, campaigns)
-    options = BuildOptions(out=out or project / "site", today=today or api.utc_today(), drafts=drafts,
+    _known_campaigns(_project(project), campaigns)
+    out = out or project / "site"
+    _refuse_unsafe_build(project, out, publish)
+    options = BuildOptions(out=out, today=today or api.utc_today(), drafts=drafts,
                            publish=publish, campaigns=campaigns, jobs=jobs, use_cache=not no_cache,
                            assets=not no_assets, shard=_shard(shard))
     try:
@@ -191,7 +267,7 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
         click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
                    err=True)
         secret = tokens.PREVIEW_SECRET
-    result, rows = link_rows(project, today or api.utc_today(), secret)
+    result, rows = link_rows(_project(project), today or api.utc_today(), secret)
     if result.problems.errors:
         report = Report(result.problems)
         report.print_problems()
@@ -205,14 +281,36 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
 @cli.command()
 @project_option
 @today_option
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.argument("campaign")
 def serve(project: Path, today: dt.date | None, port: int, campaign: str) -> None:
     """Preview one campaign on localhost, rebuilt on every save."""
     from coffeerun.serve import serve_campaign
 
-    _known_campaigns(project, (campaign,))
-    serve_campaign(project, campaign, today, port)
+    _known_campaigns(_project(project), (campaign,))
+    _port_is_free(port)
+    try:
+        serve_campaign(project, campaign, today, port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        click.echo(f"coffeerun: port {port} on 127.0.0.1 was taken while the preview was built; "
+                   "pick another with --port", err=True)
+        sys.exit(1)
+
+
+def _port_is_free(port: int) -> None:
+    """Exit 1 with one line when the preview's port is taken, before anything is built."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            reason = "is busy (another program listens on it)" if exc.errno == errno.EADDRINUSE else \
+                f"cannot be used ({exc.strerror})"
+            click.echo(f"coffeerun: port {port} on 127.0.0.1 {reason}; pick another with --port", err=True)
+            sys.exit(1)
 
 
 def main() -> None:

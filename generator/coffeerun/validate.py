@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceF
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
+from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
 
 _ID = re.compile(ID_PATTERN)
@@ -62,6 +64,11 @@ class _Checker:
         self.problems.add(Problem(pos.path, pos.line, pos.col, field_path(loc), message, severity))
 
     def load(self, file: Path) -> Document | None:
+        if file.is_relative_to(self.paths.root):  # the bundled defaults are coffeerun's own
+            refused = refusal(self.paths.root, file)
+            if refused is not None:
+                self.problems.add(Problem(self.paths.display(file), 1, 1, "", refused))
+                return None
         try:
             return load_yaml(file, self.paths.display(file))
         except LoadError as exc:
@@ -185,7 +192,7 @@ class _Accounts:
             if not _ID.match(name):
                 self.checker.report(Pos(f"content/accounts/{name}"), (), f"folder name '{name}' is not a valid "
                                     "account id; use lowercase letters, digits and '-'")
-            elif self.checker.paths.account_file(name).is_file():
+            elif os.path.lexists(self.checker.paths.account_file(name)):
                 self.get(name)
             else:
                 self.checker.report(Pos(f"content/accounts/{name}/account.yaml"), (),
@@ -215,7 +222,7 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     date_rules(doc, data, checker.report)
     account_id, account = data.get("account"), None
     if isinstance(account_id, str) and _ID.match(account_id):
-        if not checker.paths.account_file(account_id).is_file():
+        if not os.path.lexists(checker.paths.account_file(account_id)):
             hint = did_you_mean(account_id, accounts.names) or (
                 f"; the accounts are {one_of(accounts.names)}" if accounts.names else "")
             checker.report(doc.pos(("account",)), ("account",), f"no account '{account_id}': content/accounts/"
@@ -237,6 +244,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
+    checker.problems.extend(tree_problems(paths.root))
     brand, brand_logo = _brand(checker)
     profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),
                 "resource": _ProfileSet(checker, paths.content / "resources", ResourceFields, "resource")}
