@@ -240,10 +240,10 @@ CASES = [
         ("not a project path",)),
     Bad("symlink-escape", both(symlink("content/media/escape.png", outside_png),
                                sub(CAMPAIGN, PHOTO, "photo: content/media/escape.png")), CAMPAIGN, "photo:",
-        "advocates[0].photo", ("points outside", "symbolic link")),
+        "advocates[0].photo", ("points outside", "symbolic link"), errors=2),  # and the link itself
     Bad("symlink-folder-escape", both(symlink("content/media/shared", lambda r: outside_png(r).parent),
                                       sub(CAMPAIGN, PHOTO, "photo: content/media/shared/secret.png")), CAMPAIGN,
-        "photo:", "advocates[0].photo", ("points outside", "symbolic link")),
+        "photo:", "advocates[0].photo", ("points outside", "symbolic link"), errors=2),
     Bad("photo-missing", sub(CAMPAIGN, PHOTO, "photo: content/media/stev.png"), CAMPAIGN, "photo:",
         "advocates[0].photo", ("'content/media/stev.png' does not exist", "did you mean 'steve.png'?")),
     Bad("photo-is-text", both(write("content/media/notes.jpg", "these are notes, not a photo\n"),
@@ -281,7 +281,7 @@ CASES = [
         "logo", ("must be a file directly in content/accounts/acme/",)),
     Bad("account-logo-symlink-escape", both(lambda r: (r / "content/accounts/acme/logo.png").unlink(),
                                             symlink("content/accounts/acme/logo.png", outside_png)),
-        ACCOUNT, "logo:", "logo", ("points outside content/accounts/acme/", "symbolic link")),
+        ACCOUNT, "logo:", "logo", ("points outside content/accounts/acme/", "symbolic link"), errors=2),
     Bad("account-logo-not-image", write("content/accounts/acme/logo.png", "<svg>not a png</svg>"), ACCOUNT, "logo:",
         "logo", ("cannot be used", "is not an image")),
 ]

@@ -22,9 +22,12 @@ class _Date(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date; write YYYY-MM-DD", param, ctx)
+        if not 1980 <= day.year <= 2107:  # files of the kit are dated; a zip stores no other years
+            self.fail(f"{value!r} is outside the years 1980–2107; write the real build date", param, ctx)
+        return day
 
 
 DATE = _Date()
@@ -178,6 +181,9 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     return k, n
 
 
+_LAST_ZIP_SECOND = 4354819199  # 2107-12-31T23:59:59Z
+
+
 def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
     """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes."""
     from coffeerun import tokens
@@ -188,6 +194,10 @@ def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
         check_output(project, out)
     except UnsafeOutput as exc:
         raise Refused(str(exc)) from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and int(epoch) > _LAST_ZIP_SECOND:
+        raise Refused(f"SOURCE_DATE_EPOCH={epoch[:20]} is after 2107-12-31, the last day a zip archive (the decks) "
+                      "can store; unset it or give a real time")
     if publish:
         from coffeerun.project import ProjectPaths
         from coffeerun.siteconfig import site_url
