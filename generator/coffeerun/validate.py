@@ -121,9 +121,9 @@ class _Checker:
         try:
             check_size(path, name, MAX_LOGO_BYTES, "a logo")
             if path.suffix.lower() == ".svg":
-                from coffeerun.svg import rasterise_svg
+                from coffeerun.svg import check_svg
 
-                rasterise_svg(path, 64)
+                check_svg(path)
             else:
                 check_image(path, name, (".png",))
         except Exception as exc:  # noqa: BLE001 - any failure here means an unusable logo
