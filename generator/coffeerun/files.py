@@ -151,17 +151,23 @@ def image_file(root: Path, value: str) -> Path:
     return path
 
 
-# Files a browser would run as part of the private site (script in SVG, HTML, XML) are refused:
-# they would execute with the share site's address.
-ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".js", ".mjs")
-
-
 def plain_file(root: Path, value: str) -> Path:
+    """A file to hand out: under content/, a kind colleagues may download (by name and content)."""
+    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES, RefusedHandout, check_handout
+
     path = resolve_inside(root, value)
-    if path.suffix.lower() in ACTIVE_SUFFIXES:
-        raise fail("file", f"{short(value)} is a {path.suffix.lower()} file, which a browser would run as part "
-                   "of the private site; hand out a PDF, an image (png, jpg, webp) or an office document")
+    if path.is_relative_to(root.resolve() / "campaigns"):
+        raise fail("file", f"{short(value)} is under campaigns/, which holds the campaign files, not files to "
+                   "hand out; put it in content/media/")
     check_size(path, value, MAX_FILE_BYTES, "a file to hand out")
+    try:
+        check_handout(path, short(value))
+    except RefusedHandout as exc:
+        raise fail("file", str(exc)) from None
+    except OSError as exc:
+        raise fail("no_file", f"{short(value)} cannot be read: {exc.strerror}") from None
+    if path.suffix.lower() in HANDOUT_IMAGES:
+        check_image(path, value, HANDOUT_IMAGES)
     return path
 
 

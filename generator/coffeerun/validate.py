@@ -18,7 +18,7 @@ from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.project import ProjectPaths
-from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
+from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
 
@@ -57,6 +57,7 @@ class ValidProject:
 class _Checker:
     def __init__(self, paths: ProjectPaths):
         self.paths = paths
+        self.docs: dict[str, Document] = {}  # campaign id -> its document, for problems found later
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
 
@@ -232,7 +233,39 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     model = checker.model(Campaign, doc, data, keep=resolved.keep)
     if model is None or account is None or resolved.broken:
         return None
+    checker.docs[file.stem] = doc
     return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
+
+
+def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None:
+    """A file handed out on a share site may name no private link but that site's own: a kit link (or
+    another campaign's) in a PDF or a spreadsheet would reach every colleague who downloads it."""
+    from coffeerun import tokens
+    from coffeerun.handouts import named_links
+
+    secret = tokens.secret_from_env() or tokens.PREVIEW_SECRET
+    owners: dict[str, tuple[str, str]] = {}
+    for info in campaigns:
+        links = tokens.campaign_links(secret, info.id, info.model.link_version, "")
+        owners.update({links.share_token: (info.id, "share"), links.kit_token: (info.id, "kit")})
+    found: dict[str, set[str]] = {}
+    for info in campaigns:
+        doc = checker.docs.get(info.id)  # None: validated by an earlier build from these very files
+        for i, resource in enumerate(info.model.resources if doc is not None else []):
+            if resource.file is None:
+                continue
+            if resource.file not in found:
+                found[resource.file] = named_links(checker.paths.root / resource.file, set(owners))
+            for token in sorted(found[resource.file]):
+                owner, kind = owners[token]
+                if (owner, kind) == (info.id, "share"):
+                    continue
+                whose = "this campaign's" if owner == info.id else f"campaign '{owner}'s"
+                loc = ("resources", i, "file")
+                pos, message = place(doc, loc, f"{short(resource.file)} names {whose} private {kind} link "
+                                     f"({token[:6]}…), and colleagues download it from the share site; remove "
+                                     "the link from the file")
+                checker.report(pos, loc, message)
 
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
@@ -262,6 +295,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     if not wanted:
         for group in (*profiles.values(), accounts):
             group.check_all()
+    _links_in_handouts(checker, campaigns)
     for campaign in campaigns:
         if campaign.state.kind in ("withheld", "expired", "scheduled"):
             checker.report(Pos(campaign.source), (), campaign.state.reason, "warning")
