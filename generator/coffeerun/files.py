@@ -134,6 +134,21 @@ def _check_image(path: Path, value: str, suffixes: tuple[str, ...]) -> None:
                    "export it again") from None
 
 
+_WIDE_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def eight_bit(image):  # noqa: ANN001, ANN201 - a PIL image
+    """16-bit (and 32-bit) grey pictures scaled to 8 bits: Pillow's convert() clips them instead, turning a
+    16-bit photo white or posterised. Other modes are returned as they are (Pillow reduces 16-bit
+    colour PNGs to 8 bits itself when it opens them)."""
+    if image.mode not in _WIDE_GREY:
+        return image
+    wide = image.convert("F")
+    sixteen = image.mode.startswith("I;16") or wide.getextrema()[1] > 255  # "I": from the values it holds
+    scale = 255 / 65535 if sixteen else 1.0
+    return wide.point(lambda value: value * scale).convert("L")
+
+
 def check_text_file(path: Path, value: str, what: str) -> str:
     """A UTF-8 text file of bounded size; its text."""
     check_size(path, value, MAX_TEXT_BYTES, what)
