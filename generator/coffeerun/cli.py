@@ -56,15 +56,16 @@ def _project(root: Path) -> Path:
 
 def _environment_problem(exc: OSError) -> str:
     """One plain line for an output, cache or port the environment does not allow."""
-    path = exc.filename or ""
+    path = exc.filename2 or exc.filename or ""  # copies and renames: the second name is the one written
     reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+               errno.EFBIG: "the disk is full or the file is larger than this system allows",
                errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
                errno.EPERM: "permission denied"}
     reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
     return f"coffeerun: cannot write {path}: {reason}" if path else f"coffeerun: {reason}"
 
 
-_ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
+_ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
                        errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE)
 
 

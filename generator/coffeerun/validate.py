@@ -128,7 +128,8 @@ class _Checker:
             else:
                 check_image(path, name, (".png",))
         except Exception as exc:  # noqa: BLE001 - any failure here means an unusable logo
-            message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
+            message = exc.message() if hasattr(exc, "message") else str(exc) if isinstance(exc, ValueError) \
+                else f"{type(exc).__name__}: {exc}"
             self.report(doc.pos(loc), loc, f"logo {short(name)} cannot be used: {message}")
             return None
         return path
