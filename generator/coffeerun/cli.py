@@ -134,6 +134,7 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
     for label, value in (("campaign", campaign), ("account", account)):
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", value):
             raise click.UsageError(f"'{value}' is not a valid {label} id; use lowercase letters, digits and '-'")
+    _project(project)
     accounts = sorted(p.name for p in (project / "content" / "accounts").glob("*") if p.is_dir())
     if account not in accounts:
         click.echo(f"warning: no account '{account}' yet (content/accounts/{account}/account.yaml)"
@@ -182,6 +183,7 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     return k, n
 
 
+MAX_JOBS = 64  # each worker is a process with its own fonts and models: more only exhausts the machine
 _LAST_ZIP_SECOND = 4354819199  # 2107-12-31T23:59:59Z
 
 
@@ -226,7 +228,8 @@ def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
               help="The publish root (default: site/ in the project).")
 @click.option("--drafts", is_flag=True, help="Also build draft campaigns (previews).")
 @click.option("--publish", is_flag=True, help="A real publish: needs COFFEERUN_SECRET, refuses a past --today.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--jobs", type=click.IntRange(min=1, max=MAX_JOBS), default=None,
+              help="Worker processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Ignore the render cache.")
 @click.option("--no-assets", is_flag=True, help="Pages only: no downloads/ and no link-preview image (previews).")
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable shares.")

@@ -147,19 +147,19 @@ def handout_content(path: Path) -> bytes | Path:
 
 # -- text that could carry a private link ---------------------------------------------------------
 
-def _zip_members(data: bytes) -> Iterator[bytes]:
-    budget = MAX_SCANNED
+def _zip_members(data: bytes, budget: list[int], depth: int = 0) -> Iterator[bytes]:
+    """Every member's bytes, and those of documents inside (two levels), within one shared budget."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                if info.is_dir() or budget <= 0:
+                if info.is_dir() or budget[0] <= 0:
                     continue
                 with archive.open(info) as member:
-                    chunk = member.read(budget)
-                budget -= len(chunk)
+                    chunk = member.read(budget[0])
+                budget[0] -= len(chunk)
                 yield chunk
-                if chunk[:4] in _ZIP:  # a document inside an archive
-                    yield from _zip_members(chunk)
+                if chunk[:4] in _ZIP and depth < 2:  # a document inside an archive
+                    yield from _zip_members(chunk, budget, depth + 1)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
         return  # damaged or encrypted: the raw bytes were searched already
 
@@ -186,20 +186,22 @@ def text_blobs(path: Path) -> Iterator[bytes]:
     data = path.read_bytes()
     yield data
     if data[:4] in _ZIP:
-        yield from _zip_members(data)
+        yield from _zip_members(data, [MAX_SCANNED])
     elif data[:5] == b"%PDF-":
         yield from _pdf_text(data)
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         yield data.decode("utf-16", "replace").encode("utf-8", "replace")
 
 
+_RUN = re.compile(rb"(?<![a-z2-7])[a-z2-7]{32,200}(?![a-z2-7])")  # longer runs are encoded data, not links
+
+
 def named_links(path: Path, tokens: set[str]) -> set[str]:
-    """The tokens among `tokens` that the file names anywhere, in any letter case."""
+    """The tokens among `tokens` that the file names anywhere, in any letter case: every 32-letter
+    window of every run of the tokens' alphabet (a token may touch other letters) is looked up."""
     found: set[str] = set()
-    wanted = {t.encode("ascii") for t in tokens}
     for blob in text_blobs(path):
-        lowered = blob.lower()
-        found.update(t.decode("ascii") for t in wanted if t in lowered)
-        if len(found) == len(wanted):
-            break
+        for run in _RUN.findall(blob.lower()):
+            text = run.decode("ascii")
+            found.update(w for w in (text[i:i + 32] for i in range(len(text) - 31)) if w in tokens)
     return found
