@@ -443,3 +443,38 @@ def test_the_readme_states_the_exit_codes_and_what_out_may_be() -> None:
         assert code in section
     assert "--out" in section and "publish root" in section
     assert re.search(r"campaigns/.*content/.*theme/", section)
+
+
+def test_text_at_its_longest_builds_slides_and_decks(tmp_path: Path, run_cli) -> None:
+    """What check accepts, build makes: 2,000-letter names and highlights fit (ellipsis), and deck
+    properties stay within the format's 255 characters."""
+    root = write_project(tmp_path / "project")
+    word = "W" * 2000
+    edit(root, CAMPAIGN, "name: Steve Konkol", f"name: {word}")
+    edit(root, CAMPAIGN, "title: VP Treasury", f"title: {word}")
+    edit(root, ACCOUNT, "name: Acme Corp", f"name: {word}")
+    assert run_cli("check", "--project", root, "--today", TODAY).exit_code == 0
+    result = run_cli("build", "--project", root, "--today", TODAY, "--out", tmp_path / "site", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    decks = list((tmp_path / "site").rglob("deck.pptx"))
+    assert decks
+    with zipfile.ZipFile(decks[0]) as deck:
+        core = deck.read("docProps/core.xml").decode("utf-8")
+    assert "W" * 255 in core and "W" * 256 not in core
+
+
+def test_an_svg_logo_with_an_embedded_picture_is_drawn(tmp_path: Path, run_cli) -> None:
+    import base64
+
+    root = write_project(tmp_path / "project")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (255, 0, 0)).save(buffer, "PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    logo_file('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="80" '
+              f'height="40"><image xlink:href="data:image/png;base64,{data}" width="80" height="40"/></svg>')(root)
+    result = run_cli("check", "--project", root, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    from coffeerun.svg import rasterise_svg
+
+    drawn = rasterise_svg(root / "content/accounts/acme/logo.svg", 80)
+    assert drawn.size == (80, 40) and drawn.getpixel((40, 20))[:3] == (255, 0, 0)
