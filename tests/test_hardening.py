@@ -145,6 +145,28 @@ def logo_file(svg: str) -> Callable[[Path], None]:
     return both(write("content/accounts/acme/logo.svg", svg), sub(ACCOUNT, "logo: logo.png", "logo: logo.svg"))
 
 
+def pdf_with_text(root: Path) -> bytes:
+    """A PDF whose page says the kit link inside a compressed content stream (not in its raw bytes)."""
+    import zlib
+
+    stream = zlib.compress(f"BT /F1 10 Tf 20 100 Td (Kit: {kit_url(root)}) Tj ET".encode("latin-1"))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 200] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    assert kit_url(root).encode() not in out
+    return bytes(out)
+
+
 def svg_logo(body: str, size: str = 'width="200" height="100"') -> Callable[[Path], None]:
     return logo_file(f'<svg xmlns="http://www.w3.org/2000/svg" {size}>{body}</svg>')
 
@@ -249,6 +271,8 @@ CASES = [
     Case("kit-link-in-xlsx", handout("content/media/sheet.xlsx", office("xl/sharedStrings.xml")), BUILD, 1,
          CAMPAIGN, ("private kit link",)),
     Case("kit-link-in-pdf-annotation", handout("content/media/brief.pdf", pdf_with_link), BUILD, 1, CAMPAIGN,
+         ("private kit link",)),
+    Case("kit-link-in-pdf-text", handout("content/media/Brief.PDF", pdf_with_text), BUILD, 1, CAMPAIGN,
          ("private kit link",)),
     # -- check equals build: what build would choke on, check reports at its line (exit 1) ---------------
     Case("control-character-in-title", sub(CAMPAIGN, TITLE, 'title: "Spring\\x07 at Acme"'), BUILD, 1, CAMPAIGN,

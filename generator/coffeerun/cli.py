@@ -191,7 +191,6 @@ def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
     """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes."""
     from coffeerun import tokens
     from coffeerun.outguard import UnsafeOutput, check_output
-    from coffeerun.safefiles import tree_problems
 
     try:
         check_output(project, out)
@@ -212,12 +211,19 @@ def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
         refused = tokens.publish_refusal(tokens.secret_from_env(), url)
         if refused:
             raise Refused(refused)
+    _refuse_unreadable(project, f"nothing written: {out} is unchanged")
+
+
+def _refuse_unreadable(project: Path, after: str = "") -> None:
+    """Exit 1 when the project holds what may not be read (a FIFO would hang the build's hashing)."""
+    from coffeerun.problems import Problems
+    from coffeerun.safefiles import tree_problems
+
     problems = tree_problems(project)
     if problems:
-        from coffeerun.problems import Problems
-
         Report(Problems(problems)).print_problems()
-        click.echo(f"nothing written: {out} is unchanged", err=True)
+        if after:
+            click.echo(after, err=True)
         sys.exit(1)
 
 
@@ -303,6 +309,7 @@ def serve(project: Path, today: dt.date | None, port: int, campaign: str) -> Non
 
     _known_campaigns(_project(project), (campaign,))
     _port_is_free(port)
+    _refuse_unreadable(project)
     try:
         serve_campaign(project, campaign, today, port)
     except OSError as exc:
