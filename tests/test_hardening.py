@@ -290,7 +290,7 @@ CASES = [
     Case("set-tag", sub(CAMPAIGN, "audiences: [finance]\nmetrics", "audiences: !!set {finance}\nmetrics"), BUILD, 1,
          CAMPAIGN, ("tag '!!set' is not accepted",)),
     Case("huge-word", sub(CAMPAIGN, QUOTE, "text: " + "w" * 900_000), BUILD, 1, CAMPAIGN,
-         ("900,000 characters", "at most 2,000")),
+         ("900,000 characters", "at most 5,000")),
     Case("starts-after-2107", sub(CAMPAIGN, "starts: 2026-11-01", "starts: 2200-01-01"), BUILD, 1, CAMPAIGN,
          ("1980–2107",)),
     Case("starts-before-1980", sub(CAMPAIGN, "starts: 2026-11-01", "starts: 1970-01-01"), BUILD, 1, CAMPAIGN,
@@ -470,13 +470,16 @@ def test_the_readme_states_the_exit_codes_and_what_out_may_be() -> None:
 
 
 def test_text_at_its_longest_builds_slides_and_decks(tmp_path: Path, run_cli) -> None:
-    """What check accepts, build makes: 2,000-letter names and highlights fit (ellipsis), and deck
-    properties stay within the format's 255 characters."""
+    """What check accepts, build makes: names and quotes of the longest one word accepted fit (ellipsis),
+    and deck properties stay within the format's 255 characters."""
+    from coffeerun.fieldtypes import MAX_TEXT
+
     root = write_project(tmp_path / "project")
-    word = "W" * 2000
+    word = "W" * MAX_TEXT
     edit(root, CAMPAIGN, "name: Steve Konkol", f"name: {word}")
     edit(root, CAMPAIGN, "title: VP Treasury", f"title: {word}")
     edit(root, ACCOUNT, "name: Acme Corp", f"name: {word}")
+    edit(root, CAMPAIGN, QUOTE, f"text: {word}")
     assert run_cli("check", "--project", root, "--today", TODAY).exit_code == 0
     result = run_cli("build", "--project", root, "--today", TODAY, "--out", tmp_path / "site", "--jobs", "1")
     assert result.exit_code == 0, result.output

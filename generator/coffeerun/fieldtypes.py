@@ -37,7 +37,7 @@ VIDEO_HOSTS = {
 }
 VIDEO_FILES = (".mp4", ".webm")
 MAX_MARKDOWN = 10_000  # characters in one Markdown field; rendering time grows faster than length
-MAX_TEXT = 2_000  # characters in one plain text field (names, quotes, labels): slides and cards fit them
+MAX_TEXT = 5_000  # characters in one plain text field (names, quotes, labels): slides and cards fit them
 MAX_MESSAGE = 5_000  # a ready-to-send note
 MAX_TRANSCRIPT = 200_000  # a transcript written inline (a file may hold up to 1 MB)
 MAX_BRACKETS = 200

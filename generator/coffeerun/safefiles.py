@@ -10,10 +10,10 @@ from pathlib import Path
 from coffeerun.problems import Problem
 
 SCANNED = ("campaigns", "content", "theme", "mkdocs.yml")
-# A folder with one of these endings is a mistake (a tool writing `x.yaml/`, an unzipped archive
-# named like its file) that would otherwise surface as "missing file" far from its cause.
-FILE_LIKE_SUFFIXES = frozenset((".yaml", ".yml", ".md", ".txt", ".vtt", ".png", ".jpg", ".jpeg", ".webp", ".gif",
-                                ".svg", ".pdf", ".csv", ".docx", ".xlsx", ".pptx", ".html", ".css", ".js", ".json"))
+# A folder with the ending of a file coffeerun reads is a mistake (a tool writing `x.yaml/`, an unzipped
+# archive named like its file) that would otherwise surface as "missing file" far from its cause.
+FILE_LIKE_SUFFIXES = frozenset((".yaml", ".yml", ".md", ".txt", ".vtt", ".png", ".jpg", ".jpeg", ".webp", ".svg",
+                                ".pdf"))
 MAX_ENTRIES = 500_000  # a project this large is a mistake (a node_modules copied in); stop counting there
 
 
@@ -81,4 +81,7 @@ def tree_problems(root: Path) -> list[Problem]:
                     stack.extend(Path(entry.path) for entry in entries)
             except OSError as exc:
                 note(path, f"cannot be read: {exc.strerror}")
+    if stack:
+        problems.append(Problem(".", 1, 1, "", f"the project has more than {MAX_ENTRIES:,} files and folders in "
+                                "campaigns/, content/ and theme/; keep what is not campaign material elsewhere"))
     return sorted(problems)
