@@ -505,3 +505,21 @@ def test_an_svg_logo_with_an_embedded_picture_is_drawn(tmp_path: Path, run_cli) 
 
     drawn = rasterise_svg(root / "content/accounts/acme/logo.svg", 80)
     assert drawn.size == (80, 40) and drawn.getpixel((40, 20))[:3] == (255, 0, 0)
+
+
+@pytest.mark.parametrize("suffix, orientation", [(".png", 1), (".webp", 1), (".jpg", 6), (".webp", 6)])
+def test_image_handouts_of_every_kind_lose_their_metadata_and_stay_upright(tmp_path: Path, suffix: str,
+                                                                          orientation: int) -> None:
+    from coffeerun.handouts import handout_content
+
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0112] = "PhoneMaker", orientation
+    source = tmp_path / f"photo{suffix}"
+    extra = {"xmp": b"<x:xmpmeta>Owner Name</x:xmpmeta>"} if suffix == ".webp" else {}
+    Image.new("RGB", (30, 20), (0, 128, 0)).save(source, exif=exif.tobytes(), **extra)
+    assert b"PhoneMaker" in source.read_bytes()
+    published = handout_content(source)
+    assert isinstance(published, bytes) and b"PhoneMaker" not in published and b"Owner Name" not in published
+    with Image.open(io.BytesIO(published)) as image:
+        assert image.size == ((20, 30) if orientation == 6 else (30, 20))
+        assert image.getexif().get(0x0112, 1) == 1
