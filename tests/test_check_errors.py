@@ -10,8 +10,8 @@ from typing import Callable
 
 import pytest
 
-from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, MARIA, ROI, edit, line_of, png, png_header_only,
-                        write_project)
+from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, MARIA, ROI, both, edit, line_of, png, png_header_only, sub,
+                        write, write_project)
 
 TODAY = "2026-11-23"
 
@@ -27,25 +27,6 @@ class Bad:
     field: str  # "" for a problem with the file as a whole
     words: tuple[str, ...]
     errors: int = 1  # no cascade: the one mistake gives exactly this many errors
-
-
-def sub(name: str, old: str, new: str) -> Callable[[Path], None]:
-    return lambda root: edit(root, name, old, new)
-
-
-def write(name: str, content: str | bytes) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return run
-
-
-def both(*steps: Callable[[Path], object]) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        for step in steps:
-            step(root)
-    return run
 
 
 def symlink(name: str, target: Callable[[Path], Path]) -> Callable[[Path], None]:

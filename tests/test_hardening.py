@@ -19,7 +19,8 @@ from typing import Callable
 import pytest
 from PIL import Image
 
-from bad_inputs import ACCOUNT, BRAND, CAMPAIGN, edit, write_project
+from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, both, edit, fifo, link, office_document, pdf_link_annotation,
+                        pdf_page_text, sub, write, write_project)
 
 TODAY = "2026-11-23"
 BUILD = ("build", "--today", TODAY, "--no-assets")
@@ -47,51 +48,12 @@ def nothing(root: Path) -> None:
     pass
 
 
-def write(name: str, content: str | bytes) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return run
-
-
-def sub(name: str, old: str, new: str) -> Callable[[Path], None]:
-    return lambda root: edit(root, name, old, new)
-
-
-def both(*steps: Callable[[Path], object]) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        for step in steps:
-            step(root)
-    return run
-
-
 def foreign(root: Path) -> Path:
     """A file outside the project that must never be read or quoted."""
     path = root.parent / "elsewhere" / "secret.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(f"title: {SECRET_WORDS}\n{SECRET_WORDS}: [\n", encoding="utf-8")
     return path
-
-
-def link(name: str, target: Callable[[Path], Path | str]) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() or path.is_symlink():
-            path.unlink()
-        path.symlink_to(target(root))
-    return run
-
-
-def fifo(name: str) -> Callable[[Path], None]:
-    def run(root: Path) -> None:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()
-        os.mkfifo(path)
-    return run
 
 
 def handout(name: str, content: bytes | str | Callable[[Path], bytes]) -> Callable[[Path], None]:
@@ -113,58 +75,21 @@ def kit_url(root: Path) -> str:
 
 
 def office(part: str) -> Callable[[Path], bytes]:
-    """An OOXML document (zip) whose `part` names the campaign's kit link."""
-    def make(root: Path) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as doc:
-            doc.writestr("[Content_Types].xml", "<Types/>")
-            doc.writestr(part, f'<x><t>Open {kit_url(root)} first</t></x>')
-        return buffer.getvalue()
-    return make
+    return lambda root: office_document(part, f"Open {kit_url(root)} first")
 
 
 def pdf_with_link(root: Path) -> bytes:
-    """A PDF whose only mention of the kit link is a compressed link annotation."""
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+    return pdf_link_annotation(kit_url(root))
 
-    writer = PdfWriter()
-    writer.add_blank_page(200, 200)
-    action = DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(kit_url(root))})
-    writer.add_annotation(0, DictionaryObject({
-        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
-        NameObject("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(9), FloatObject(9)]),
-        NameObject("/A"): action}))
-    writer.add_metadata({"/Title": "x"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+
+def pdf_with_text(root: Path) -> bytes:
+    data = pdf_page_text(f"Kit: {kit_url(root)}")
+    assert kit_url(root).encode() not in data  # found only by reading the page's text
+    return data
 
 
 def logo_file(svg: str) -> Callable[[Path], None]:
     return both(write("content/accounts/acme/logo.svg", svg), sub(ACCOUNT, "logo: logo.png", "logo: logo.svg"))
-
-
-def pdf_with_text(root: Path) -> bytes:
-    """A PDF whose page says the kit link inside a compressed content stream (not in its raw bytes)."""
-    import zlib
-
-    stream = zlib.compress(f"BT /F1 10 Tf 20 100 Td (Kit: {kit_url(root)}) Tj ET".encode("latin-1"))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 200] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    assert kit_url(root).encode() not in out
-    return bytes(out)
 
 
 def svg_logo(body: str, size: str = 'width="200" height="100"') -> Callable[[Path], None]:
