@@ -381,7 +381,8 @@ def test_a_16_bit_portrait_on_the_slides_is_not_white(tmp_path: Path) -> None:
     _png16(tmp_path / "grey16.png")
     square = photo(tmp_path / "grey16.png")
     darkest, lightest = square.convert("L").getextrema()
-    assert darkest < 100 < lightest < 256 and len(set(square.convert("L").getdata())) > 32
+    tones = sum(1 for count in square.convert("L").histogram() if count)
+    assert darkest < 100 < lightest < 256 and tones > 32
 
 
 def test_the_readme_states_the_exit_codes_and_what_out_may_be() -> None:
