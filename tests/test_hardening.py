@@ -226,7 +226,7 @@ CASES = [
          env={"SOURCE_DATE_EPOCH": "99999999999"}),
     # -- environment: one plain line naming the path or port (exit 1) -----------------------------------
     Case("output-not-writable", nothing, (*BUILD, "--out", "/sys/coffeerun-site"), 1, "/sys/",
-         ("cannot write", "permission denied")),
+         ("cannot use", "permission denied")),
     Case("output-disk-full", nothing, (*BUILD, "--no-cache", "--out", "{tmp}/big"), 1, "cannot write /",
          ("disk is full",), hang=True, env={"FILE_SIZE_LIMIT": "4096"}),  # the first file written that is larger
     # -- publishing settings (exit 2) -----------------------------------------------------------------

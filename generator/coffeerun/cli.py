@@ -50,7 +50,7 @@ def _project(root: Path) -> Path:
     if not (root / "campaigns").is_dir():
         where = f"this folder ({root.resolve()})" if root == Path(".") else str(root)
         raise Refused(f"{where} is not a coffeerun project: it has no campaigns/ folder; run coffeerun "
-                               "in a project, pass --project DIR, or start one with: coffeerun init DIR")
+                      "in a project, pass --project DIR, or start one with: coffeerun init DIR")
     return root
 
 
@@ -62,9 +62,11 @@ def _environment_problem(exc: OSError) -> str:
                errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
                errno.EPERM: "permission denied"}
     reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return f"coffeerun: cannot write {path}: {reason}" if path else f"coffeerun: {reason}"
+    verb = "write" if exc.errno in _FULL_OR_READ_ONLY else "use"
+    return f"coffeerun: cannot {verb} {path}: {reason}" if path else f"coffeerun: {reason}"
 
 
+_FULL_OR_READ_ONLY = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 _ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
                        errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE)
 
