@@ -232,7 +232,8 @@ CASES = [
     # -- publishing settings (exit 2) -----------------------------------------------------------------
     Case("publish-short-secret", nothing, PUBLISH, 2, "COFFEERUN_SECRET", ("at least 32",),
          env={"COFFEERUN_SECRET": "short"}),
-    Case("publish-blank-secret", nothing, PUBLISH, 2, "COFFEERUN_SECRET", ("blank",), env={"COFFEERUN_SECRET": "   "}),
+    Case("publish-blank-secret", nothing, PUBLISH, 2, "COFFEERUN_SECRET", ("needs the secret",),
+         env={"COFFEERUN_SECRET": " " * 40}),
     Case("publish-http-site-url", mkdocs_site_url("http://advocates.vendor.example/"), PUBLISH, 2, "site_url",
          ("https",), env={"COFFEERUN_SECRET": LONG_SECRET}),
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from coffeerun import __version__, api
+from coffeerun import __version__, api, verbosity
 from coffeerun.problems import did_you_mean
 from coffeerun.report import Report
 
@@ -71,8 +71,9 @@ _ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, err
                        errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE)
 
 
-class _Commands(click.Group):
-    """The command group: an output, cache or port the environment refuses ends in one line and exit 1."""
+class _Commands(verbosity.VerbosityGroup):
+    """The command group (-v/-q on each command): an output, cache or port the environment refuses ends in
+    one line and exit 1."""
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
         try:
@@ -100,17 +101,21 @@ def cli() -> None:
 @cli.command()
 @project_option
 @today_option
+@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text lines; json: a list of problems on stdout; github: lines and GitHub annotations.")
 @click.argument("campaigns", nargs=-1)
-def check(project: Path, today: dt.date | None, campaigns: tuple[str, ...]) -> None:
+def check(project: Path, today: dt.date | None, style: str, campaigns: tuple[str, ...]) -> None:
     """Validate everything; print every problem; exit 1 if any."""
     _project(project)
     _known_campaigns(project, campaigns)
     result = api.check(project, today, campaigns or None)
     report = Report(result.problems)
-    report.print_problems()
+    report.print_problems(style)
+    for info in result.campaigns:
+        verbosity.detail(f"{info.id}: {info.state.kind}{f' ({info.state.reason})' if info.state.reason else ''}")
     if not result.problems.errors:
         published = sum(c.state.published for c in result.campaigns)
-        click.echo(f"ok: {len(result.campaigns)} campaign(s) valid, {published} to publish", err=True)
+        verbosity.info(f"ok: {len(result.campaigns)} campaign(s) valid, {published} to publish")
     sys.exit(report.exit_code)
 
 
@@ -139,15 +144,15 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
     _project(project)
     accounts = sorted(p.name for p in (project / "content" / "accounts").glob("*") if p.is_dir())
     if account not in accounts:
-        click.echo(f"warning: no account '{account}' yet (content/accounts/{account}/account.yaml)"
-                   f"{did_you_mean(account, accounts)}", err=True)
+        verbosity.warn(f"no account '{account}' yet (content/accounts/{account}/account.yaml)"
+                       f"{did_you_mean(account, accounts)}")
     try:
         path = write_new_campaign(project, campaign, account, today or api.utc_today())
     except FileExistsError:
         raise click.UsageError(f"campaigns/{campaign}.yaml exists already; pick another id") from None
-    click.echo(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
+    verbosity.info(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
     if write_schema_if_missing(project):
-        click.echo("wrote schema/campaign.schema.json for your editor (refresh it with: coffeerun schema)")
+        verbosity.info("wrote schema/campaign.schema.json for your editor (refresh it with: coffeerun schema)")
 
 
 @cli.command()
@@ -189,9 +194,9 @@ MAX_JOBS = 64  # each worker is a process with its own fonts and models: more on
 _LAST_ZIP_SECOND = 4354819199  # 2107-12-31T23:59:59Z
 
 
-def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
-    """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes."""
-    from coffeerun import tokens
+def _refuse_unsafe_build(project: Path, out: Path) -> None:
+    """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes
+    (the --publish settings are checked by the build itself)."""
     from coffeerun.outguard import UnsafeOutput, check_output
 
     try:
@@ -202,17 +207,6 @@ def _refuse_unsafe_build(project: Path, out: Path, publish: bool) -> None:
     if epoch.isdigit() and int(epoch) > _LAST_ZIP_SECOND:
         raise Refused(f"SOURCE_DATE_EPOCH={epoch[:20]} is after 2107-12-31, the last day a zip archive (the decks) "
                       "can store; unset it or give a real time")
-    if publish:
-        from coffeerun.project import ProjectPaths
-        from coffeerun.siteconfig import site_url
-
-        try:
-            url = site_url(ProjectPaths(project).mkdocs_yml)
-        except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml is reported by the build itself
-            url = None
-        refused = tokens.publish_refusal(tokens.secret_from_env(), url)
-        if refused:
-            raise Refused(refused)
     _refuse_unreadable(project, f"nothing written: {out} is unchanged")
 
 
@@ -251,26 +245,26 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
 
     _known_campaigns(_project(project), campaigns)
     out = out or project / "site"
-    _refuse_unsafe_build(project, out, publish)
+    _refuse_unsafe_build(project, out)
     options = BuildOptions(out=out, today=today or api.utc_today(), drafts=drafts,
                            publish=publish, campaigns=campaigns, jobs=jobs, use_cache=not no_cache,
                            assets=not no_assets, shard=_shard(shard))
     try:
-        with Progress() as progress:
+        with Progress(verbosity.progress_stream()) as progress:
             result = run_build(project, options, progress.advance, progress.start)
     except UsageProblem as exc:
-        raise click.UsageError(str(exc)) from None
+        raise Refused(str(exc)) from None
     report = Report(result.problems)
     report.print_problems()
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        verbosity.warn(warning)
     if report.exit_code:
         click.echo(f"nothing written: {options.out} is unchanged", err=True)
         sys.exit(report.exit_code)
-    if os.environ.get("COFFEERUN_PHASES"):
+    if os.environ.get("COFFEERUN_PHASES") or verbosity.verbose():
         click.echo(f"phases: {result.phases}", err=True)
-    click.echo(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(options.out),
-                       [f"{campaign} ({kind})" for campaign, kind in result.not_built]), err=True)
+    verbosity.info(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(options.out),
+                           [f"{campaign} ({kind})" for campaign, kind in result.not_built]))
 
 
 @cli.command()
@@ -286,8 +280,7 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
 
     secret = tokens.secret_from_env()
     if secret is None:
-        click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
-                   err=True)
+        verbosity.warn(f"{tokens.SECRET_ENV} is not set: these are preview links, not the real ones")
         secret = tokens.PREVIEW_SECRET
     result, rows = link_rows(_project(project), today or api.utc_today(), secret)
     if result.problems.errors:
@@ -334,6 +327,25 @@ def _port_is_free(port: int) -> None:
                 f"cannot be used ({exc.strerror})"
             click.echo(f"coffeerun: port {port} on 127.0.0.1 {reason}; pick another with --port", err=True)
             sys.exit(1)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Write a new project to start a program from into DIRECTORY (a new or empty folder)."""
+    try:
+        written = api.init_project(directory)
+    except FileExistsError:
+        raise click.UsageError(f"{directory} is not an empty folder; coffeerun init writes a new project "
+                               "into a new or empty one") from None
+    except OSError as exc:
+        click.echo(f"coffeerun: cannot write {directory}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        verbosity.detail(f"wrote {path}")
+    verbosity.info(f"wrote a new coffeerun {__version__} project into {directory} ({len(written)} files); next:\n"
+                   f"  cd {directory} && coffeerun check      # lists each CHANGE-ME to fill in\n"
+                   "  then read README.md there: the secret, GitHub Pages, the first campaign")
 
 
 def main() -> None:

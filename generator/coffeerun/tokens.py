@@ -11,27 +11,11 @@ from dataclasses import dataclass
 SECRET_ENV = "COFFEERUN_SECRET"
 PREVIEW_SECRET = b"coffeerun-preview-only-not-secret"
 TOKEN_BYTES = 20  # 160 bits, URL-safe base32 without padding: 32 characters
-MIN_SECRET_CHARS = 32  # a publish key at least as long as the 160 bits it protects, written as text
 
 
 def secret_from_env() -> bytes | None:
     value = os.environ.get(SECRET_ENV, "")
-    return value.encode("utf-8") if value else None
-
-
-def publish_refusal(secret: bytes | None, site_url: str | None) -> str | None:
-    """Why a real publish (--publish) may not run with this secret and site_url (None: unknown), or None."""
-    if secret is None or not secret.strip():
-        return (f"--publish needs the secret in {SECRET_ENV} (it is {'blank' if secret else 'not set'}); "
-                "without it links are only for previews")
-    length = len(secret.decode("utf-8", "replace"))
-    if length < MIN_SECRET_CHARS:
-        return (f"--publish refuses {SECRET_ENV}: it is {length} characters, and a secret needs at least "
-                f"{MIN_SECRET_CHARS} (e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
-    if site_url is not None and not site_url.lower().startswith("https://") or len(site_url) <= len("https://"):
-        return (f"--publish refuses site_url {site_url!r} in mkdocs.yml: a published site is served over https; "
-                "write site_url: https://…")
-    return None
+    return value.encode("utf-8") if value.strip() else None  # a blank secret is no secret
 
 
 def token(secret: bytes, campaign_id: str, kind: str, link_version: int) -> str:
