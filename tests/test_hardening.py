@@ -136,6 +136,8 @@ CASES = [
          (*BUILD, "--out", "{tmp}/other"), 2, "{tmp}/other", ("not a site coffeerun built",)),
     Case("out-is-a-file", foreign_folder("file.txt"), (*BUILD, "--out", "{tmp}/other/file.txt"), 2,
          "{tmp}/other/file.txt", ("is a file",)),
+    Case("out-under-a-file", foreign_folder("file.txt"), (*BUILD, "--out", "{tmp}/other/file.txt/site"), 2,
+         "{tmp}/other/file.txt", ("cannot be made", "is a file")),
     Case("out-links-to-the-project", lambda r: (r.parent / "alias").symlink_to(r), (*BUILD, "--out", "{tmp}/alias"),
          2, "{tmp}/alias", ("the project itself",)),
     Case("project-without-campaigns", lambda r: (r.parent / "empty").mkdir(),
@@ -229,6 +231,8 @@ CASES = [
          ("cannot use", "permission denied")),
     Case("output-disk-full", nothing, (*BUILD, "--no-cache", "--out", "{tmp}/big"), 1, "cannot write /",
          ("disk is full",), hang=True, env={"FILE_SIZE_LIMIT": "4096"}),  # the first file written that is larger
+    Case("cache-is-a-file", foreign_folder("cache"), BUILD, 1, "{tmp}/other/cache",
+         ("a part of the path is a file",), env={"COFFEERUN_CACHE_DIR": "{tmp}/other/cache"}),
     # -- publishing settings (exit 2) -----------------------------------------------------------------
     Case("publish-short-secret", nothing, PUBLISH, 2, "COFFEERUN_SECRET", ("at least 32",),
          env={"COFFEERUN_SECRET": "short"}),

@@ -60,7 +60,8 @@ def _environment_problem(exc: OSError) -> str:
     reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
                errno.EFBIG: "the disk is full or the file is larger than this system allows",
                errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-               errno.EPERM: "permission denied"}
+               errno.EPERM: "permission denied", errno.ENOTDIR: "a part of the path is a file, not a folder",
+               errno.EEXIST: "a file is in the way of a folder"}
     reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
     verb = "write" if exc.errno in _FULL_OR_READ_ONLY else "use"
     return f"coffeerun: cannot {verb} {path}: {reason}" if path else f"coffeerun: {reason}"
@@ -68,7 +69,8 @@ def _environment_problem(exc: OSError) -> str:
 
 _FULL_OR_READ_ONLY = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 _ENVIRONMENT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
-                       errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE)
+                       errno.ENFILE, errno.EIO, errno.ENAMETOOLONG, errno.EADDRINUSE, errno.ENOTDIR, errno.EEXIST,
+                       errno.ELOOP)
 
 
 class _Commands(verbosity.VerbosityGroup):

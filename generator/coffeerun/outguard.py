@@ -67,6 +67,11 @@ def check_output(project: Path, out: Path) -> None:
                            "e.g. --out site")
     if os.path.lexists(target) and not target.is_dir():
         raise UnsafeOutput(f"--out {shown} is a file, not a folder; name a folder for the site")
+    above = target.parent
+    while not os.path.lexists(above) and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise UnsafeOutput(f"--out {shown} cannot be made: {above} is a file, not a folder")
     if target.is_dir():
         try:
             empty = not os.listdir(target)
