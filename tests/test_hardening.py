@@ -170,6 +170,9 @@ CASES = [
     Case("svg-logo-entities", logo_file('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">'
                                         ']><svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text>&x;'
                                         '</text></svg>'), BUILD, 1, ACCOUNT, ("entities",)),
+    Case("svg-logo-filter-bomb", svg_logo('<filter id="f" x="-99999" y="-99999" width="199999" height="199999">'
+                                          '<feMorphology radius="99999"/></filter><rect width="9" height="9" '
+                                          'filter="url(#f)"/>'), BUILD, 1, ACCOUNT, ("SVG filter",), hang=True),
     Case("svg-logo-too-tall", svg_logo('<rect width="1" height="5000"/>', 'width="1" height="5000"'),
          ("build", "--today", TODAY), 1, ACCOUNT, ("16 megapixels",), hang=True),
     # -- files to hand out: by name and content; no private link inside (exit 1) -------------------------

@@ -47,7 +47,7 @@ def safe_document(data: bytes) -> tuple[str, float]:
     """The SVG as text with nothing outside it referenced, and its height over its width.
 
     Raises UnsafeSvg for references to other files or hosts (<image>, <use>, CSS url() and @import,
-    xml-stylesheet, entities), ValueError for what is not an SVG document."""
+    xml-stylesheet, entities) and for filters, ValueError for what is not an SVG document."""
     from lxml import etree
 
     if b"<svg" not in data.lower():
@@ -74,6 +74,9 @@ def safe_document(data: bytes) -> tuple[str, float]:
             for ref in _URL.findall(value):
                 if _external(ref):
                     raise UnsafeSvg(f"it refers to {_clip(ref)} with url(): another file or address")
+        if etree.QName(node).localname == "filter":  # a huge region or radius takes minutes and gigabytes
+            raise UnsafeSvg("it uses an SVG filter (blur, shadow, ...), which can take minutes to draw; export the "
+                            "logo with its effects flattened")
         if etree.QName(node).localname == "style" and node.text:
             if "@import" in node.text.lower() or any(_external(ref) for ref in _URL.findall(node.text)):
                 raise UnsafeSvg("its <style> loads another file or address (@import or url())")
