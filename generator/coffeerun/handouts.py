@@ -34,6 +34,7 @@ _MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?[\s\x00]*<(?:!doctype\s+html|html|head
                      rb"h1|div|font|table|a\s|style|title|b\s|br|p[\s>]|meta|object|embed|form|img|rss|feed)", re.I)
 MAX_SCANNED = 200_000_000  # bytes of decompressed zip members searched for links (a zip bomb stops here)
 MAX_PDF_PAGES = 500
+MAX_PAGE_CONTENT = 1_000_000  # bytes of drawing operations on one PDF page whose text is extracted
 
 
 class RefusedHandout(ValueError):
@@ -170,7 +171,10 @@ def _pdf_text(data: bytes) -> Iterator[bytes]:
 
         reader = PdfReader(io.BytesIO(data), strict=False)
         for page in reader.pages[:MAX_PDF_PAGES]:
-            yield page.extract_text().encode("utf-8", "replace")
+            contents = page.get_contents()
+            drawn = contents.get_data() if contents is not None else b""
+            # Extracting text costs time per drawing operation: a page of millions is searched as it is.
+            yield drawn if len(drawn) > MAX_PAGE_CONTENT else page.extract_text().encode("utf-8", "replace")
             for annotation in page.get("/Annots") or []:
                 action = annotation.get_object().get("/A") or {}
                 uri = action.get_object().get("/URI") if hasattr(action, "get_object") else None
