@@ -32,7 +32,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 # The start of a document a browser sniffs as HTML or XML (WHATWG MIME sniffing), after spaces and a BOM.
 _MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?[\s\x00]*<(?:!doctype\s+html|html|head|body|script|iframe|svg|\?xml|!--|"
                      rb"h1|div|font|table|a\s|style|title|b\s|br|p[\s>]|meta|object|embed|form|img|rss|feed)", re.I)
-MAX_SCANNED = 200_000_000  # bytes of decompressed zip members searched for links (a zip bomb stops here)
+MAX_SCANNED = 50_000_000  # bytes of decompressed zip members searched for links (a zip bomb stops here)
 MAX_PDF_PAGES = 500
 MAX_PAGE_CONTENT = 1_000_000  # bytes of drawing operations on one PDF page whose text is extracted
 
