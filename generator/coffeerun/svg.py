@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
+
+from coffeerun import memo
 
 MAX_PIXELS = 16_000_000
 LARGEST_WIDTH = 1400  # the widest a logo is rasterised (render/assets/images.LOGO_WIDTH); check uses it
@@ -131,7 +132,7 @@ def rasterise_svg(path: Path, width: int) -> Image.Image:
     return image.convert("RGBA")
 
 
-@lru_cache(maxsize=64)
+@memo.table("svg.render", 64)
 def _render(text: str, width: int) -> bytes:
     import resvg_py
 

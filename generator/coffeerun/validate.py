@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from coffeerun.consent import scope_rules
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
@@ -18,10 +19,12 @@ from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
+from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
+from coffeerun.siteconfig import read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -42,6 +45,7 @@ class CampaignInfo:
     model: Campaign
     account: AccountInfo
     state: PublishState
+    unapproved: tuple[str, ...] = ()  # with require_approval: who has not approved what, and what changed
 
 
 @dataclass
@@ -61,6 +65,7 @@ class _Checker:
         self.docs: dict[str, Document] = {}  # campaign id -> its document, for problems found later
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
+        self.settings = program_settings(paths.mkdocs_yml)
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
         self.problems.add(Problem(pos.path, pos.line, pos.col, field_path(loc), message, severity))
@@ -226,6 +231,7 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     resolved = resolve_uses(doc, profiles, checker.report)
     data = resolved.data
     cross_references(doc, data, checker.report)
+    scope_rules(doc, data, checker.report)
     date_rules(doc, data, checker.report)
     account_id, account = data.get("account"), None
     if isinstance(account_id, str) and _ID.match(account_id):
@@ -240,7 +246,12 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     if model is None or account is None or resolved.broken:
         return None
     checker.docs[file.stem] = doc
-    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
+    unapproved: tuple[str, ...] = ()
+    if checker.settings.require_approval:
+        from coffeerun.approval import unapproved as why_unapproved
+
+        unapproved = tuple(why_unapproved(file.stem, model, checker.paths.root, doc.path))
+    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved)
 
 
 def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None:
@@ -284,6 +295,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     paths = ProjectPaths(root)
     checker = _Checker(paths)
     checker.problems.extend(tree_problems(paths.root))
+    checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)
     if paths.mkdocs_yml.parent == paths.root:
         checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))
