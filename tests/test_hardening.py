@@ -12,21 +12,34 @@ import socket
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from PIL import Image
 
-from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, both, edit, fifo, link, office_document, pdf_link_annotation,
-                        pdf_page_text, sub, write, write_project)
+from bad_inputs import (
+    ACCOUNT,
+    BRAND,
+    CAMPAIGN,
+    both,
+    edit,
+    fifo,
+    link,
+    office_document,
+    pdf_link_annotation,
+    pdf_page_text,
+    sub,
+    write,
+    write_project,
+)
 
 TODAY = "2026-11-23"
 BUILD = ("build", "--today", TODAY, "--no-assets")
-LONG_SECRET = "a-publish-secret-of-more-than-32-characters"
+LONG_SECRET = "a-publish-secret-of-more-than-32-characters"  # noqa: S105 - a test value
 HANDOUT = "content/media/security.pdf"
-SECRET_WORDS = "do-not-quote-this-foreign-line"
+SECRET_WORDS = "do-not-quote-this-foreign-line"  # noqa: S105 - not a password: words that must not leak
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,8 @@ def handout(name: str, content: bytes | str | Callable[[Path], bytes]) -> Callab
 
 def kit_url(root: Path) -> str:
     from coffeerun import tokens
-    from coffeerun.siteconfig import site_url
     from coffeerun.project import ProjectPaths
+    from coffeerun.siteconfig import site_url
 
     secret = tokens.PREVIEW_SECRET  # the bad commands run without COFFEERUN_SECRET
     return tokens.campaign_links(secret, "spring", 1, site_url(ProjectPaths(root).mkdocs_yml)).kit_url
@@ -157,6 +170,11 @@ CASES = [
          ("symbolic link", "outside the project")),
     Case("mkdocs-linked-outside", link("mkdocs.yml", foreign), BUILD, 1, "mkdocs.yml", ("outside the project",)),
     Case("brand-linked-outside", link(BRAND, foreign), ("check", "--today", TODAY), 1, BRAND, ("outside the project",)),
+    Case("mkdocs-runs-code", lambda r: write("mkdocs.yml", "site_url: !!python/object/apply:os.system "
+                                              f"['touch {r.parent}/code-ran']\n")(r),
+         BUILD, 1, "mkdocs.yml", ("would run Python code",)),  # and the tree check shows nothing ran
+    Case("mkdocs-inherits-from-outside", lambda r: write("mkdocs.yml", f"INHERIT: {foreign(r)}\n")(r),
+         ("check", "--today", TODAY), 1, "mkdocs.yml", ("outside the folder of mkdocs.yml",)),
     Case("folder-named-yaml", lambda r: (r / "campaigns/autumn.yaml").mkdir(), BUILD, 1, "campaigns/autumn.yaml",
          ("folder named like a .yaml file",)),
     Case("folder-named-like-a-photo", lambda r: (r / "content/media/team.jpg").mkdir(), ("check", "--today", TODAY),
@@ -441,7 +459,7 @@ def test_an_svg_logo_with_an_embedded_picture_is_drawn(tmp_path: Path, run_cli) 
     assert drawn.size == (80, 40) and drawn.getpixel((40, 20))[:3] == (255, 0, 0)
 
 
-@pytest.mark.parametrize("suffix, orientation", [(".png", 1), (".webp", 1), (".jpg", 6), (".webp", 6)])
+@pytest.mark.parametrize(("suffix", "orientation"), [(".png", 1), (".webp", 1), (".jpg", 6), (".webp", 6)])
 def test_image_handouts_of_every_kind_lose_their_metadata_and_stay_upright(tmp_path: Path, suffix: str,
                                                                           orientation: int) -> None:
     from coffeerun.handouts import handout_content

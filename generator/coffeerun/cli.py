@@ -221,11 +221,11 @@ _LAST_ZIP_SECOND = 4354819199  # 2107-12-31T23:59:59Z
 def _refuse_unsafe_build(project: Path, out: Path) -> None:
     """Wrong usage (exit 2) and unreadable project files (exit 1) stop a build before it reads or writes
     (the --publish settings are checked by the build itself)."""
-    from coffeerun.outguard import UnsafeOutput, check_output
+    from coffeerun.outguard import UnsafeOutputError, check_output
 
     try:
         check_output(project, out)
-    except UnsafeOutput as exc:
+    except UnsafeOutputError as exc:
         raise Refused(str(exc)) from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit() and int(epoch) > _LAST_ZIP_SECOND:

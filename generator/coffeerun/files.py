@@ -168,7 +168,7 @@ def image_file(root: Path, value: str) -> Path:
 
 def plain_file(root: Path, value: str) -> Path:
     """A file to hand out: under content/, a kind colleagues may download (by name and content)."""
-    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES, RefusedHandout, check_handout
+    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES, RefusedHandoutError, check_handout
 
     path = resolve_inside(root, value)
     if path.is_relative_to(root.resolve() / "campaigns"):
@@ -177,7 +177,7 @@ def plain_file(root: Path, value: str) -> Path:
     check_size(path, value, MAX_FILE_BYTES, "a file to hand out")
     try:
         check_handout(path, short(value))
-    except RefusedHandout as exc:
+    except RefusedHandoutError as exc:
         raise fail("file", str(exc)) from None
     except OSError as exc:
         raise fail("no_file", f"{short(value)} cannot be read: {exc.strerror}") from None

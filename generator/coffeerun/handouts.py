@@ -7,8 +7,8 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 # Markup a browser would run as part of the private site if it were served from it.
 ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".svg", ".svgz", ".xml", ".xsl",
@@ -19,14 +19,14 @@ _ZIP, _OLE, _GZIP, _7Z = (b"PK\x03\x04", b"PK\x05\x06"), (b"\xd0\xcf\x11\xe0\xa1
 # suffix -> (what it is, the magic numbers its content starts with; None: text)
 KINDS: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     ".pdf": ("a PDF", (b"%PDF-",)),
-    **{s: ("an office document", _ZIP) for s in (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".key",
-                                                  ".pages", ".numbers")},
-    **{s: ("an older office document", _OLE) for s in (".doc", ".xls", ".ppt")},
+    **dict.fromkeys((".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".key", ".pages", ".numbers"),
+                    ("an office document", _ZIP)),
+    **dict.fromkeys((".doc", ".xls", ".ppt"), ("an older office document", _OLE)),
     ".rtf": ("an RTF document", (b"{\\rtf",)),
     ".zip": ("a zip archive", _ZIP), ".gz": ("a gzip archive", _GZIP), ".tgz": ("a gzip archive", _GZIP),
     ".7z": ("a 7-Zip archive", _7Z),
-    **{s: ("text", None) for s in (".txt", ".md", ".csv", ".tsv")},
-    **{s: ("an image", None) for s in (".png", ".jpg", ".jpeg", ".webp")},
+    **dict.fromkeys((".txt", ".md", ".csv", ".tsv"), ("text", None)),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".webp"), ("an image", None)),
 }
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 # The start of a document a browser sniffs as HTML or XML (WHATWG MIME sniffing), after spaces and a BOM.
@@ -37,7 +37,7 @@ MAX_PDF_PAGES = 500
 MAX_PAGE_CONTENT = 1_000_000  # bytes of drawing operations on one PDF page whose text is extracted
 
 
-class RefusedHandout(ValueError):
+class RefusedHandoutError(ValueError):
     """A file that may not be handed out; the message says why and what is accepted."""
 
 
@@ -46,26 +46,26 @@ def accepted() -> str:
 
 
 def check_handout(path: Path, shown: str) -> None:
-    """Raise RefusedHandout unless path is a document, spreadsheet, presentation, PDF, image, text or
+    """Raise RefusedHandoutError unless path is a document, spreadsheet, presentation, PDF, image, text or
     archive by its name and by its content."""
     suffix = path.suffix.lower()
     if suffix in ACTIVE_SUFFIXES:
-        raise RefusedHandout(f"{shown} is a {suffix} file, which a browser would run as part of the private site; "
+        raise RefusedHandoutError(f"{shown} is a {suffix} file, which a browser would run as part of the private site; "
                              "hand out a PDF, an image (png, jpg, webp) or an office document")
     if suffix not in KINDS:
-        raise RefusedHandout(f"{shown} is not a kind of file to hand out ({suffix or 'no extension'}); the accepted "
-                             f"kinds are documents, spreadsheets, presentations, PDFs, images, text and archives: "
-                             f"{accepted()}")
+        raise RefusedHandoutError(f"{shown} is not a kind of file to hand out ({suffix or 'no extension'}); the "
+                                  "accepted kinds are documents, spreadsheets, presentations, PDFs, images, text and "
+                                  f"archives: {accepted()}")
     with path.open("rb") as file:
         head = file.read(1024)
     what, magic = KINDS[suffix]
     if _MARKUP.match(head):
-        raise RefusedHandout(f"{shown} is named {suffix} but its content is HTML or XML, which a browser would run; "
-                             f"hand out {what} that is really one")
+        raise RefusedHandoutError(f"{shown} is named {suffix} but its content is HTML or XML, which a browser would "
+                                  f"run; hand out {what} that is really one")
     if magic is not None and not head.startswith(magic):
-        raise RefusedHandout(f"{shown} is named {suffix} but its content is not {what}; export it again")
+        raise RefusedHandoutError(f"{shown} is named {suffix} but its content is not {what}; export it again")
     if what == "text" and b"\x00" in head:
-        raise RefusedHandout(f"{shown} is named {suffix} but its content is not text; export it again")
+        raise RefusedHandoutError(f"{shown} is named {suffix} but its content is not text; export it again")
 
 
 # -- metadata -----------------------------------------------------------------------------------

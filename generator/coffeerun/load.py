@@ -288,3 +288,27 @@ def load_yaml(file: Path, display: str) -> Document:
     except OSError as exc:
         raise LoadError(Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")) from None
     return parse_yaml(_decode(raw, display), display)
+
+
+# Tags with which PyYAML's full loader (the one MkDocs reads mkdocs.yml with) imports modules or calls
+# functions while it reads: a config file must not run code. `!!python/name:` (a reference, used for
+# Material's emoji functions) stays allowed.
+_CODE_TAGS = ("tag:yaml.org,2002:python/object", "tag:yaml.org,2002:python/module")
+
+
+def code_tags(file: Path) -> list[tuple[int, int, str]]:
+    """(line, col, tag) of every tag in file that would run code when loaded; nothing is constructed."""
+    try:
+        root = yaml.compose(file.read_bytes(), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return []  # the reader that loads it reports what is wrong
+    found, stack = [], [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if node.tag.startswith(_CODE_TAGS):
+            found.append((node.start_mark.line + 1, node.start_mark.column + 1, _tag_name(node.tag)))
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)

@@ -16,7 +16,7 @@ _TOKEN = re.compile(r"^[a-z2-7]{32}$")
 _SOURCES = ("campaigns", "content", "theme", ".git")
 
 
-class UnsafeOutput(Exception):
+class UnsafeOutputError(Exception):
     """The output folder is not one a build may replace (wrong usage: exit 2)."""
 
 
@@ -34,7 +34,7 @@ def is_publish_root(folder: Path) -> bool:
         names = set(os.listdir(folder))
     except OSError:
         return False
-    if not ROOT_FILES <= names:
+    if not names >= ROOT_FILES:
         return False
     for name in names - ROOT_FILES:
         if name.startswith(".coffeerun"):  # the build's own bookkeeping (a lock, a marker)
@@ -46,7 +46,7 @@ def is_publish_root(folder: Path) -> bool:
 
 
 def check_output(project: Path, out: Path) -> None:
-    """Raise UnsafeOutput when a build into `out` could destroy something that is not its own output.
+    """Raise UnsafeOutputError when a build into `out` could destroy something that is not its own output.
 
     Refused: the project itself or a folder above it; anything inside campaigns/, content/, theme/,
     .git/ or the cache (or a folder holding the cache); a file; a non-empty folder that is not a
@@ -56,28 +56,28 @@ def check_output(project: Path, out: Path) -> None:
     shown = str(out)
     if _within(root, target):
         what = "the project itself" if root == target else f"a folder above the project {root}"
-        raise UnsafeOutput(f"--out {shown} is {what}; a build replaces its output folder: "
+        raise UnsafeOutputError(f"--out {shown} is {what}; a build replaces its output folder: "
                            "write it to a folder of its own, e.g. --out site")
     for name in _SOURCES:
         if _within(target, root / name) or _within(target, _real(root / name)):
-            raise UnsafeOutput(f"--out {shown} is inside {name}/ of the project, which a build would replace; "
+            raise UnsafeOutputError(f"--out {shown} is inside {name}/ of the project, which a build would replace; "
                                "write the site to a folder of its own, e.g. --out site")
     if _within(target, cache_dir) or _within(cache_dir, target):
-        raise UnsafeOutput(f"--out {shown} overlaps the cache {cache}; write the site to a folder of its own, "
+        raise UnsafeOutputError(f"--out {shown} overlaps the cache {cache}; write the site to a folder of its own, "
                            "e.g. --out site")
     if os.path.lexists(target) and not target.is_dir():
-        raise UnsafeOutput(f"--out {shown} is a file, not a folder; name a folder for the site")
+        raise UnsafeOutputError(f"--out {shown} is a file, not a folder; name a folder for the site")
     above = target.parent
     while not os.path.lexists(above) and above != above.parent:
         above = above.parent
     if not above.is_dir():
-        raise UnsafeOutput(f"--out {shown} cannot be made: {above} is a file, not a folder")
+        raise UnsafeOutputError(f"--out {shown} cannot be made: {above} is a file, not a folder")
     if target.is_dir():
         try:
             empty = not os.listdir(target)
         except OSError as exc:
-            raise UnsafeOutput(f"--out {shown} cannot be read ({exc.strerror}); name a folder you can write") \
+            raise UnsafeOutputError(f"--out {shown} cannot be read ({exc.strerror}); name a folder you can write") \
                 from None
         if not empty and not is_publish_root(target):
-            raise UnsafeOutput(f"--out {shown} is a folder with other files in it (not a site coffeerun built); "
+            raise UnsafeOutputError(f"--out {shown} is a folder with other files in it (not a site coffeerun built); "
                                "a build replaces the whole folder: name an empty or new folder")

@@ -21,7 +21,7 @@ _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z%]*)\s*$")
 
 
-class UnsafeSvg(ValueError):
+class UnsafeSvgError(ValueError):
     """An SVG that would read another file or the network, or draw too many pixels."""
 
 
@@ -47,14 +47,15 @@ def _clip(text: str) -> str:
 def safe_document(data: bytes) -> tuple[str, float]:
     """The SVG as text with nothing outside it referenced, and its height over its width.
 
-    Raises UnsafeSvg for references to other files or hosts (<image>, <use>, CSS url() and @import,
+    Raises UnsafeSvgError for references to other files or hosts (<image>, <use>, CSS url() and @import,
     xml-stylesheet, entities) and for filters, ValueError for what is not an SVG document."""
     from lxml import etree
 
     if b"<svg" not in data.lower():
         raise ValueError("not an SVG document")
     if b"<!entity" in data.lower():
-        raise UnsafeSvg("it declares XML entities, which may read other files; export the SVG again without a DOCTYPE")
+        raise UnsafeSvgError("it declares XML entities, which may read other files; export the SVG again without "
+                             "a DOCTYPE")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
@@ -64,28 +65,28 @@ def safe_document(data: bytes) -> tuple[str, float]:
         raise ValueError("not an SVG document (its top element is not <svg>)")
     for node in root.iter():
         if isinstance(node, etree._ProcessingInstruction):
-            raise UnsafeSvg("it has a processing instruction (e.g. xml-stylesheet), which may load another file")
+            raise UnsafeSvgError("it has a processing instruction (e.g. xml-stylesheet), which may load another file")
         if not isinstance(node.tag, str):
             continue
         for name, value in node.attrib.items():
             local = etree.QName(name).localname
             if local == "href" and _external(value):
-                raise UnsafeSvg(f"it refers to {_clip(value)} in <{etree.QName(node).localname}>: another file "
+                raise UnsafeSvgError(f"it refers to {_clip(value)} in <{etree.QName(node).localname}>: another file "
                                 "or address; embed images as data:image/png;base64 instead")
             for ref in _URL.findall(value):
                 if _external(ref):
-                    raise UnsafeSvg(f"it refers to {_clip(ref)} with url(): another file or address")
+                    raise UnsafeSvgError(f"it refers to {_clip(ref)} with url(): another file or address")
         if etree.QName(node).localname == "filter":  # a huge region or radius takes minutes and gigabytes
-            raise UnsafeSvg("it uses an SVG filter (blur, shadow, ...), which can take minutes to draw; export the "
-                            "logo with its effects flattened")
-        if etree.QName(node).localname == "style" and node.text:
-            if "@import" in node.text.lower() or any(_external(ref) for ref in _URL.findall(node.text)):
-                raise UnsafeSvg("its <style> loads another file or address (@import or url())")
+            raise UnsafeSvgError("it uses an SVG filter (blur, shadow, ...), which can take minutes to draw; export "
+                                 "the logo with its effects flattened")
+        style = (node.text or "") if etree.QName(node).localname == "style" else ""
+        if "@import" in style.lower() or any(_external(ref) for ref in _URL.findall(style)):
+            raise UnsafeSvgError("its <style> loads another file or address (@import or url())")
     text = etree.tostring(root, encoding="unicode")  # the element alone: no DOCTYPE, nothing before it
     return text, _aspect(root)
 
 
-def _aspect(root) -> float:  # noqa: ANN001 - an lxml element
+def _aspect(root) -> float:
     """Height over width as resvg sizes the document: width/height attributes, else the viewBox."""
     box = None
     try:
@@ -94,14 +95,17 @@ def _aspect(root) -> float:  # noqa: ANN001 - an lxml element
             box = parts[2], parts[3]
     except ValueError:
         box = None
-    width, height = _length(root.get("width")), _length(root.get("height"))
-    if width is None and height is None:
-        width, height = box if box else (100.0, 100.0)
-    elif width is None:
-        width = height * box[0] / box[1] if box else 100.0
-    elif height is None:
-        height = width * box[1] / box[0] if box else 100.0
-    if not width or not height or width <= 0 or height <= 0:
+    given_width, given_height = _length(root.get("width")), _length(root.get("height"))
+    box_width, box_height = box if box else (100.0, 100.0)
+    if given_width is None and given_height is None:
+        width, height = box_width, box_height
+    elif given_width is None:
+        height = given_height or 0.0
+        width = height * box_width / box_height if box else 100.0
+    else:
+        width = given_width
+        height = given_height if given_height is not None else (width * box_height / box_width if box else 100.0)
+    if width <= 0 or height <= 0:
         raise ValueError("it has no size (width or height is 0)")
     return height / width
 
@@ -109,7 +113,7 @@ def _aspect(root) -> float:  # noqa: ANN001 - an lxml element
 def check_drawn_size(aspect: float, width: int) -> None:
     height = round(width * aspect)
     if width * height > MAX_PIXELS:
-        raise UnsafeSvg(f"drawn {width} pixels wide it would be {width}×{height} pixels, more than "
+        raise UnsafeSvgError(f"drawn {width} pixels wide it would be {width}×{height} pixels, more than "
                         f"{MAX_PIXELS // 1_000_000} megapixels; crop its canvas (viewBox) to what it draws")
 
 

@@ -122,6 +122,23 @@ def _yaml_problem(out: ConfigFile, exc: yaml.YAMLError) -> None:
     out.problems.append(ConfigProblem(line, col, (), f"not valid YAML: {what or exc}"))
 
 
+def _refuse_code(path: Path, out: ConfigFile) -> None:
+    """MkDocs' loader runs `!!python/object/apply:` and imports `!!python/module:`: refused before it reads,
+    in mkdocs.yml and each file it INHERITs (which must be in mkdocs.yml's folder or below)."""
+    from coffeerun.load import code_tags
+
+    for name in config_inputs(path)[0]:
+        file = Path(name)
+        if not Path(os.path.realpath(file)).is_relative_to(os.path.realpath(path.parent)):
+            out.problem(("INHERIT",), f"INHERIT leads to {file}, outside the folder of mkdocs.yml; keep it in "
+                        "the project")
+            return
+        where = "" if file == path else f" (in {file.name}, INHERITed)"
+        for line, col, tag in code_tags(file):
+            out.problems.append(ConfigProblem(line, col, (), f"the tag {tag}{where} would run Python code while the "
+                                              "file is read; only !ENV, !relative and !!python/name: are accepted"))
+
+
 def read_config(path: Path) -> ConfigFile:
     """mkdocs.yml as MkDocs reads it (the same loader, INHERIT and `!ENV`), without raising."""
     out = ConfigFile(path)
@@ -148,6 +165,7 @@ def read_config(path: Path) -> ConfigFile:
         return out
     if root is not None:
         _positions(root, (), out)
+    _refuse_code(path, out)
     if not out.ok:
         return out
     try:
