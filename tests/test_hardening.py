@@ -173,6 +173,8 @@ CASES = [
     Case("mkdocs-runs-code", lambda r: write("mkdocs.yml", "site_url: !!python/object/apply:os.system "
                                               f"['touch {r.parent}/code-ran']\n")(r),
          BUILD, 1, "mkdocs.yml", ("would run Python code",)),  # and the tree check shows nothing ran
+    Case("mkdocs-hooks", lambda r: write("mkdocs.yml", f"hooks: [{r.parent}/hook.py]\n")(r), BUILD, 1, "mkdocs.yml",
+         ("hooks: (Python files MkDocs runs)", "would run Python code")),
     Case("mkdocs-inherits-from-outside", lambda r: write("mkdocs.yml", f"INHERIT: {foreign(r)}\n")(r),
          ("check", "--today", TODAY), 1, "mkdocs.yml", ("outside the folder of mkdocs.yml",)),
     Case("folder-named-yaml", lambda r: (r / "campaigns/autumn.yaml").mkdir(), BUILD, 1, "campaigns/autumn.yaml",

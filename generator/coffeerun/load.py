@@ -296,17 +296,23 @@ def load_yaml(file: Path, display: str) -> Document:
 _CODE_TAGS = ("tag:yaml.org,2002:python/object", "tag:yaml.org,2002:python/module")
 
 
-def code_tags(file: Path) -> list[tuple[int, int, str]]:
-    """(line, col, tag) of every tag in file that would run code when loaded; nothing is constructed."""
+def code_in_config(file: Path) -> list[tuple[int, int, str]]:
+    """(line, col, what) for each part of a MkDocs config that would run code from anywhere: a tag that
+    calls or imports while the file is read, and `hooks:` (Python files MkDocs runs). Nothing is
+    constructed."""
     try:
         root = yaml.compose(file.read_bytes(), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError):
         return []  # the reader that loads it reports what is wrong
-    found, stack = [], [root] if root is not None else []
+    found = []
+    if isinstance(root, MappingNode):
+        found.extend((key.start_mark.line + 1, key.start_mark.column + 1, "hooks: (Python files MkDocs runs)")
+                     for key, _ in root.value if isinstance(key, ScalarNode) and key.value == "hooks")
+    stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if node.tag.startswith(_CODE_TAGS):
-            found.append((node.start_mark.line + 1, node.start_mark.column + 1, _tag_name(node.tag)))
+            found.append((node.start_mark.line + 1, node.start_mark.column + 1, f"the tag {_tag_name(node.tag)}"))
         if isinstance(node, MappingNode):
             stack.extend(n for pair in node.value for n in pair)
         elif isinstance(node, SequenceNode):

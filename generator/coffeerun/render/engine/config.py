@@ -123,9 +123,10 @@ def _yaml_problem(out: ConfigFile, exc: yaml.YAMLError) -> None:
 
 
 def _refuse_code(path: Path, out: ConfigFile) -> None:
-    """MkDocs' loader runs `!!python/object/apply:` and imports `!!python/module:`: refused before it reads,
-    in mkdocs.yml and each file it INHERITs (which must be in mkdocs.yml's folder or below)."""
-    from coffeerun.load import code_tags
+    """No code from the config: MkDocs' loader runs `!!python/object/apply:`, imports `!!python/module:`,
+    and runs `hooks:`; each is refused before the file is read, in mkdocs.yml and each file it INHERITs
+    (which must be in mkdocs.yml's folder or below)."""
+    from coffeerun.load import code_in_config
 
     for name in config_inputs(path)[0]:
         file = Path(name)
@@ -134,9 +135,10 @@ def _refuse_code(path: Path, out: ConfigFile) -> None:
                         "the project")
             return
         where = "" if file == path else f" (in {file.name}, INHERITed)"
-        for line, col, tag in code_tags(file):
-            out.problems.append(ConfigProblem(line, col, (), f"the tag {tag}{where} would run Python code while the "
-                                              "file is read; only !ENV, !relative and !!python/name: are accepted"))
+        for line, col, what in code_in_config(file):
+            out.problems.append(ConfigProblem(line, col, (), f"{what}{where} would run Python code; coffeerun "
+                                              "runs none from a project: remove it (!ENV, !relative and "
+                                              "!!python/name: are fine)"))
 
 
 def read_config(path: Path) -> ConfigFile:
