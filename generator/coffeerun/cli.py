@@ -202,6 +202,40 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
         click.echo(format_rows(rows), nl=False)
 
 
+def _secret_or_preview() -> bytes:
+    from coffeerun import tokens
+
+    secret = tokens.secret_from_env()
+    if secret is None:
+        click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
+                   err=True)
+        secret = tokens.PREVIEW_SECRET
+    return secret
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["auto", "combined", "json"]), default="auto",
+              show_default=True, help="combined (nginx, Apache, Caddy) or JSON lines (Cloudflare, Netlify, Caddy).")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+def engagement(project: Path, fmt: str, logs: tuple[Path, ...]) -> None:
+    """Add daily totals from host access logs (plain or .gz) to content/engagement/<YYYY-MM>.csv."""
+    from coffeerun.engagement import LogError
+    from coffeerun.engagement.store import StoreError
+
+    try:
+        result, counted = api.engagement(project, logs, fmt, _secret_or_preview())
+    except (LogError, StoreError) as exc:
+        click.echo(f"{exc}\nnothing written", err=True)
+        sys.exit(1)
+    if counted is None:
+        report = Report(result.problems)
+        report.print_problems()
+        sys.exit(report.exit_code)
+    for line in counted.summary():
+        click.echo(line, err=line.startswith("warning"))
+
+
 @cli.command()
 @project_option
 @today_option

@@ -1,0 +1,123 @@
+"""Engagement-speed benchmark: GB of access logs counted per minute, and the peak memory of the run.
+
+A script, not a test. It writes a project with the example campaigns and generated logs in /tmp (several
+GB: --gb), runs `coffeerun engagement` on them in a fresh process, prints GB/min and the process's peak
+resident memory, and deletes everything it wrote.
+
+The traffic is what a busy host sees: most lines are another site's pages, the coffeerun sites' styles,
+scripts and images, bots and link previews; the rest are colleagues opening share pages (the plain
+link, audience pages, attributed links), advocates opening kits, HEAD requests and 404s, over 28 days,
+with a few thousand distinct readers a day.
+
+    python benchmarks/engagement_speed.py                      # 3 GB combined log
+    python benchmarks/engagement_speed.py --gb 1 --format json # Cloudflare JSON lines
+    python benchmarks/engagement_speed.py --gb 1 --gzip        # a .gz log (decompression included)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.engagement_logs import CHROME, IPHONE, NOT_PEOPLE, Hit  # noqa: E402
+
+
+def site_paths(root: Path) -> list[str]:
+    """Share, audience, attributed and kit paths of every example campaign (preview secret)."""
+    from coffeerun import tokens
+    from coffeerun.validate import validate_project
+
+    paths = []
+    for info in validate_project(root, dt.date(2027, 1, 15)).campaigns:
+        version = info.model.link_version
+        share = tokens.token(tokens.PREVIEW_SECRET, info.id, "share", version)
+        paths += [f"/{share}/", *(f"/{share}/{a.id}/" for a in info.model.audiences), f"/{share}/next-steps/"]
+        paths += [f"/{share}/from/{a.id}/" for a in info.model.advocates]
+        paths.append(f"/{tokens.token(tokens.PREVIEW_SECRET, info.id, 'kit', version)}/")
+    return paths
+
+
+def write_logs(folder: Path, pages: list[str], size: int, fmt: str, compress: bool) -> Path:
+    rng = random.Random(7)
+    agents = [CHROME.replace("131", str(v)) for v in range(100, 140)] + [IPHONE]
+    assets = ["assets/coffeerun/site.css", "assets/coffeerun/site.js", "palette.css", "preview.png"]
+    start = dt.datetime(2027, 2, 1, tzinfo=dt.timezone.utc)
+    target = folder / f"access.{'log' if fmt == 'combined' else 'json'}{'.gz' if compress else ''}"
+    handle = gzip.open(target, "wt", compresslevel=1) if compress else target.open("w")
+    written, second = 0, 0
+    with handle:
+        while written < size:
+            lines = []
+            for _ in range(20_000):
+                second += 1
+                when = start + dt.timedelta(seconds=(second * 7) % (28 * 86400))
+                roll = rng.random()
+                ip = f"10.{rng.randrange(4)}.{rng.randrange(40)}.{rng.randrange(30)}"  # ~4,800 readers
+                agent = rng.choice(agents)
+                page = rng.choice(pages)
+                if roll < 0.35:
+                    hit = Hit(when, ip, f"/blog/post-{rng.randrange(5000)}.html", agent)
+                elif roll < 0.65:
+                    hit = Hit(when, ip, page + rng.choice(assets), agent)
+                elif roll < 0.72:
+                    hit = Hit(when, ip, page, rng.choice(NOT_PEOPLE))
+                elif roll < 0.74:
+                    hit = Hit(when, ip, page, agent, method="HEAD")
+                elif roll < 0.76:
+                    hit = Hit(when, ip, page + "missing/", agent, status=404)
+                else:
+                    hit = Hit(when, ip, page, agent, status=rng.choice((200, 200, 200, 304)))
+                lines.append(hit.combined() if fmt == "combined" else hit.cloudflare())
+            text = "\n".join(lines) + "\n"
+            handle.write(text)
+            written += len(text)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gb", type=float, default=3.0, help="log size in GB (uncompressed)")
+    parser.add_argument("--format", choices=("combined", "json"), default="combined")
+    parser.add_argument("--gzip", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="coffeerun-engagement-", dir="/tmp"))
+    try:
+        root = work / "project"
+        root.mkdir()
+        for name in ("campaigns", "content", "theme"):
+            shutil.copytree(REPO / name, root / name)
+        shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        print(f"writing {args.gb:g} GB of {args.format} logs{' (gzip)' if args.gzip else ''} in {work} ...",
+              flush=True)
+        log = write_logs(work, site_paths(root), int(args.gb * 1e9), args.format, args.gzip)
+        size = args.gb * 1e9
+        env = {k: v for k, v in os.environ.items() if k != "COFFEERUN_SECRET"}
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "coffeerun", "engagement", "--project", str(root), str(log)],
+                             capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(run.stdout + run.stderr, end="")
+        if run.returncode:
+            sys.exit(run.returncode)
+        print(f"{size / 1e9:.2f} GB in {seconds:.1f} s (whole process): {size / 1e9 / seconds * 60:.2f} GB/min, "
+              f"peak memory {peak:.0f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""Access log readers: the combined format (nginx, Apache, Caddy) and JSON lines (Cloudflare Logpush,
+Netlify log drains, Caddy's own), plain or gzip, read in large blocks so that gigabytes take seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import IO, Any, Callable, Iterator
+
+from coffeerun.engagement.tally import Tally
+
+BLOCK = 8 << 20  # bytes read at a time: memory stays flat whatever the size of the log
+FORMATS = ("auto", "combined", "json")
+_MONTHS = {m.encode(): n for n, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_COMBINED = re.compile(rb'^(\S+) \S+ .*?\[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) \S+'
+                       rb'(?: "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)")?')
+
+
+class LogError(Exception):
+    """A log that cannot be read at all (not a file, unreadable, a corrupt archive)."""
+
+
+def open_log(path: Path) -> IO[bytes]:
+    """The log's bytes, decompressed when it is gzip (by its content, whatever its name)."""
+    if not path.is_file():
+        raise LogError(f"{path}: not a file")
+    handle = path.open("rb")
+    magic = handle.read(2)
+    handle.seek(0)
+    return gzip.GzipFile(fileobj=handle) if magic == b"\x1f\x8b" else handle
+
+
+def blocks(handle: IO[bytes]) -> Iterator[bytes]:
+    """Whole lines, in blocks of about BLOCK bytes."""
+    rest = b""
+    while True:
+        block = handle.read(BLOCK)
+        if not block:
+            if rest:
+                yield rest
+            return
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        rest = block[cut:]
+        if cut:
+            yield block[:cut]
+
+
+def detect(first: bytes) -> str:
+    return "json" if first.lstrip()[:1] == b"{" else "combined"
+
+
+def _local_minute(text: bytes) -> tuple[str, int] | None:
+    """'10/Oct/2027:13:55 -0700' (a combined timestamp without seconds) as (UTC day, minute of that day)."""
+    try:
+        day, month, rest = text.split(b"/", 2)
+        year, hour, minute = rest[:4], rest[5:7], rest[8:10]
+        offset = rest[11:]
+        sign = -1 if offset[:1] == b"-" else 1
+        shift = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+        local = dt.datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute))
+    except (ValueError, KeyError, IndexError):
+        return None
+    utc = local - dt.timedelta(minutes=shift)
+    return utc.date().isoformat(), utc.hour * 60 + utc.minute
+
+
+def scan_combined(lines: Iterator[bytes], tally: Tally) -> None:
+    """Every line of a combined log; only requests for our links reach tally.request."""
+    minutes = tally.minutes
+    sites = tally.sites
+    request = tally.request
+    for block in lines:
+        for line in block.split(b"\n"):
+            if not line or line == b"\r":
+                continue
+            tally.lines += 1
+            parts = line.split(b'"')
+            if len(parts) < 7 or b'\\"' in line:
+                _slow_combined(line, tally)
+                continue
+            head = parts[0]
+            start = head.find(b"[") + 1
+            stamp = head[start:head.find(b"]", start)]
+            key = stamp[:17] + stamp[20:]
+            when = minutes.get(key, 0)
+            if when == 0:
+                when = minutes[key] = _local_minute(key)
+            if when is None or not start:
+                tally.malformed_line()
+                continue
+            target = parts[1]
+            space = target.find(b" ")
+            path = target[space + 1:target.rfind(b" ")] if target.count(b" ") >= 2 else target[space + 1:]
+            end = path.find(b"/", 1)
+            site = sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
+            if site is None:
+                continue
+            fields = parts[2].split()
+            if not fields:
+                tally.malformed_line()
+                continue
+            request(when, target[:space], path, fields[0], parts[5], head[:head.find(b" ")], b"", line, site)
+
+
+def _slow_combined(line: bytes, tally: Tally) -> None:
+    """A line with escaped quotes, or too few fields: the regular expression decides."""
+    match = _COMBINED.match(line.rstrip(b"\r"))
+    if match is None:
+        tally.malformed_line()
+        return
+    ip, stamp, target, status, agent = match.groups()
+    when = _local_minute(stamp[:17] + stamp[20:])
+    if when is None:
+        tally.malformed_line()
+        return
+    tally.minutes.setdefault(stamp[:17] + stamp[20:], when)
+    pieces = target.split(b" ")
+    path = pieces[1] if len(pieces) > 1 else b""
+    end = path.find(b"/", 1)
+    site = tally.sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
+    if site is not None:
+        tally.request(when, pieces[0], path, status, (agent or b"").replace(b'\\"', b'"'), ip, b"", line, site)
+
+
+def _utc_minute(value: Any, cache: dict) -> tuple[str, int] | None:
+    """An RFC 3339 string or a Unix time (s, ms, µs or ns) as (UTC day, minute of day)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+        while seconds > 1e11:  # milli-, micro- or nanoseconds
+            seconds /= 1000
+        key = int(seconds // 60)
+        if key not in cache:
+            moment = dt.datetime.fromtimestamp(key * 60, dt.timezone.utc)
+            cache[key] = (moment.date().isoformat(), moment.hour * 60 + moment.minute)
+        return cache[key]
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return _utc_minute(int(text), cache)
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.timezone.utc)
+        return moment.date().isoformat(), moment.hour * 60 + moment.minute
+    return None
+
+
+def _header(headers: Any, *names: str) -> str:
+    """A request header from a Cloudflare RequestHeaders map or Caddy's {name: [values]}."""
+    if not isinstance(headers, dict):
+        return ""
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() in names:
+            return " ".join(value) if isinstance(value, list) else str(value)
+    return ""
+
+
+def _fields(record: dict) -> tuple[Any, Any, Any, Any, Any, Any, str] | None:
+    """(time, method, path, status, user agent, client ip, purpose) of a Cloudflare, Netlify or Caddy record."""
+    purpose_names = ("purpose", "sec-purpose", "x-moz", "x-purpose")
+    if "ClientRequestURI" in record or "ClientRequestPath" in record:  # Cloudflare Logpush http_requests
+        if record.get("ClientRequestSource", "eyeball") not in ("eyeball", 1, "1"):
+            return (record.get("EdgeStartTimestamp"), "", "", 0, "", "", "")  # purge, health check, worker
+        return (record.get("EdgeStartTimestamp"), record.get("ClientRequestMethod"),
+                record.get("ClientRequestURI") or record.get("ClientRequestPath"), record.get("EdgeResponseStatus"),
+                record.get("ClientRequestUserAgent"), record.get("ClientIP"),
+                _header(record.get("RequestHeaders"), *purpose_names))
+    if "status_code" in record and "url" in record:  # Netlify traffic log drain
+        return (record.get("timestamp"), record.get("method"), record.get("url"), record.get("status_code"),
+                record.get("user_agent"), record.get("client_ip"), "")
+    request = record.get("request")
+    if isinstance(request, dict) and "uri" in request:  # Caddy's structured access log
+        headers = request.get("headers")
+        return (record.get("ts"), request.get("method"), request.get("uri"), record.get("status"),
+                _header(headers, "user-agent"), request.get("client_ip") or request.get("remote_ip"),
+                _header(headers, *purpose_names))
+    return None
+
+
+def _path(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        slash = url.find("/", url.find("//") + 2)
+        return url[slash:] if slash >= 0 else "/"
+    return url
+
+
+def scan_json(lines: Iterator[bytes], tally: Tally) -> None:
+    """Every record of a JSON-lines log; only requests for our links reach tally.request."""
+    cache: dict = {}
+    sites = tally.sites
+    for block in lines:
+        for line in block.split(b"\n"):
+            if not line.strip():
+                continue
+            tally.lines += 1
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if not isinstance(record, dict):
+                tally.malformed_line()
+                continue
+            fields = _fields(record)
+            if fields is None:  # a deploy or function log record in the same drain: not a request
+                tally.not_requests += 1
+                continue
+            when = _utc_minute(fields[0], cache)
+            if when is None:
+                tally.malformed_line()
+                continue
+            tally.minutes.setdefault(("json", when), when)
+            _, method, url, status, agent, ip, purpose = fields
+            path = _path(url).encode("utf-8", "replace") if isinstance(url, str) else b""
+            end = path.find(b"/", 1)
+            site = sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
+            if site is None or not isinstance(method, str):
+                continue
+            tally.request(when, method.encode("ascii", "replace"), path, str(status).encode("ascii", "replace"),
+                          str(agent or "").encode("utf-8", "replace"), str(ip or "").encode("utf-8", "replace"),
+                          purpose.encode("utf-8", "replace"), line, site)
+
+
+SCANNERS: dict[str, Callable[[Iterator[bytes], Tally], None]] = {"combined": scan_combined, "json": scan_json}
+
+
+def read_log(path: Path, fmt: str, tally: Tally) -> str:
+    """Count one log into tally; the format it was read as."""
+    try:
+        with open_log(path) as handle:
+            lines = blocks(handle)
+            first = next(lines, b"")
+            kind = detect(first) if fmt == "auto" else fmt
+
+            def again() -> Iterator[bytes]:
+                yield first
+                yield from lines
+
+            SCANNERS[kind](again(), tally)
+            return kind
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LogError(f"{path}: cannot be read: {exc}") from None
