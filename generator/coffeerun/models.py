@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
-                                  Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
+from coffeerun.fieldtypes import (Amount, CaptionsPath, Color, Currency, Date, Email, FilePath, HttpsUrl, Id,
+                                  ImagePath, Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
                                   fail)
 
 AudienceIds = list[Id] | None
@@ -155,6 +155,27 @@ class Contact(Model):
                                         default=None)
 
 
+OutcomeKind = Literal["meeting", "opportunity", "expansion", "renewal", "training", "other"]
+
+
+class Outcome(Model):
+    """Something the campaign led to, for the program report."""
+
+    date: Date = describe("The day it happened.", "2027-02-10")
+    kind: OutcomeKind = describe("meeting, opportunity, expansion, renewal, training or other.", "meeting")
+    note: Text | None = describe("What happened, in a line.", "Procurement asked for a demo", default=None)
+    amount: Amount | None = describe("Its value, with `currency`.", 120000, default=None)
+    currency: Currency | None = describe("ISO 4217 code of `amount`.", "USD", default=None)
+
+    @model_validator(mode="after")
+    def _amount_with_currency(self) -> Outcome:
+        if self.amount is not None and self.currency is None:
+            raise fail("currency", "an amount needs its `currency`, e.g. currency: USD")
+        if self.currency is not None and self.amount is None:
+            raise fail("amount", "a `currency` goes with an `amount`; add the amount or remove the currency")
+        return self
+
+
 class Owner(Model):
     name: Text = describe("The marketer who answers questions.", "Dana Whitfield")
     email: Email = describe("Their email address.", "dana@vendor.example")
@@ -187,6 +208,9 @@ class Campaign(Model):
     resources: list[Resource] = describe("Follow-up material, inline or `use: <id>`.", [],
                                          default_factory=list)
     contacts: list[Contact] = describe("Who colleagues talk to next.", [], default_factory=list)
+    outcomes: list[Outcome] = describe("What the campaign led to: meetings, opportunities, expansions, renewals.",
+                                       [{"date": "2027-02-10", "kind": "meeting", "note": "Asked for a demo"}],
+                                       default_factory=list)
 
 
 class Account(Model):
