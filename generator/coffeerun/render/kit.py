@@ -12,6 +12,7 @@ from markupsafe import Markup
 from coffeerun import i18n
 from coffeerun.render import media
 from coffeerun.render.context import Builder, Common, Person, clean, fill, md
+from coffeerun.render.recognition import kit_recognition
 
 
 @dataclass
@@ -96,6 +97,7 @@ class KitContext:
     owner_name: str
     owner_email: str
     owner_mailto: str
+    recognition: list = field(default_factory=list)  # render.recognition.RecognitionItem, at most one per advocate
 
 
 def mailto(to: str, subject: str, body: str) -> str:
@@ -241,4 +243,4 @@ def kit_context(b: Builder, common: Common) -> KitContext:
         opener=md(track.opener), groups=groups, objections=objections, ask=md(track.ask),
         has_talk=bool(track.opener or groups or objections or track.ask), downloads=downloads(b, common.people),
         about=_about(b, common), owner_name=clean(owner.name), owner_email=owner.email,
-        owner_mailto=mailto(owner.email, clean(b.c.title), ""))
+        owner_mailto=mailto(owner.email, clean(b.c.title), ""), recognition=kit_recognition(b, common))
