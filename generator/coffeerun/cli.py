@@ -179,7 +179,8 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
 @project_option
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects.")
-def links(project: Path, today: dt.date | None, as_json: bool) -> None:
+@click.option("--report", is_flag=True, help="Print the program report's URL only.")
+def links(project: Path, today: dt.date | None, as_json: bool, report: bool) -> None:
     """Print every campaign's share, kit and audience URLs."""
     import json
 
@@ -191,6 +192,12 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
         click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
                    err=True)
         secret = tokens.PREVIEW_SECRET
+    if report:
+        from coffeerun.render.report import report_url
+
+        url = report_url(project, secret)
+        click.echo(json.dumps({"report_url": url}) if as_json else url)
+        return
     result, rows = link_rows(project, today or api.utc_today(), secret)
     if result.problems.errors:
         report = Report(result.problems)

@@ -185,3 +185,11 @@ def report_for_build(project: ValidProject, today: dt.date, secret: bytes, cache
     if shard is not None and shard[0] != 1:
         return None
     return program_report(project, today, secret, cache_dir / "report" if cache_dir else None)
+
+
+def report_url(root: Path, secret: bytes) -> str:
+    """<site_url>/<report-token>/, as `coffeerun links --report` prints it."""
+    from coffeerun.project import ProjectPaths
+    from coffeerun.siteconfig import site_url
+
+    return f"{site_url(ProjectPaths(Path(root)).mkdocs_yml)}{report_token(secret)}/"
