@@ -4,10 +4,12 @@ A script, not a test. It writes a project with the example campaigns and generat
 GB: --gb), runs `coffeerun engagement` on them in a fresh process, prints GB/min and the process's peak
 resident memory, and deletes everything it wrote.
 
-The traffic is what a busy host sees: most lines are another site's pages, the coffeerun sites' styles,
-scripts and images, bots and link previews; the rest are colleagues opening share pages (the plain
-link, audience pages, attributed links), advocates opening kits, HEAD requests and 404s, over 28 days,
-with a few thousand distinct readers a day.
+The traffic is what a busy host sees: most lines are another site's pages and the coffeerun sites' styles,
+scripts and images; 5% are bots and link previews, 2% HEAD requests, 2% 404s; --visits of them (5% by
+default) are colleagues opening share pages (plain link, audience pages, attributed links) and advocates
+opening kits, over 28 days, with a few thousand distinct readers a day. Page views are the costly lines
+(two keyed hashes each) and what memory grows with; the time of the others is what the size costs.
+On a shared machine the clock says little: the CPU time of the process is printed too.
 
     python benchmarks/engagement_speed.py                      # 3 GB combined log
     python benchmarks/engagement_speed.py --gb 1 --format json # Cloudflare JSON lines
@@ -50,7 +52,7 @@ def site_paths(root: Path) -> list[str]:
     return paths
 
 
-def write_logs(folder: Path, pages: list[str], size: int, fmt: str, compress: bool) -> Path:
+def write_logs(folder: Path, pages: list[str], size: int, fmt: str, compress: bool, visits: float) -> Path:
     rng = random.Random(7)
     agents = [CHROME.replace("131", str(v)) for v in range(100, 140)] + [IPHONE]
     assets = ["assets/coffeerun/site.css", "assets/coffeerun/site.js", "palette.css", "preview.png"]
@@ -68,18 +70,18 @@ def write_logs(folder: Path, pages: list[str], size: int, fmt: str, compress: bo
                 ip = f"10.{rng.randrange(4)}.{rng.randrange(40)}.{rng.randrange(30)}"  # ~4,800 readers
                 agent = rng.choice(agents)
                 page = rng.choice(pages)
-                if roll < 0.35:
-                    hit = Hit(when, ip, f"/blog/post-{rng.randrange(5000)}.html", agent)
-                elif roll < 0.65:
-                    hit = Hit(when, ip, page + rng.choice(assets), agent)
-                elif roll < 0.72:
-                    hit = Hit(when, ip, page, rng.choice(NOT_PEOPLE))
-                elif roll < 0.74:
-                    hit = Hit(when, ip, page, agent, method="HEAD")
-                elif roll < 0.76:
-                    hit = Hit(when, ip, page + "missing/", agent, status=404)
-                else:
+                if roll < visits:
                     hit = Hit(when, ip, page, agent, status=rng.choice((200, 200, 200, 304)))
+                elif roll < visits + 0.05:
+                    hit = Hit(when, ip, page, rng.choice(NOT_PEOPLE))
+                elif roll < visits + 0.07:
+                    hit = Hit(when, ip, page, agent, method="HEAD")
+                elif roll < visits + 0.09:
+                    hit = Hit(when, ip, page + "missing/", agent, status=404)
+                elif roll < 0.6:
+                    hit = Hit(when, ip, page + rng.choice(assets), agent)
+                else:
+                    hit = Hit(when, ip, f"/blog/post-{rng.randrange(5000)}.html", agent)
                 lines.append(hit.combined() if fmt == "combined" else hit.cloudflare())
             text = "\n".join(lines) + "\n"
             handle.write(text)
@@ -92,6 +94,8 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=3.0, help="log size in GB (uncompressed)")
     parser.add_argument("--format", choices=("combined", "json"), default="combined")
     parser.add_argument("--gzip", action="store_true")
+    parser.add_argument("--visits", type=float, default=0.05,
+                        help="share of lines that are colleagues opening a page (the costly ones; default 0.05)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="coffeerun-engagement-", dir="/tmp"))
     try:
@@ -102,19 +106,22 @@ def main() -> None:
         shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
         print(f"writing {args.gb:g} GB of {args.format} logs{' (gzip)' if args.gzip else ''} in {work} ...",
               flush=True)
-        log = write_logs(work, site_paths(root), int(args.gb * 1e9), args.format, args.gzip)
+        log = write_logs(work, site_paths(root), int(args.gb * 1e9), args.format, args.gzip, args.visits)
         size = args.gb * 1e9
         env = {k: v for k, v in os.environ.items() if k != "COFFEERUN_SECRET"}
         started = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "coffeerun", "engagement", "--project", str(root), str(log)],
                              capture_output=True, text=True, env=env)
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
         print(run.stdout + run.stderr, end="")
         if run.returncode:
             sys.exit(run.returncode)
-        print(f"{size / 1e9:.2f} GB in {seconds:.1f} s (whole process): {size / 1e9 / seconds * 60:.2f} GB/min, "
-              f"peak memory {peak:.0f} MB")
+        print(f"{size / 1e9:.2f} GB ({args.visits:.0%} page views) in {seconds:.1f} s wall, {cpu:.1f} s CPU (whole "
+              f"process, one core): {size / 1e9 / seconds * 60:.2f} GB/min by the clock, "
+              f"{size / 1e9 / cpu * 60:.2f} GB/min per CPU; peak memory {peak:.0f} MB; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -35,8 +35,8 @@ class Tally:
     seen: dict[str, set[bytes]] = field(default_factory=dict)  # per day: fingerprints of counted lines
     _pages: dict[bytes, Page | None] = field(default_factory=dict)  # path -> page, for speed
     _agents: dict[bytes, bool] = field(default_factory=dict)  # user agent -> automated, for speed
-    _line_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=12))
-    _reader_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=12))
+    _line_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=8))
+    _reader_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=8))
 
     def start_file(self, name: str) -> None:
         self.where, self.offset = name, self.lines
