@@ -30,3 +30,11 @@ def engagement(root: Path, logs: Iterable[Path], fmt: str, secret: bytes) -> tup
     if project.problems.errors:
         return project, None
     return project, count_logs(Path(root), project.campaigns, secret, list(logs), fmt)
+
+
+def init_project(target: Path, today: dt.date | None = None) -> list[Path]:
+    """Write a new project into target (missing or empty); the files written, in order."""
+    from coffeerun import __version__
+    from coffeerun.scaffold import init_project as write_project
+
+    return write_project(Path(target), __version__, today or utc_today())
