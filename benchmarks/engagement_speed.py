@@ -53,12 +53,12 @@ def site_paths(root: Path) -> list[str]:
 
 
 def write_logs(folder: Path, pages: list[str], size: int, fmt: str, compress: bool, visits: float) -> Path:
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - made-up traffic, not a secret
     agents = [CHROME.replace("131", str(v)) for v in range(100, 140)] + [IPHONE]
     assets = ["assets/coffeerun/site.css", "assets/coffeerun/site.js", "palette.css", "preview.png"]
-    start = dt.datetime(2027, 2, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2027, 2, 1, tzinfo=dt.UTC)
     target = folder / f"access.{'log' if fmt == 'combined' else 'json'}{'.gz' if compress else ''}"
-    handle = gzip.open(target, "wt", compresslevel=1) if compress else target.open("w")
+    handle = gzip.open(target, "wt", compresslevel=1) if compress else target.open("w")  # noqa: SIM115
     written, second = 0, 0
     with handle:
         while written < size:

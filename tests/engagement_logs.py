@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+          "Safari/537.36")
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/18.1 Mobile/15E148 Safari/604.1")
 SLACK = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
@@ -41,7 +42,7 @@ class Hit:
                   "ClientRequestMethod": self.method, "ClientRequestURI": self.path,
                   "ClientRequestPath": self.path.split("?")[0], "ClientRequestUserAgent": self.agent,
                   "ClientRequestSource": "eyeball", "EdgeResponseStatus": self.status, "EdgeResponseBytes": 5120,
-                  "EdgeStartTimestamp": self.when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "EdgeStartTimestamp": self.when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "RayID": "8f1c2a3b4c5d6e7f"}
         if self.purpose:
             record["RequestHeaders"] = {"sec-purpose": self.purpose}

@@ -1,4 +1,4 @@
-"""`coffeerun engagement`: generated logs in every format give exact daily totals, and nothing about a reader is written."""
+"""`coffeerun engagement`: logs in every format give exact daily totals; nothing about a reader is written."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-
-from coffeerun import tokens
 from tests.engagement_logs import CHROME, IPHONE, NOT_PEOPLE, Hit
 
-SECRET = "engagement-test-secret-0123456789abcdef"
+from coffeerun import tokens
+
+SECRET = "engagement-test-secret-0123456789abcdef"  # noqa: S105 - a test key
 ENV = {"COFFEERUN_SECRET": SECRET}
 CAMPAIGN = "northwind-treasury-close"  # link_version 2, audiences finance/procurement/it/operations
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAY = dt.datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
 
 

@@ -217,8 +217,7 @@ def _secret_or_preview() -> bytes:
 
     secret = tokens.secret_from_env()
     if secret is None:
-        click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
-                   err=True)
+        verbosity.warn(f"{tokens.SECRET_ENV} is not set: counting with the preview links, not the real ones")
         secret = tokens.PREVIEW_SECRET
     return secret
 
@@ -243,7 +242,10 @@ def engagement(project: Path, fmt: str, logs: tuple[Path, ...]) -> None:
         report.print_problems()
         sys.exit(report.exit_code)
     for line in counted.summary():
-        click.echo(line, err=line.startswith("warning"))
+        if line.startswith("warning: "):
+            verbosity.warn(line.removeprefix("warning: "))
+        else:
+            verbosity.info(line)
 
 
 @cli.command()

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from coffeerun.engagement import store
 from coffeerun.engagement.readers import LogError, read_log
 from coffeerun.engagement.routes import link_sites
 from coffeerun.engagement.tally import Tally
 
-__all__ = ["LogError", "Counted", "count_logs"]
+__all__ = ["Counted", "LogError", "count_logs"]
 
 
 @dataclass

@@ -20,7 +20,7 @@ PREFETCH = ("prefetch", "prerender", "preview")  # Purpose / Sec-Purpose / X-Moz
 
 
 @lru_cache(maxsize=1)
-def _detector():  # noqa: ANN202 - crawlerdetect has no type hints
+def _detector():
     from crawlerdetect import CrawlerDetect
 
     return CrawlerDetect()

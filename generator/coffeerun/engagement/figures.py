@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,7 +57,8 @@ def recognition(root: Path, campaign_id: str) -> dict[str, Recognition]:
     for advocate, total in sorted(colleagues.items()):
         if total < MIN_SHOWN:
             continue
-        shown = sorted(((a, n) for a, n in departments[advocate].items() if n >= MIN_SHOWN), key=lambda x: (-x[1], x[0]))
+        shown = sorted(((a, n) for a, n in departments[advocate].items() if n >= MIN_SHOWN),
+                       key=lambda item: (-item[1], item[0]))
         out[advocate] = Recognition(advocate, total, tuple(shown))
     return out
 
@@ -69,15 +70,10 @@ class CampaignFigures:
     share_visits: int = 0
     share_readers: int = 0  # distinct readers per day, summed over days
     kit_visits: int = 0
-    by_department: dict[str, list[int]] = None  # audience id -> [visits, readers]
-    by_advocate: dict[str, list[int]] = None  # advocate id ("" = the plain link) -> [visits, readers]
-    weekly_department: dict[tuple[str, str], int] = None  # (week's Monday, audience id) -> visits
-    weekly_advocate: dict[tuple[str, str], int] = None  # (week's Monday, advocate id) -> visits
-
-    def __post_init__(self) -> None:
-        for name in ("by_department", "by_advocate", "weekly_department", "weekly_advocate"):
-            if getattr(self, name) is None:
-                setattr(self, name, {})
+    by_department: dict[str, list[int]] = field(default_factory=dict)  # audience id -> [visits, readers]
+    by_advocate: dict[str, list[int]] = field(default_factory=dict)  # advocate id ("" = plain link) -> same
+    weekly_department: dict[tuple[str, str], int] = field(default_factory=dict)  # (Monday, audience) -> visits
+    weekly_advocate: dict[tuple[str, str], int] = field(default_factory=dict)  # (Monday, advocate) -> visits
 
 
 def _monday(day: str) -> str:

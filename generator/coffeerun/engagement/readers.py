@@ -7,8 +7,9 @@ import datetime as dt
 import gzip
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, cast
 
 from coffeerun.engagement.tally import Tally
 
@@ -31,7 +32,7 @@ def open_log(path: Path) -> IO[bytes]:
     handle = path.open("rb")
     magic = handle.read(2)
     handle.seek(0)
-    return gzip.GzipFile(fileobj=handle) if magic == b"\x1f\x8b" else handle
+    return cast(IO[bytes], gzip.GzipFile(fileobj=handle)) if magic == b"\x1f\x8b" else handle
 
 
 def blocks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -137,7 +138,7 @@ def _utc_minute(value: Any, cache: dict) -> tuple[str, int] | None:
             seconds /= 1000
         key = int(seconds // 60)
         if key not in cache:
-            moment = dt.datetime.fromtimestamp(key * 60, dt.timezone.utc)
+            moment = dt.datetime.fromtimestamp(key * 60, dt.UTC)
             cache[key] = (moment.date().isoformat(), moment.hour * 60 + moment.minute)
         return cache[key]
     if isinstance(value, str):
@@ -149,7 +150,7 @@ def _utc_minute(value: Any, cache: dict) -> tuple[str, int] | None:
         except ValueError:
             return None
         if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.timezone.utc)
+            moment = moment.astimezone(dt.UTC)
         return moment.date().isoformat(), moment.hour * 60 + moment.minute
     return None
 

@@ -11,8 +11,8 @@ from typing import Any
 from coffeerun.engagement.agents import is_automated, is_prefetch
 from coffeerun.engagement.routes import ALL, Page, Site, page_of
 
-Group = tuple[str, str, str, str]
-CACHE_LIMIT = 100_000  # distinct paths or user agents remembered at once: memory stays bounded  # (date, campaign, page, advocate)
+Group = tuple[str, str, str, str]  # (date, campaign, page, advocate)
+CACHE_LIMIT = 100_000  # distinct paths or user agents remembered at once
 
 
 @dataclass
@@ -56,13 +56,13 @@ class Tally:
             self.left_out["not found, error or redirect"] += 1
             return
         rest = path.split(b"?", 1)[0].split(b"#", 1)[0]
-        page = self._pages.get(rest, False)
+        page: Page | bool | None = self._pages.get(rest, False)
         if page is False:
             if len(self._pages) > CACHE_LIMIT:
                 self._pages.clear()
             slash = rest.find(b"/", 1)
             page = self._pages[rest] = page_of(site, rest[slash + 1:].decode("utf-8", "replace") if slash > 0 else "")
-        if page is None:
+        if not isinstance(page, Page):
             self.left_out["files and paths that are not pages"] += 1
             return
         automated = self._agents.get(agent)

@@ -3,9 +3,10 @@ least 5 (engagement.figures decides what may be shown), and a thank-you by name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from coffeerun.engagement.figures import recognition
 from coffeerun.i18n import base_language
@@ -19,7 +20,8 @@ WORDS = {
            "by_department": "Nach Abteilungsseite: {list}",
            "note": "Gezählt aus den Protokollen des Servers, ohne jemanden zu verfolgen; Zahlen unter 5 "
                    "werden nie gezeigt."},
-    "ja": {"thanks": "{name}さん、ありがとうございます", "opened": "あなたが共有したリンクを{count}人の同僚が開きました。",
+    "ja": {"thanks": "{name}さん、ありがとうございます",
+           "opened": "あなたが共有したリンクを{count}人の同僚が開きました。",
            "by_department": "部署ページ別: {list}",
            "note": "サーバー自身のアクセスログから、誰も追跡せずに数えています。5未満の数は表示しません。"},
 }

@@ -115,13 +115,14 @@ def _chart(weekly: dict[tuple[str, str], int], names: dict[str, str], title: str
     return name
 
 
-def _section(info: CampaignInfo, figures: CampaignFigures, cache: Path | None, files: dict[str, bytes]) -> CampaignSection:
+def _section(info: CampaignInfo, figures: CampaignFigures, cache: Path | None,
+             files: dict[str, bytes]) -> CampaignSection:
     model = info.model
     audiences = {a.id: a.name for a in model.audiences}
     advocates = {"": PLAIN_LINK, **{a.id: a.name for a in model.advocates}}
     period = " – ".join(d.isoformat() for d in (model.starts, model.expires) if d) or "no dates"
-    outcomes = [{"date": o.date.isoformat(), "kind": o.kind, "note": o.note or "", "amount": _money(o.amount, o.currency)}
-                for o in sorted(model.outcomes, key=lambda o: o.date)]
+    outcomes = [{"date": o.date.isoformat(), "kind": o.kind, "note": o.note or "",
+                 "amount": _money(o.amount, o.currency)} for o in sorted(model.outcomes, key=lambda o: o.date)]
     return CampaignSection(
         info.id, model.title, info.account.model.name, model.status, info.state.published, period,
         figures.share_visits, figures.share_readers, figures.kit_visits,
@@ -137,7 +138,8 @@ def _renewals(campaigns: list[CampaignInfo], today: dt.date, lead: int) -> tuple
         renewal = info.model.renewal
         if renewal and today <= renewal <= today + dt.timedelta(days=lead):
             coming[(info.account.id, info.account.model.name, renewal)].append(info)
-    covered, uncovered = [], []
+    covered: list[Renewal] = []
+    uncovered: list[Renewal] = []
     for (account_id, name, date), infos in sorted(coming.items(), key=lambda item: (item[0][2], item[0][1])):
         live = [i.model.title for i in campaigns if i.state.published and i.account.id == account_id]
         titles = live or [f"{i.model.title} ({i.state.kind})" for i in infos]
