@@ -118,9 +118,9 @@ def main() -> None:
         print(run.stdout + run.stderr, end="")
         if run.returncode:
             sys.exit(run.returncode)
-        print(f"{size / 1e9:.2f} GB ({args.visits:.0%} page views) in {seconds:.1f} s wall, {cpu:.1f} s CPU (whole "
-              f"process, one core): {size / 1e9 / seconds * 60:.2f} GB/min by the clock, "
-              f"{size / 1e9 / cpu * 60:.2f} GB/min per CPU; peak memory {peak:.0f} MB; load average "
+        print(f"{size / 1e9:.2f} GB ({args.visits:.0%} page views) in {seconds:.1f} s wall, {cpu:.1f} s CPU (the "
+              f"command and its worker processes): {size / 1e9 / seconds * 60:.2f} GB/min by the clock, "
+              f"{size / 1e9 / cpu * 60:.2f} GB/min per CPU; peak memory of one process {peak:.0f} MB; load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(work, ignore_errors=True)

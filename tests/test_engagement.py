@@ -218,3 +218,19 @@ def test_an_edited_totals_file_is_a_problem_with_its_line(example_project, run_c
     result = run_cli("engagement", "--project", example_project, log, env=ENV)
     assert result.exit_code == 1
     assert "content/engagement/2027-02.csv:2:1: error:" in result.stderr
+
+
+def test_a_large_log_read_in_parts_by_several_processes_counts_the_same(example_project, run_cli, tmp_path,
+                                                                        monkeypatch):
+    from coffeerun.engagement import readers
+
+    lines = [h.combined() for h in _hits()]
+    lines.insert(9, "this is not a log line")
+    log = _write(tmp_path / "access.log", lines)
+    monkeypatch.setattr(readers, "SPLIT", 700)  # about three lines a part: every boundary case
+    assert len(readers.parts(log, "auto")) > 5
+    result = run_cli("engagement", "--project", example_project, log, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert _csv(example_project) == EXPECTED
+    assert f"warning: 1 malformed line(s) skipped, the first at {log}:10" in result.stderr
+    assert f"{len(lines):,} lines" in result.stderr

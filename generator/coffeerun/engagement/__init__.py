@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from coffeerun.engagement import store
-from coffeerun.engagement.readers import LogError, read_log
+from coffeerun.engagement.readers import LogError, Part, parts, read_part
 from coffeerun.engagement.routes import link_sites
-from coffeerun.engagement.tally import Tally
+from coffeerun.engagement.tally import Found, Tally
 
 __all__ = ["Counted", "LogError", "count_logs"]
 
@@ -50,6 +54,17 @@ class Counted:
         return lines
 
 
+def _scan_parts(parts: list[Part], sites: dict, keys: tuple[bytes, bytes]) -> Iterator[Found]:
+    """Each part's findings, in order: in a pool of forked processes (one per core) when there are several."""
+    workers = min(len(parts), os.cpu_count() or 1)
+    if workers <= 1:
+        for part in parts:
+            yield read_part(part, sites, keys)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(read_part, parts, repeat(sites), repeat(keys))
+
+
 def count_logs(root: Path, campaigns: Sequence, secret: bytes, logs: Sequence[Path], fmt: str = "auto") -> Counted:
     """Read every log, count the days they cover, and replace those days in content/engagement/.
 
@@ -59,10 +74,15 @@ def count_logs(root: Path, campaigns: Sequence, secret: bytes, logs: Sequence[Pa
     if stored.problems:
         raise store.StoreError(stored.problems)
     sites = {token.encode("ascii"): site for token, site in link_sites(secret, campaigns).items()}
-    counted = Counted(Tally(sites))
-    for log in logs:
-        counted.tally.start_file(str(log))
-        counted.formats.append(read_log(Path(log), fmt, counted.tally))
+    keys = (os.urandom(32), os.urandom(32))  # the run's hash keys: in memory only, gone when it ends
+    every = [part for log in logs for part in parts(Path(log), fmt)]
+    counted = Counted(Tally())
+    offsets: dict[str, int] = {}
+    for part, found in zip(every, _scan_parts(every, sites, keys), strict=True):
+        counted.tally.add(found, part.path, offsets.get(part.path, 0))
+        offsets[part.path] = offsets.get(part.path, 0) + found.lines
+        if part.start == 0:
+            counted.formats.append(found.kind)
     counted.merged = store.merge(stored, counted.tally.totals(), counted.tally.coverage())
     counted.written = store.write(root, counted.merged.stored)
     return counted

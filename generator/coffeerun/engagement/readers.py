@@ -8,12 +8,15 @@ import gzip
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any, cast
 
-from coffeerun.engagement.tally import Tally
+from coffeerun.engagement.tally import Found, Scan
 
 BLOCK = 8 << 20  # bytes read at a time: memory stays flat whatever the size of the log
+SPLIT = 128 << 20  # a plain log larger than this is read in parts of this size, by as many processes as cores
 FORMATS = ("auto", "combined", "json")
 _MONTHS = {m.encode(): n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -70,19 +73,20 @@ def _local_minute(text: bytes) -> tuple[str, int] | None:
     return utc.date().isoformat(), utc.hour * 60 + utc.minute
 
 
-def scan_combined(lines: Iterator[bytes], tally: Tally) -> None:
-    """Every line of a combined log; only requests for our links reach tally.request."""
-    minutes = tally.minutes
-    sites = tally.sites
-    request = tally.request
+def scan_combined(lines: Iterator[bytes], scan: Scan) -> None:
+    """Every line of a combined log; only requests for our links reach scan.request."""
+    minutes = scan.minutes
+    sites = scan.sites
+    request = scan.request
+    number = 0
     for block in lines:
         for line in block.split(b"\n"):
             if not line or line == b"\r":
                 continue
-            tally.lines += 1
+            number += 1
             parts = line.split(b'"')
             if len(parts) < 7 or b'\\"' in line:
-                _slow_combined(line, tally)
+                _slow_combined(line, scan, number)
                 continue
             head = parts[0]
             start = head.find(b"[") + 1
@@ -92,7 +96,7 @@ def scan_combined(lines: Iterator[bytes], tally: Tally) -> None:
             if when == 0:
                 when = minutes[key] = _local_minute(key)
             if when is None or not start:
-                tally.malformed_line()
+                scan.malformed_line(number)
                 continue
             target = parts[1]
             space = target.find(b" ")
@@ -103,29 +107,30 @@ def scan_combined(lines: Iterator[bytes], tally: Tally) -> None:
                 continue
             fields = parts[2].split()
             if not fields:
-                tally.malformed_line()
+                scan.malformed_line(number)
                 continue
             request(when, target[:space], path, fields[0], parts[5], head[:head.find(b" ")], b"", line, site)
+    scan.found.lines += number
 
 
-def _slow_combined(line: bytes, tally: Tally) -> None:
+def _slow_combined(line: bytes, scan: Scan, number: int) -> None:
     """A line with escaped quotes, or too few fields: the regular expression decides."""
     match = _COMBINED.match(line.rstrip(b"\r"))
     if match is None:
-        tally.malformed_line()
+        scan.malformed_line(number)
         return
     ip, stamp, target, status, agent = match.groups()
     when = _local_minute(stamp[:17] + stamp[20:])
     if when is None:
-        tally.malformed_line()
+        scan.malformed_line(number)
         return
-    tally.minutes.setdefault(stamp[:17] + stamp[20:], when)
+    scan.minutes.setdefault(stamp[:17] + stamp[20:], when)
     pieces = target.split(b" ")
     path = pieces[1] if len(pieces) > 1 else b""
     end = path.find(b"/", 1)
-    site = tally.sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
+    site = scan.sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
     if site is not None:
-        tally.request(when, pieces[0], path, status, (agent or b"").replace(b'\\"', b'"'), ip, b"", line, site)
+        scan.request(when, pieces[0], path, status, (agent or b"").replace(b'\\"', b'"'), ip, b"", line, site)
 
 
 def _utc_minute(value: Any, cache: dict) -> tuple[str, int] | None:
@@ -194,58 +199,103 @@ def _path(url: str) -> str:
     return url
 
 
-def scan_json(lines: Iterator[bytes], tally: Tally) -> None:
-    """Every record of a JSON-lines log; only requests for our links reach tally.request."""
+def scan_json(lines: Iterator[bytes], scan: Scan) -> None:
+    """Every record of a JSON-lines log; only requests for our links reach scan.request."""
     cache: dict = {}
-    sites = tally.sites
+    sites = scan.sites
+    number = 0
     for block in lines:
         for line in block.split(b"\n"):
             if not line.strip():
                 continue
-            tally.lines += 1
+            number += 1
             try:
                 record = json.loads(line)
             except ValueError:
                 record = None
             if not isinstance(record, dict):
-                tally.malformed_line()
+                scan.malformed_line(number)
                 continue
             fields = _fields(record)
             if fields is None:  # a deploy or function log record in the same drain: not a request
-                tally.not_requests += 1
+                scan.found.not_requests += 1
                 continue
             when = _utc_minute(fields[0], cache)
             if when is None:
-                tally.malformed_line()
+                scan.malformed_line(number)
                 continue
-            tally.minutes.setdefault(("json", when), when)
+            scan.minutes.setdefault(("json", when), when)
             _, method, url, status, agent, ip, purpose = fields
             path = _path(url).encode("utf-8", "replace") if isinstance(url, str) else b""
             end = path.find(b"/", 1)
             site = sites.get(path[1:end] if end > 0 else path[1:].split(b"?", 1)[0])
             if site is None or not isinstance(method, str):
                 continue
-            tally.request(when, method.encode("ascii", "replace"), path, str(status).encode("ascii", "replace"),
+            scan.request(when, method.encode("ascii", "replace"), path, str(status).encode("ascii", "replace"),
                           str(agent or "").encode("utf-8", "replace"), str(ip or "").encode("utf-8", "replace"),
                           purpose.encode("utf-8", "replace"), line, site)
+    scan.found.lines += number
 
 
-SCANNERS: dict[str, Callable[[Iterator[bytes], Tally], None]] = {"combined": scan_combined, "json": scan_json}
+SCANNERS: dict[str, Callable[[Iterator[bytes], Scan], None]] = {"combined": scan_combined, "json": scan_json}
 
 
-def read_log(path: Path, fmt: str, tally: Tally) -> str:
-    """Count one log into tally; the format it was read as."""
+@dataclass(frozen=True)
+class Part:
+    """A stretch of one log for one process: whole lines starting at byte start (included) up to end
+    (excluded; -1: the end), read as kind."""
+
+    path: str
+    kind: str
+    start: int = 0
+    end: int = -1
+
+
+def parts(path: Path, fmt: str) -> list[Part]:
+    """A log as parts of about SPLIT bytes (a gzip log is one part: it can only be read from its start)."""
     try:
         with open_log(path) as handle:
-            lines = blocks(handle)
-            first = next(lines, b"")
-            kind = detect(first) if fmt == "auto" else fmt
-
-            def again() -> Iterator[bytes]:
-                yield first
-                yield from lines
-
-            SCANNERS[kind](again(), tally)
-            return kind
+            first = handle.readline()
+            compressed = isinstance(handle, gzip.GzipFile)
+        size = path.stat().st_size
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise LogError(f"{path}: cannot be read: {exc}") from None
+    kind = detect(first) if fmt == "auto" else fmt
+    if compressed or size <= SPLIT:
+        return [Part(str(path), kind)]
+    bounds = [*range(0, size, SPLIT), size]
+    return [Part(str(path), kind, start, end) for start, end in pairwise(bounds)]
+
+
+def _stretch(handle: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    """The whole lines that start in [start, end), in blocks: a line belongs to the part its first byte is in."""
+    if start:
+        handle.seek(start - 1)
+        if handle.read(1) != b"\n":
+            handle.readline()  # the rest of a line that began in the part before
+    position, rest = handle.tell(), b""
+    while position < end:
+        block = handle.read(min(BLOCK, end - position))
+        if not block:
+            break
+        position += len(block)
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        rest = block[cut:]
+        if cut:
+            yield block[:cut]
+    if rest:  # the last line began in this part: read it whole
+        yield rest + handle.readline()
+
+
+def read_part(part: Part, sites: dict, keys: tuple[bytes, bytes]) -> Found:
+    """What one part of a log says."""
+    scan = Scan(sites, keys)
+    scan.found.kind = part.kind
+    try:
+        with open_log(Path(part.path)) as handle:
+            lines = blocks(handle) if part.end < 0 else _stretch(handle, part.start, part.end)
+            SCANNERS[part.kind](lines, scan)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LogError(f"{part.path}: cannot be read: {exc}") from None
+    return scan.result()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from coffeerun.engagement.agents import is_automated, is_prefetch
 from coffeerun.engagement.routes import ALL, Page, Site, page_of
@@ -16,35 +14,52 @@ CACHE_LIMIT = 100_000  # distinct paths or user agents remembered at once
 
 
 @dataclass
-class Tally:
-    """What the logs of one run say. Readers (ip, user agent) and whole lines are kept only as keyed
-    hashes (BLAKE2b) under two random keys made for this run and never stored: the sets let a reader be
-    counted once per day and a line that appears in two logs once, and they vanish with the process."""
+class Found:
+    """What one part of one log says, as plain data a worker process sends back: counters, coverage, and one
+    (day, page, line fingerprint, reader) per page view, the last two as keyed hashes."""
 
-    sites: dict[bytes, Site]
-    minutes: dict = field(default_factory=dict)  # time key -> (UTC day, minute of day) or None: coverage
+    kind: str = ""
     lines: int = 0
     malformed: int = 0
+    first_malformed: int = 0  # its line number in this part (0: none)
     not_requests: int = 0
-    first_malformed: str = ""
-    where: str = ""  # the log being read, for the first malformed line's place
-    offset: int = 0  # lines read before this log
     left_out: Counter = field(default_factory=Counter)
-    visits: Counter = field(default_factory=Counter)
-    readers: dict[Group, set[bytes]] = field(default_factory=dict)
-    seen: dict[str, set[bytes]] = field(default_factory=dict)  # per day: fingerprints of counted lines
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    views: list[tuple[str, Page, bytes, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Scan:
+    """The reader's side of a part of a log: it sees every line, keeps numbers, and hashes every page view's
+    line and reader under the run's keys (BLAKE2b) at once: no IP address or user agent goes further."""
+
+    sites: dict[bytes, Site]
+    keys: tuple[bytes, bytes]  # (line key, reader key): random, made for the run, never stored
+    minutes: dict = field(default_factory=dict)  # time key -> (UTC day, minute of day) or None: coverage
+    found: Found = field(default_factory=Found)
     _pages: dict[bytes, Page | None] = field(default_factory=dict)  # path -> page, for speed
     _agents: dict[bytes, bool] = field(default_factory=dict)  # user agent -> automated, for speed
-    _line_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=8))
-    _reader_hash: Any = field(default_factory=lambda: hashlib.blake2b(key=os.urandom(32), digest_size=8))
 
-    def start_file(self, name: str) -> None:
-        self.where, self.offset = name, self.lines
+    def __post_init__(self) -> None:
+        self._line_hash = hashlib.blake2b(key=self.keys[0], digest_size=8)
+        self._reader_hash = hashlib.blake2b(key=self.keys[1], digest_size=8)
+        self.left_out = self.found.left_out
 
-    def malformed_line(self) -> None:
-        self.malformed += 1
-        if not self.first_malformed:
-            self.first_malformed = f"{self.where}:{self.lines - self.offset}"
+    def malformed_line(self, number: int) -> None:
+        """Line `number` of this part (counting lines that are not blank) cannot be read."""
+        self.found.malformed += 1
+        if not self.found.first_malformed:
+            self.found.first_malformed = number
+
+    def result(self) -> Found:
+        spans: dict[str, tuple[int, int]] = {}
+        for when in self.minutes.values():
+            if when:
+                day, minute = when
+                low, high = spans.get(day, (minute, minute))
+                spans[day] = (min(low, minute), max(high, minute))
+        self.found.coverage = spans
+        return self.found
 
     def request(self, when: tuple[str, int], method: bytes, path: bytes, status: bytes, agent: bytes, ip: bytes,
                 purpose: bytes, line: bytes, site: Site) -> None:
@@ -76,18 +91,46 @@ class Tally:
         if purpose and is_prefetch(purpose.decode("utf-8", "replace")):
             self.left_out["prefetches"] += 1
             return
-        day = when[0]
-        digest = self._line_hash.copy()  # a copy of a keyed hash: cheaper than keying a new one
-        digest.update(line.rstrip(b"\r"))
-        fingerprint = digest.digest()
-        seen = self.seen.setdefault(day, set())
-        if fingerprint in seen:
-            self.left_out["the same line in two logs"] += 1
-            return
-        seen.add(fingerprint)
-        digest = self._reader_hash.copy()
-        digest.update(ip + b"\x00" + agent)
-        self._count(day, page, digest.digest())
+        line_digest = self._line_hash.copy()  # a copy of a keyed hash: cheaper than keying a new one
+        line_digest.update(line.rstrip(b"\r"))
+        reader_digest = self._reader_hash.copy()
+        reader_digest.update(ip + b"\x00" + agent)
+        self.found.views.append((when[0], page, line_digest.digest(), reader_digest.digest()))
+
+
+@dataclass
+class Tally:
+    """The run's totals from every part of every log: a line in two logs is counted once, a reader once
+    per day and page; the fingerprint sets vanish with the process."""
+
+    lines: int = 0
+    malformed: int = 0
+    not_requests: int = 0
+    first_malformed: str = ""
+    left_out: Counter = field(default_factory=Counter)
+    visits: Counter = field(default_factory=Counter)
+    readers: dict[Group, set[bytes]] = field(default_factory=dict)
+    seen: dict[str, set[bytes]] = field(default_factory=dict)  # per day: fingerprints of counted lines
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, found: Found, where: str, line_offset: int) -> None:
+        """One part's findings (line_offset: lines of the same log in the parts before it)."""
+        self.lines += found.lines
+        self.not_requests += found.not_requests
+        self.left_out.update(found.left_out)
+        if found.malformed and not self.first_malformed:
+            self.first_malformed = f"{where}:{line_offset + found.first_malformed}"
+        self.malformed += found.malformed
+        for day, (low, high) in found.coverage.items():
+            was = self.spans.get(day, (low, high))
+            self.spans[day] = (min(was[0], low), max(was[1], high))
+        for day, page, fingerprint, reader in found.views:
+            seen = self.seen.setdefault(day, set())
+            if fingerprint in seen:
+                self.left_out["the same line in two logs"] += 1
+                continue
+            seen.add(fingerprint)
+            self._count(day, page, reader)
 
     def _count(self, day: str, page: Page, reader: bytes) -> None:
         groups = [(day, page.campaign, page.page, page.advocate)]
@@ -99,13 +142,7 @@ class Tally:
 
     def coverage(self) -> dict[str, tuple[int, int]]:
         """Per UTC day: the first and last minute of that day these logs have a line for."""
-        spans: dict[str, tuple[int, int]] = {}
-        for when in self.minutes.values():
-            if when:
-                day, minute = when
-                low, high = spans.get(day, (minute, minute))
-                spans[day] = (min(low, minute), max(high, minute))
-        return spans
+        return dict(self.spans)
 
     def totals(self) -> dict[Group, tuple[int, int]]:
         """(visits, visitors) per group; only numbers leave the run."""
