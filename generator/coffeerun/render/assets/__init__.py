@@ -7,14 +7,13 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib.metadata import version as _metadata_version
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from coffeerun import __version__
+from coffeerun import __version__, memo
 from coffeerun.plan import CampaignJob
 from coffeerun.atomic import copy_atomic, write_atomic
 from coffeerun.render.assets.cache import AssetCache, file_digest, key
@@ -25,15 +24,16 @@ from coffeerun.render.assets.draw_png import render
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
 from coffeerun.render.assets.png import encode
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
-from coffeerun.render.assets.theme import load_theme, palette
+from coffeerun.render.assets.theme import load_theme
+from coffeerun.render.colors import slide_palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "9"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "10"  # bump when a change to the drawing code changes the output
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@memo.table("assets.version", 32)
 def _version(package: str) -> str:
     """An installed package's version, read once per process (reading its metadata takes a millisecond)."""
     return _metadata_version(package)
@@ -66,7 +66,7 @@ class _Run:
         self.cache = AssetCache(job.cache_dir)
         self.theme = load_theme(job.project)
         colors, brand = job.campaign.account.model.colors, job.brand.colors
-        self.palette = palette(colors.primary, colors.accent, brand.primary, brand.accent)
+        self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
         self.book = FontBook(job.campaign.model.language)
         self.composer = Composer(self.theme, self.palette, self.book)
         self.slides: SlideSet = build_slides(job, self.theme)
