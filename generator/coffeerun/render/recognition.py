@@ -8,23 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coffeerun import i18n
 from coffeerun.engagement.figures import recognition
-from coffeerun.i18n import base_language
-
-# The block's own words, kept with it (one place to add a language: the kit falls back to English).
-WORDS = {
-    "en": {"thanks": "Thank you, {name}", "opened": "{count} colleagues opened the link you shared.",
-           "by_department": "By department page: {list}",
-           "note": "Counted from the host's own logs, without tracking anyone; figures under 5 are never shown."},
-    "de": {"thanks": "Danke, {name}", "opened": "{count} Kolleginnen und Kollegen haben Ihren Link geöffnet.",
-           "by_department": "Nach Abteilungsseite: {list}",
-           "note": "Gezählt aus den Protokollen des Servers, ohne jemanden zu verfolgen; Zahlen unter 5 "
-                   "werden nie gezeigt."},
-    "ja": {"thanks": "{name}さん、ありがとうございます",
-           "opened": "あなたが共有したリンクを{count}人の同僚が開きました。",
-           "by_department": "部署ページ別: {list}",
-           "note": "サーバー自身のアクセスログから、誰も追跡せずに数えています。5未満の数は表示しません。"},
-}
 
 
 @dataclass(frozen=True)
@@ -45,16 +30,17 @@ def recognition_items(root: Path, campaign_id: str, names: dict[str, str], audie
                       only: Iterable[str] | None = None) -> list[RecognitionItem]:
     """The block for each advocate (names: id -> name as published) with something to show; `only` limits it
     to some advocates (an advocate's own kit: just them)."""
-    words = WORDS.get(base_language(lang), WORDS["en"])
+    words = i18n.messages(lang)
     wanted = set(only) if only is not None else None
     items = []
     for advocate, figures in recognition(root, campaign_id).items():
         if advocate not in names or (wanted is not None and advocate not in wanted):
             continue
         listed = " · ".join(f"{audiences.get(a, a)} {n}" for a, n in figures.departments)
-        items.append(RecognitionItem(advocate, words["thanks"].format(name=names[advocate]),
-                                     words["opened"].format(count=figures.colleagues),
-                                     words["by_department"].format(list=listed) if listed else "", words["note"]))
+        items.append(RecognitionItem(advocate, words["recognition_thanks"].format(name=names[advocate]),
+                                     words["recognition_opened"].format(count=figures.colleagues),
+                                     words["recognition_by_department"].format(list=listed) if listed else "",
+                                     words["recognition_note"]))
     return items
 
 

@@ -22,7 +22,6 @@ from coffeerun.render import charts
 if TYPE_CHECKING:
     from coffeerun.validate import CampaignInfo, ValidProject
 
-DEFAULT_RENEWAL_LEAD_DAYS = 183
 TEMPLATE = "report/index.html"  # under theme/
 PLAIN_LINK = "Plain link (no advocate)"
 
@@ -33,14 +32,10 @@ def report_token(secret: bytes) -> str:
 
 
 def renewal_lead_days(mkdocs_yml: Path) -> int:
-    """extra.coffeerun.renewal_lead_days of mkdocs.yml (validated by `check` with the other program settings)."""
-    from coffeerun.siteconfig import read_base_config
+    """extra.coffeerun.renewal_lead_days of mkdocs.yml, as `check` validates it (default 183)."""
+    from coffeerun.siteconfig import program_settings
 
-    try:
-        value = ((read_base_config(mkdocs_yml).get("extra") or {}).get("coffeerun") or {}).get("renewal_lead_days")
-    except (OSError, ValueError, AttributeError):
-        value = None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_RENEWAL_LEAD_DAYS
+    return program_settings(mkdocs_yml).renewal_lead_days
 
 
 @dataclass
