@@ -198,3 +198,21 @@ def test_outcomes_are_in_the_json_schema():
     assert outcome["properties"]["kind"]["enum"] == ["meeting", "opportunity", "expansion", "renewal", "training",
                                                      "other"]
     assert sorted(outcome["required"]) == ["date", "kind"]
+
+
+def test_an_advocate_who_withdrew_consent_is_not_named_in_the_report(tmp_path):
+    import datetime as dt
+
+    from coffeerun import tokens
+    from coffeerun.render.report import program_report
+    from coffeerun.validate import validate_project
+
+    project = _project(tmp_path)
+    file = project / "campaigns" / "northwind-treasury-close.yaml"
+    text = file.read_text()
+    withdrawn = "      expires: 2027-10-14\n      withdrawn: 2026-11-20\n"
+    file.write_text(text.replace("      expires: 2027-10-14\n", withdrawn, 1))  # Priya's, the first advocate
+    valid = validate_project(project, dt.date(2026, 11, 23))
+    html = program_report(valid, dt.date(2026, 11, 23), tokens.PREVIEW_SECRET, None).files["index.html"].decode()
+    assert "Priya Raman" not in html
+    assert '<td>Advocate 1 (consent withdrawn)</td><td class="n">9</td><td class="n">7</td>' in html

@@ -110,11 +110,23 @@ def _chart(weekly: dict[tuple[str, str], int], names: dict[str, str], title: str
     return name
 
 
-def _section(info: CampaignInfo, figures: CampaignFigures, cache: Path | None,
-             files: dict[str, bytes]) -> CampaignSection:
+def _advocate_name(advocate: Any, number: int, today: dt.date) -> str:
+    """An advocate as the report names them: not by name once their consent is withdrawn, nor when their
+    consent leaves their name out (their title then, as on the share site)."""
+    consent = advocate.consent
+    withdrawn = getattr(consent, "withdrawn", None)
+    if withdrawn is not None and withdrawn <= today:
+        return f"Advocate {number} (consent withdrawn)"
+    if "name" not in getattr(consent, "scope", ["name"]):
+        return advocate.title
+    return advocate.name
+
+
+def _section(info: CampaignInfo, figures: CampaignFigures, cache: Path | None, files: dict[str, bytes],
+             today: dt.date) -> CampaignSection:
     model = info.model
     audiences = {a.id: a.name for a in model.audiences}
-    advocates = {"": PLAIN_LINK, **{a.id: a.name for a in model.advocates}}
+    advocates = {"": PLAIN_LINK, **{a.id: _advocate_name(a, n, today) for n, a in enumerate(model.advocates, 1)}}
     period = " – ".join(d.isoformat() for d in (model.starts, model.expires) if d) or "no dates"
     outcomes = [{"date": o.date.isoformat(), "kind": o.kind, "note": o.note or "",
                  "amount": _money(o.amount, o.currency)} for o in sorted(model.outcomes, key=lambda o: o.date)]
@@ -150,7 +162,7 @@ def program_report(project: ValidProject, today: dt.date, secret: bytes, cache_d
     data = stored(project.paths.root)
     report.warnings.extend(f"program report: {p}" for p in data.problems)
     figures = campaign_figures(project.paths.root)
-    sections = [_section(info, figures.get(info.id, CampaignFigures()), cache_dir, report.files)
+    sections = [_section(info, figures.get(info.id, CampaignFigures()), cache_dir, report.files, today)
                 for info in sorted(project.campaigns, key=lambda i: (not i.state.published, i.model.title))]
     lead = renewal_lead_days(project.paths.mkdocs_yml)
     covered, uncovered = _renewals(project.campaigns, today, lead)
