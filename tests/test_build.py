@@ -216,7 +216,7 @@ def test_publish_refuses_without_a_secret_and_with_a_past_today(example_project,
                         env={"COFFEERUN_SECRET": ""})
     assert no_secret.exit_code == 2 and "COFFEERUN_SECRET" in no_secret.output
     past = run_cli("build", "--project", example_project, "--out", tmp_path / "b", "--publish", "--today",
-                   "2020-01-01", env=SECRET)
+                   "2020-01-01", env={"COFFEERUN_SECRET": "a-publish-secret-of-32-characters-or-more"})
     assert past.exit_code == 2 and "before today" in past.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 

@@ -39,6 +39,9 @@ VIDEO_HOSTS = {
 }
 VIDEO_FILES = (".mp4", ".webm")
 MAX_MARKDOWN = 10_000  # characters in one Markdown field; rendering time grows faster than length
+MAX_TEXT = 5_000  # characters in one plain text field (names, quotes, labels): slides and cards fit them
+MAX_MESSAGE = 5_000  # a ready-to-send note
+MAX_TRANSCRIPT = 200_000  # a transcript written inline (a file may hold up to 1 MB)
 MAX_BRACKETS = 200
 
 
@@ -74,6 +77,15 @@ def _text(value: str) -> str:
     if not value.strip():
         raise fail("blank", "is empty; fill it in")
     return value
+
+
+def _at_most(limit: int, what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise fail("too_long", f"is {len(value):,} characters; {what} may be at most {limit:,} (link to a longer "
+                       "document instead)")
+        return value
+    return AfterValidator(check)
 
 
 def _suggest_id(value: str) -> str:
@@ -255,7 +267,7 @@ def _describe(description: str, *examples: Any, **extra: Any) -> Any:
 _AS_TEXT = BeforeValidator(_scalar_text)
 _FILLED = _json(minLength=1, pattern=r"\S")
 _PATH = _json(pattern=r"^(content|campaigns)/")
-Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _FILLED]
+Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_TEXT, "this text"), _FILLED]
 Id = Annotated[str, _AS_TEXT, AfterValidator(_id), _json(pattern=ID_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
@@ -281,9 +293,11 @@ VideoUrl = Annotated[str, AfterValidator(_video), _json(pattern="^https://", for
 Email = Annotated[EmailStr, BeforeValidator(_email)]
 Markdown = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_markdown),
                      _json(minLength=1, maxLength=MAX_MARKDOWN, pattern=r"\S")]
-MessageText = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_placeholders), _FILLED]
+MessageText = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_MESSAGE, "a message"),
+                        AfterValidator(_placeholders), _FILLED, _json(maxLength=MAX_MESSAGE)]
 ImagePath = Annotated[str, AfterValidator(_image), _PATH]
 FilePath = Annotated[str, AfterValidator(_file), _PATH]
 CaptionsPath = Annotated[str, AfterValidator(_captions), _PATH]
-Transcript = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_transcript), _FILLED]
+Transcript = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_TRANSCRIPT, "a transcript"),
+                       AfterValidator(_transcript), _FILLED]
 describe = _describe

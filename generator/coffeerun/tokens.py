@@ -15,7 +15,7 @@ TOKEN_BYTES = 20  # 160 bits, URL-safe base32 without padding: 32 characters
 
 def secret_from_env() -> bytes | None:
     value = os.environ.get(SECRET_ENV, "")
-    return value.encode("utf-8") if value else None
+    return value.encode("utf-8") if value.strip() else None  # a blank secret is no secret
 
 
 def token(secret: bytes, campaign_id: str, kind: str, link_version: int, advocate_id: str | None = None) -> str:
