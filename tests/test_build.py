@@ -63,11 +63,19 @@ def token_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def report_token(project: Path) -> str:
+    """The program report's folder: a token directory of its own."""
+    from coffeerun.render.report import report_url
+
+    return token_of(report_url(project, SECRET["COFFEERUN_SECRET"].encode()))
+
+
 def test_publish_root_has_neutral_pages_robots_headers_and_one_directory_per_token(built):
-    _project, out, rows = built
+    project, out, rows = built
     published = [r for r in rows.values() if r["published"]]
     assert published and all(not r["published"] for r in rows.values() if r["status"] != "live")
     expected = {token_of(r["share_url"]) for r in published} | {token_of(r["kit_url"]) for r in published}
+    expected.add(report_token(project))
     directories = {p.name for p in out.iterdir() if p.is_dir()}
     assert expected <= directories
     assert not {d for d in directories - expected if not d.startswith(("_", "."))} - {"assets", "theme"}
@@ -87,7 +95,7 @@ def test_nothing_outside_token_directories_names_a_token_campaign_or_account(bui
     names = {r["id"] for r in rows.values()} | {a.strip('"') for a in accounts}
     tokens = {token_of(r["share_url"]) for r in rows.values()} | {token_of(r["kit_url"]) for r in rows.values()}
     for path in out.rglob("*"):
-        if path.is_file() and path.relative_to(out).parts[0] not in tokens:
+        if path.is_file() and path.relative_to(out).parts[0] not in tokens | {report_token(project)}:
             data = path.read_bytes()
             for word in names | tokens:
                 assert word.encode() not in data, f"{path.relative_to(out)} names {word}"

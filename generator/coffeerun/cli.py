@@ -295,7 +295,8 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
 @project_option
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects.")
-def links(project: Path, today: dt.date | None, as_json: bool) -> None:
+@click.option("--report", is_flag=True, help="Print the program report's URL only.")
+def links(project: Path, today: dt.date | None, as_json: bool, report: bool) -> None:
     """Print every campaign's share, kit and audience URLs."""
     import json
 
@@ -306,6 +307,12 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
     if secret is None:
         verbosity.warn(f"{tokens.SECRET_ENV} is not set: these are preview links, not the real ones")
         secret = tokens.PREVIEW_SECRET
+    if report:
+        from coffeerun.render.report import report_url
+
+        url = report_url(_project(project), secret)
+        click.echo(json.dumps({"report_url": url}) if as_json else url)
+        return
     result, rows = link_rows(_project(project), today or api.utc_today(), secret)
     if result.problems.errors:
         report = Report(result.problems)
@@ -315,6 +322,42 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         click.echo(format_rows(rows), nl=False)
+
+
+def _secret_or_preview() -> bytes:
+    from coffeerun import tokens
+
+    secret = tokens.secret_from_env()
+    if secret is None:
+        verbosity.warn(f"{tokens.SECRET_ENV} is not set: counting with the preview links, not the real ones")
+        secret = tokens.PREVIEW_SECRET
+    return secret
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["auto", "combined", "json"]), default="auto",
+              show_default=True, help="combined (nginx, Apache, Caddy) or JSON lines (Cloudflare, Netlify, Caddy).")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+def engagement(project: Path, fmt: str, logs: tuple[Path, ...]) -> None:
+    """Add daily totals from host access logs (plain or .gz) to content/engagement/<YYYY-MM>.csv."""
+    from coffeerun.engagement import LogError
+    from coffeerun.engagement.store import StoreError
+
+    try:
+        result, counted = api.engagement(_project(project), logs, fmt, _secret_or_preview())
+    except (LogError, StoreError) as exc:
+        click.echo(f"{exc}\nnothing written", err=True)
+        sys.exit(1)
+    if counted is None:
+        report = Report(result.problems)
+        report.print_problems()
+        sys.exit(report.exit_code)
+    for line in counted.summary():
+        if line.startswith("warning: "):
+            verbosity.warn(line.removeprefix("warning: "))
+        else:
+            verbosity.info(line)
 
 
 @cli.command()

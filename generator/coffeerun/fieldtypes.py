@@ -27,6 +27,8 @@ _ID = re.compile(ID_PATTERN)
 _COLOR = re.compile(COLOR_PATTERN)
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_CURRENCY = re.compile(CURRENCY_PATTERN)
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{0,40})\}")
 PLACEHOLDERS = ("colleague", "share_link", "advocate", "account")
 VIDEO_HOSTS = {
@@ -144,6 +146,26 @@ def _language(value: str) -> str:
     return langtag.normalise(value)
 
 
+def _currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise fail("currency", f"{short(value)} is not a currency code; write the three capital letters of "
+                   f"ISO 4217, e.g. USD, EUR, JPY{_suggest_currency(value)}")
+    return value
+
+
+def _amount(value: Any) -> Any:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or value != value or value in (float("inf"), float("-inf")) or value < 0:
+        raise fail("amount", f"{short(value)} is not an amount; write a number of at least 0 with no separators "
+                   "or currency sign, e.g. 120000 (the currency goes in `currency`)")
+    return value
+
+
+def _suggest_currency(value: str) -> str:
+    letters = re.sub(r"[^A-Za-z]", "", value).upper()
+    return f"; did you mean '{letters}'?" if _CURRENCY.match(letters) else ""
+
+
 def _https(value: str) -> str:
     value = value.strip()
     try:
@@ -259,6 +281,8 @@ Date = Annotated[dt.date, BeforeValidator(_date)]
 Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
 Duration = Annotated[str, _AS_TEXT, AfterValidator(_duration), _json(pattern=DURATION_PATTERN)]
 Language = Annotated[str, AfterValidator(_language), _json(pattern=LANGUAGE_PATTERN)]
+Amount = Annotated[float, BeforeValidator(_amount), _json(minimum=0)]
+Currency = Annotated[str, AfterValidator(_currency), _json(pattern=CURRENCY_PATTERN)]
 ANY_LANGUAGE = "*"
 
 

@@ -18,9 +18,10 @@ def secret_from_env() -> bytes | None:
     return value.encode("utf-8") if value.strip() else None  # a blank secret is no secret
 
 
-def token(secret: bytes, campaign_id: str, kind: str, link_version: int) -> str:
+def token(secret: bytes, campaign_id: str, kind: str, link_version: int, advocate_id: str | None = None) -> str:
     """An unguessable, stable path segment; lowercase so hosts and mail clients keep it intact."""
-    message = f"coffeerun/v1\x00{kind}\x00{campaign_id}\x00{link_version}".encode("utf-8")
+    fields = [kind, campaign_id, *([advocate_id] if advocate_id is not None else []), str(link_version)]
+    message = ("coffeerun/v1\x00" + "\x00".join(fields)).encode("utf-8")
     digest = hmac.new(secret, message, hashlib.sha256).digest()[:TOKEN_BYTES]
     return base64.b32encode(digest).decode("ascii").lower()
 

@@ -13,6 +13,7 @@ from coffeerun import i18n
 from coffeerun.approval import kit_approval
 from coffeerun.render import media
 from coffeerun.render.context import Builder, Common, ContactItem, Person, clean, fill, md
+from coffeerun.render.recognition import kit_recognition
 from coffeerun.render.textflow import reflow
 
 
@@ -100,6 +101,7 @@ class KitContext:
     owner_email: str
     owner_mailto: str
     contacts: list[ContactItem] = field(default_factory=list)  # whom colleagues talk to next
+    recognition: list = field(default_factory=list)  # render.recognition.RecognitionItem, at most one per advocate
 
 
 def mailto(to: str, subject: str, body: str) -> str:
@@ -246,4 +248,5 @@ def kit_context(b: Builder, common: Common) -> KitContext:
         opener=md(track.opener), groups=groups, objections=objections, ask=md(track.ask),
         has_talk=bool(track.opener or groups or objections or track.ask), downloads=downloads(b, common.people),
         about=_about(b, common), owner_name=clean(owner.name), owner_email=owner.email,
-        owner_mailto=mailto(owner.email, clean(b.c.title), ""), contacts=b.contacts())
+        owner_mailto=mailto(owner.email, clean(b.c.title), ""), contacts=b.contacts(),
+        recognition=kit_recognition(b, common))
