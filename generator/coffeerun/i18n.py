@@ -396,6 +396,113 @@ JA: dict[str, str] = {
     "contact_intro": "修正や掲載の取り下げは、担当の{name}までご連絡ください。",
 }
 
+# Each advocate's own kit and attributed share link, link previews, decks per audience.
+EN.update({
+    "shared_by": "Shared with you by {name}",
+    "shared_by_label": "Who shared this page",
+    "og_shared": "{name} shared this with you: {title}",
+    "og_shared_description": "{name}, {role}, on how {product} changed their work at {account}.",
+    "og_audience": "For {audience}: {title}",
+    "og_audience_description": "What colleagues at {account} say about {product}, for {audience}.",
+    "kit_for": "Your kit, {name}",
+    "kit_own_intro": "Your own kit: your share link says it comes from you, your messages carry it, and the "
+                     "talk track starts with your team.",
+    "kit_own_private": "This kit is only for you. Don't share this page; share your link below.",
+    "links_own": "Your share link (it says it comes from you)",
+    "kit_owner_title": "Campaign owner's view",
+    "kit_owner_intro": "Every advocate's own kit and share link. Send each advocate their kit link; their "
+                       "messages already carry their own share link.",
+    "kit_nav_advocates": "Advocates",
+    "advocates_title": "Advocates and their kits",
+    "advocates_intro": "One private kit per advocate. Each kit shows only that advocate's own content and consent.",
+    "advocate_kit_link": "Kit link",
+    "advocate_share_link": "Their share link",
+    "advocate_state": "State",
+    "state_published": "published",
+    "state_withheld": "withheld",
+    "state_not_approved": "not approved",
+    "send_kit": "Email the kit to {name}",
+    "send_kit_subject": "Your kit: {title}",
+    "send_kit_body": "Hi {name},\n\nhere is your private kit for \"{title}\": {url}\n\nIt has your own "
+                     "share link, messages ready to send, the talk track and the slides. Please keep the kit "
+                     "link to yourself; share the link inside it.\n\n{owner}",
+    "talk_your_team": "{audience} (your team)",
+    "dl_group_audiences": "Decks for one team",
+    "dl_audience_pptx": "{audience}: slide deck (PowerPoint)",
+    "dl_audience_pdf": "{audience}: slide deck (PDF)",
+    "approval_title": "Approval",
+})
+DE.update({
+    "shared_by": "Geteilt von {name}",
+    "shared_by_label": "Wer diese Seite geteilt hat",
+    "og_shared": "{name} hat das mit Ihnen geteilt: {title}",
+    "og_shared_description": "{name}, {role}, darüber, wie {product} die Arbeit bei {account} verändert hat.",
+    "og_audience": "Für {audience}: {title}",
+    "og_audience_description": "Was Kolleginnen und Kollegen bei {account} über {product} sagen, für {audience}.",
+    "kit_for": "Ihr Kit, {name}",
+    "kit_own_intro": "Ihr eigenes Kit: Ihr Link zeigt, dass er von Ihnen kommt, Ihre Nachrichten enthalten ihn, "
+                     "und der Leitfaden beginnt mit Ihrem Team.",
+    "kit_own_private": "Dieses Kit ist nur für Sie. Teilen Sie nicht diese Seite, sondern Ihren Link unten.",
+    "links_own": "Ihr Link zum Teilen (er zeigt, dass er von Ihnen kommt)",
+    "kit_owner_title": "Ansicht der Kampagnenverantwortlichen",
+    "kit_owner_intro": "Das eigene Kit und der eigene Link jeder Person. Senden Sie jeder Person ihren Kit-Link; "
+                       "ihre Nachrichten enthalten bereits ihren eigenen Link.",
+    "kit_nav_advocates": "Fürsprecher",
+    "advocates_title": "Fürsprecher und ihre Kits",
+    "advocates_intro": "Ein privates Kit pro Person. Jedes Kit zeigt nur die eigenen Inhalte und die eigene Einwilligung.",
+    "advocate_kit_link": "Kit-Link",
+    "advocate_share_link": "Ihr Link zum Teilen",
+    "advocate_state": "Status",
+    "state_published": "veröffentlicht",
+    "state_withheld": "zurückgehalten",
+    "state_not_approved": "nicht freigegeben",
+    "send_kit": "Kit per E-Mail an {name}",
+    "send_kit_subject": "Ihr Kit: {title}",
+    "send_kit_body": "Hallo {name},\n\nhier ist Ihr privates Kit für „{title}“: {url}\n\nEs enthält Ihren "
+                     "eigenen Link zum Teilen, fertige Nachrichten, den Leitfaden und die Folien. Bitte behalten "
+                     "Sie den Kit-Link für sich; teilen Sie den Link darin.\n\n{owner}",
+    "talk_your_team": "{audience} (Ihr Team)",
+    "dl_group_audiences": "Foliensätze für ein Team",
+    "dl_audience_pptx": "{audience}: Foliensatz (PowerPoint)",
+    "dl_audience_pdf": "{audience}: Foliensatz (PDF)",
+    "approval_title": "Freigabe",
+})
+JA.update({
+    "shared_by": "{name}さんからの共有",
+    "shared_by_label": "このページを共有した人",
+    "og_shared": "{name}さんからの共有：{title}",
+    "og_shared_description": "{account}の{name}さん（{role}）が、{product}で変わった仕事について話しています。",
+    "og_audience": "{audience}向け：{title}",
+    "og_audience_description": "{account}の同僚が語る{product}（{audience}向け）。",
+    "kit_for": "{name}さんのキット",
+    "kit_own_intro": "あなた専用のキットです。共有リンクにはあなたの名前が表示され、メッセージにもそのリンクが入っています。"
+                     "トークはあなたのチーム向けの内容から始まります。",
+    "kit_own_private": "このキットはあなた専用です。このページではなく、下の共有リンクを送ってください。",
+    "links_own": "あなたの共有リンク（あなたからの共有と表示されます）",
+    "kit_owner_title": "キャンペーン担当者用",
+    "kit_owner_intro": "アドボケイトごとのキットと共有リンクです。各アドボケイトにキットのリンクを送ってください。"
+                       "メッセージには本人の共有リンクが入っています。",
+    "kit_nav_advocates": "アドボケイト",
+    "advocates_title": "アドボケイトとキット",
+    "advocates_intro": "アドボケイトごとに専用のキットがあります。各キットには本人の内容と同意だけが表示されます。",
+    "advocate_kit_link": "キットのリンク",
+    "advocate_share_link": "本人の共有リンク",
+    "advocate_state": "状態",
+    "state_published": "公開中",
+    "state_withheld": "公開停止",
+    "state_not_approved": "未承認",
+    "send_kit": "{name}さんにキットをメールする",
+    "send_kit_subject": "あなたのキット：{title}",
+    "send_kit_body": "{name}さん\n\n「{title}」のあなた専用キットです：{url}\n\nあなたの共有リンク、すぐに送れる"
+                     "メッセージ、トーク、スライドが入っています。キットのリンクは共有せず、中の共有リンクを送ってください。"
+                     "\n\n{owner}",
+    "talk_your_team": "{audience}（あなたのチーム）",
+    "dl_group_audiences": "チーム別のスライド",
+    "dl_audience_pptx": "{audience}：スライド（PowerPoint）",
+    "dl_audience_pdf": "{audience}：スライド（PDF）",
+    "approval_title": "承認",
+})
+
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "de": DE, "ja": JA}
 DATE_FORMATS = {"en": "{month_name} {day}, {year}", "de": "{day}. {month_name} {year}",
                 "ja": "{year}年{month}月{day}日"}

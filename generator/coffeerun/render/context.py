@@ -11,11 +11,12 @@ from markupsafe import Markup
 
 from coffeerun import i18n
 from coffeerun.fieldtypes import is_transcript_path
-from coffeerun.markdown_text import render_inline, render_markdown
+from coffeerun.markdown_text import plain_text, render_inline, render_markdown
 from coffeerun.models import Campaign
 from coffeerun.plan import CampaignJob
 from coffeerun.render import media
 from coffeerun.render.colors import Palette, palette
+from coffeerun.tokens import FROM
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -38,6 +39,26 @@ def fill(template: str, **values: Any) -> str:
     if "{" not in template:
         return template
     return _SLOT.sub(lambda m: clean(str(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, cut at a word with an ellipsis when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
+
+
+def first_sentence(text: str, limit: int = 140) -> str:
+    """The first sentence of a text when it is short enough to stand alone, else its start."""
+    first = _SENTENCE.split(" ".join(text.split()), maxsplit=1)[0].strip()
+    return first if len(first) <= limit else short(first, limit)
 
 
 class Catalogue(dict):
@@ -78,6 +99,7 @@ class Person:
     initials: str
     color: str
     photo: Image | None = None
+    line: str = ""  # one line in their own voice (their first quote's highlight, else its start)
 
 
 @dataclass
@@ -235,6 +257,9 @@ class Builder:
 
     def people(self) -> dict[str, Person]:
         names = {a.id: a.name for a in self.c.audiences}
+        lines: dict[str, str] = {}
+        for q in self.c.quotes:
+            lines.setdefault(q.by, clean(q.highlight) or first_sentence(clean(q.text)))
         out = {}
         for adv in self.c.advocates:
             photo = None
@@ -244,7 +269,8 @@ class Builder:
             dept_id = adv.department if adv.department in names else None
             out[adv.id] = Person(adv.id, clean(adv.name), clean(adv.title),
                                  clean(names.get(adv.department, adv.department)), dept_id,
-                                 media.initials(clean(adv.name)), media.avatar_color(adv.id), photo)
+                                 media.initials(clean(adv.name)), media.avatar_color(adv.id), photo,
+                                 lines.get(adv.id, ""))
         return out
 
     def audience_names(self, ids: list[str] | None) -> list[str]:
@@ -313,6 +339,8 @@ class SharePage:
     template: str
     current: str  # nav key
     data: dict[str, Any]
+    og_title: str = ""
+    og_description: str = ""
 
 
 def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, str]]:
@@ -350,7 +378,7 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
         "video": common.videos[0] if common.videos else None,
         "departments": departments,
         "people_count": count,
-    })]
+    }, common.title, intro)]
     for audience in common.audiences:
         own = [p for p in people.values() if p.department_id == audience.id]
         others = [p for p in people.values() if p.department_id != audience.id]
@@ -368,11 +396,31 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
                                    "videos": for_audience(common.videos, audience.id),
                                    "resources": audience_resources,
                                    "contacts": contacts,
-                               }))
+                               }, t("og_audience", audience=audience.name, title=common.title),
+                               short(plain_text(c_audience_pitch(c, audience.id)), 200) or t(
+                                   "og_audience_description", account=common.brand.account,
+                                   product=common.brand.product, audience=audience.name)))
     if common.videos:
         pages.append(SharePage(f"{videos_slug}/index.md", "../", f"{t('videos_title')} · {common.title}",
-                               "share/videos.html", "videos", {"videos": common.videos}))
+                               "share/videos.html", "videos", {"videos": common.videos},
+                               f"{t('videos_title')} · {common.title}", intro))
     if resources or contacts:
         pages.append(SharePage(f"{next_slug}/index.md", "../", f"{t('next_title')} · {common.title}",
-                               "share/next.html", "next", {"resources": resources, "contacts": contacts}))
+                               "share/next.html", "next", {"resources": resources, "contacts": contacts},
+                               f"{t('next_title')} · {common.title}", intro))
     return pages, nav
+
+
+def c_audience_pitch(c: Campaign, audience_id: str) -> str:
+    return next((clean(a.pitch) for a in c.audiences if a.id == audience_id and a.pitch), "")
+
+
+def attributed(page: SharePage, person: Person, t: Catalogue, account: str, product: str) -> SharePage:
+    """The same page on an advocate's attributed link: from/<advocate>/<page>; its links stay inside."""
+    role = person.title or person.department
+    description = (f"“{person.line}” — {person.name}, {role}" if person.line else
+                   t("og_shared_description", name=person.name, role=role, product=product, account=account))
+    root = "../../" + ("" if page.root == "./" else page.root)
+    return SharePage(f"{FROM}/{person.id}/{page.docs_path}", root, page.title, page.template,
+                     page.current, {**page.data, "sharer": person, "base": page.root},
+                     t("og_shared", name=person.name, title=page.og_title), description)
