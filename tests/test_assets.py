@@ -11,7 +11,7 @@ from PIL import Image
 
 from coffeerun.render.assets import build_assets
 from coffeerun.render.assets.fonts import clusters, coverage
-from tests.asset_project import CAMPAIGN, deck, make_job, make_project, slide_pngs, tree
+from tests.asset_project import CAMPAIGN, deck, make_job, make_project, quote_layout, slide_pngs, tree
 
 
 # --- files and sizes -----------------------------------------------------------------------------
@@ -100,10 +100,10 @@ def test_text_stays_in_the_safe_area_and_every_glyph_is_in_its_font(built, name)
 
 def test_japanese_and_emoji_runs_use_fonts_that_have_them(built):
     _, result = built
-    japanese = result.frames["slides/04-quote-3.png"].texts["quote"]
+    japanese = quote_layout(result.frames["slides/04-quote-3.png"])
     families = {run.face.family for line in japanese.lines for run in line.runs}
     assert any("CJK" in f for f in families), families
-    emoji = result.frames["slides/05-quote-4.png"].texts["quote"]
+    emoji = quote_layout(result.frames["slides/05-quote-4.png"])
     runs = [run for line in emoji.lines for run in line.runs if "🚀" in run.text or "👩" in run.text]
     assert runs and all(run.face.family != "Liberation Sans" for run in runs)
     drawn = "".join(line.text for line in emoji.lines).replace(" ", "")
@@ -115,7 +115,7 @@ def test_characters_no_font_has_are_left_out_with_a_warning(tmp_path):
     project = make_project(tmp_path / "p", CAMPAIGN.replace("Life changing.", f"Life {unknown} changing."))
     result = build_assets(make_job(project, tmp_path / "out", None))
     assert any("U+10FFFD" in w for w in result.warnings), result.warnings
-    layout = result.frames["slides/03-quote-2.png"].texts["quote"]
+    layout = quote_layout(result.frames["slides/03-quote-2.png"])
     assert unknown not in "".join(line.text for line in layout.lines)
 
 

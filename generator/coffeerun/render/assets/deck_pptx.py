@@ -7,6 +7,7 @@ import io
 import time
 import zipfile
 from collections import OrderedDict
+from typing import Any
 
 from lxml import etree
 from pptx import Presentation
@@ -76,7 +77,7 @@ class DeckWriter:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)
 
-    def add(self, frame: Frame, notes: list[str]) -> None:
+    def add(self, frame: Frame, notes: list[str]) -> Any:
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
         slide.background.fill.solid()
         slide.background.fill.fore_color.rgb = _rgb(frame.background)
@@ -89,6 +90,7 @@ class DeckWriter:
                 self._text(slide, op)
         if notes:
             slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+        return slide
 
     def _rect(self, slide, op: RectOp, name: str | None = None):
         x, y, w, h = op.box
@@ -165,6 +167,47 @@ class DeckWriter:
         self.prs.save(buffer)
         extra = {"docProps/thumbnail.jpeg": thumbnail} if thumbnail else {}
         return deterministic_zip(buffer.getvalue(), timestamp, extra)
+
+
+class SharedDeck:
+    """Every distinct slide of a campaign's decks (the whole campaign's and one per audience), drawn into
+    one presentation once; each deck is saved from it with its own slides, in its order, and its own
+    notes. A quote or metric slide shared by several decks is built once."""
+
+    def __init__(self, language: str):
+        self.writer = DeckWriter(language)
+        self.slides: dict[str, Any] = {}  # slide key -> slide
+        self._ids = {}  # slide key -> its sldId element
+
+    def add(self, key: str, frame: Frame) -> None:
+        if key not in self.slides:
+            slide = self.slides[key] = self.writer.add(frame, [])
+            self._ids[key] = self.writer.prs.slides._sldIdLst[-1]
+            slide.notes_slide  # noqa: B018 - made now, in slide order: stable part names
+
+    def save(self, keys: list[str], notes: list[list[str]], title: str, author: str, subject: str,
+             timestamp: int, thumbnail: bytes | None) -> bytes:
+        prs = self.writer.prs
+        id_list, part = prs.slides._sldIdLst, prs.part
+        rels = part.rels._rels  # python-pptx saves every part reachable by a relationship
+        everything = list(id_list)
+        wanted = [self._ids[k] for k in keys]
+        dropped = {e.rId: rels.pop(e.rId) for e in everything if e not in wanted}
+        for element in everything:
+            id_list.remove(element)
+        for element in wanted:
+            id_list.append(element)
+        try:
+            part.rename_slide_parts([e.rId for e in wanted])
+            for key, lines in zip(keys, notes):
+                self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
+            return self.writer.save(title, author, subject, timestamp, thumbnail)
+        finally:
+            for element in wanted:
+                id_list.remove(element)
+            for element in everything:
+                id_list.append(element)
+            rels.update(dropped)
 
 
 def deterministic_zip(data: bytes, timestamp: int, replace: dict[str, bytes] | None = None) -> bytes:
