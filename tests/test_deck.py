@@ -149,3 +149,84 @@ def test_libreoffice_opens_the_deck(built, tmp_path):
     assert run.returncode == 0 and converted.is_file(), run.stdout + run.stderr
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", converted.read_bytes()))
     assert pages == len(slide_pngs(job))
+
+
+def _audience_deck(job, audience: str):
+    from pptx import Presentation
+
+    return Presentation(str(job.downloads_dir / audience / "deck.pptx"))
+
+
+def _shown_quotes(slides) -> list[str]:
+    """The full text of the quote on each quote slide: as shown, or from the notes where it was cut."""
+    out = []
+    for slide in slides:
+        shapes = {sh.name: sh.text_frame.text for sh in slide.shapes if sh.has_text_frame}
+        text = shapes.get("quote") or shapes.get("quote_small")
+        if text is None:
+            continue
+        if text.endswith("…"):
+            lines = notes_of(slide).split("\n")
+            text = lines[lines.index("Full quote (shortened on the slide):") + 1]
+        out.append(" ".join(text.split()))
+    return out
+
+
+def test_each_audience_deck_holds_exactly_its_quotes_and_metrics(built):
+    job, _ = built
+    model = job.campaign.model
+    for audience in ("finance", "it"):
+        slides = list(_audience_deck(job, audience).slides)
+        meant = [" ".join(q.text.split()) for q in model.quotes if not q.audiences or audience in q.audiences]
+        assert _shown_quotes(slides) == meant, audience
+        shown = "\n".join(slide_texts(s) for s in slides)
+        assert all(m.value in shown for m in model.metrics if not m.audiences or audience in m.audiences)
+        notes = "\n".join(notes_of(s) for s in slides)
+        other = "POINT-IT" if audience == "finance" else "POINT-FINANCE"
+        assert f"POINT-{audience.upper()}" in notes and "POINT-EVERYWHERE" in notes and other not in notes
+        title = slide_texts(slides[0])
+        assert ("Finance & Treasury" if audience == "finance" else "IT & Security") in title
+    assert _shown_quotes(list(deck(job).slides)) == [" ".join(q.text.split()) for q in model.quotes]
+
+
+def test_an_audience_decks_qr_code_opens_that_audiences_page(built):
+    import zxingcpp
+
+    job, _ = built
+    for audience in ("finance", "it"):
+        closing = list(_audience_deck(job, audience).slides)[-1]
+        qr = next(s for s in closing.shapes if s.name == "qr")
+        image = Image.open(io.BytesIO(qr.image.blob))
+        codes = zxingcpp.read_barcodes(image.convert("RGB"))
+        assert [c.text for c in codes] == [job.links.audience_url(audience)]
+        assert job.links.audience_url(audience) in notes_of(closing)
+
+
+def test_audience_pdfs_match_their_decks_and_share_the_whole_decks_slides(built):
+    from pypdf import PdfReader
+
+    job, _ = built
+    for audience in ("finance", "it"):
+        reader = PdfReader(job.downloads_dir / audience / "deck.pdf")
+        slides = list(_audience_deck(job, audience).slides)
+        assert len(reader.pages) == len(slides)
+        for page, slide in zip(reader.pages, slides):
+            text = re.sub(r"\s+", "", page.extract_text())
+            for shape in slide.shapes:
+                if shape.has_text_frame and shape.text_frame.text.strip():
+                    words = "".join(c for c in re.sub(r"\s+", "", shape.text_frame.text)
+                                    if ord(c) < 0x1F000 and c not in "\u200d\ufe0f")
+                    assert words in text, (audience, words)
+    whole = [str(sl.shapes._spTree.xml) for sl in deck(job).slides]
+    finance = [str(sl.shapes._spTree.xml) for sl in _audience_deck(job, "finance").slides]
+    assert sum(x in whole for x in finance) == len(finance) - 2  # only the title and closing are its own
+
+
+def test_a_highlight_is_the_big_pull_out_with_the_full_quote_beneath(built):
+    _, result = built
+    frame = result.frames["slides/02-quote-1.png"]
+    pull, small = frame.texts["pull"], frame.texts["quote_small"]
+    assert pull.text == "9 days → 3" and "quote" not in frame.texts
+    assert pull.size > small.size and pull.block[3] < small.block[1]
+    card = result.frames["cards/quote-1.png"]
+    assert card.texts["pull"].size > card.texts["quote_small"].size

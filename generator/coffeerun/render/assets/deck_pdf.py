@@ -28,6 +28,8 @@ from coffeerun.render.assets.theme import rgb
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
 _SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
 _SUBSETS_KEPT = 64
+_IMAGES: OrderedDict[str, dict] = OrderedDict()  # pictures as fpdf2 embeds them, per process
+_IMAGES_KEPT = 128
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -149,12 +151,26 @@ class _Writer:
                 self.rect(op, scale)
             elif isinstance(op, ImageOp):
                 x, y, w, h = op.box
-                pdf.image(io.BytesIO(picture_png(op)), x * scale, y * scale, w * scale, h * scale,
-                          alt_text=op.alt or None)
+                self.image(picture_png(op), (x * scale, y * scale, w * scale, h * scale), op.alt)
             elif isinstance(op, TextOp):
                 if op.pill is not None:
                     self.rect(op.pill, scale)
                 self.text(op, scale)
+
+    def image(self, png: bytes, box: tuple[float, float, float, float], alt: str) -> None:
+        """A picture, prepared (decoded, compressed) once per process: logos, photos and QR codes recur
+        in every deck of a campaign."""
+        name = hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()  # fpdf2's own name for it
+        images = self.pdf.image_cache.images
+        if name not in images and name in _IMAGES:
+            info = images[name] = type(_IMAGES[name])(_IMAGES[name])
+            info.update(i=len(images), usages=0, iccp_i=None)
+        x, y, w, h = box
+        self.pdf.image(io.BytesIO(png), x, y, w, h, alt_text=alt or None)
+        if name not in _IMAGES and name in images:
+            _IMAGES[name] = type(images[name])(images[name])
+            while len(_IMAGES) > _IMAGES_KEPT:
+                _IMAGES.popitem(last=False)
 
     def rect(self, op: RectOp, scale: float) -> None:
         x, y, w, h = op.box

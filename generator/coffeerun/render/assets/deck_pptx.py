@@ -197,8 +197,7 @@ class SharedDeck:
             id_list.remove(element)
         for element in wanted:
             id_list.append(element)
-        try:
-            part.rename_slide_parts([e.rId for e in wanted])
+        try:  # the slide parts keep their names (python-pptx keeps the references it has written)
             for key, lines in zip(keys, notes):
                 self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
             return self.writer.save(title, author, subject, timestamp, thumbnail)
