@@ -18,6 +18,7 @@ from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools import subset as ftsubset
 from PIL import Image, ImageDraw
 
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
@@ -28,6 +29,7 @@ from coffeerun.render.assets.theme import rgb
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
 _SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
 _SUBSETS_KEPT = 64
+_FPDF_SUBSETS: OrderedDict[tuple, bytes] = OrderedDict()  # fpdf2's subsets of our fonts, per process
 _IMAGES: OrderedDict[str, dict] = OrderedDict()  # pictures as fpdf2 embeds them, per process
 _IMAGES_KEPT = 128
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
@@ -137,7 +139,13 @@ class _Writer:
     def family(self, face: Face) -> str:
         if face not in self.families:
             name = self.families[face] = f"F{len(self.families)}"
-            self.pdf.add_font(name, "", subset_file(face, frozenset(self.chars.get(face, ()))))
+            chars = self.chars.get(face, ())
+            self.pdf.add_font(name, "", subset_file(face, frozenset(chars)))
+            # Every character of the campaign's decks, in one order: every PDF of the campaign embeds
+            # the same subset with the same codes, made once (see _Subsetter).
+            font = self.pdf.fonts[name.lower()]
+            for char in sorted(chars):
+                font.subset.pick(ord(char))
         return self.families[face]
 
     def page(self, frame: Frame) -> None:
@@ -207,10 +215,49 @@ class _Writer:
                        glyphs.width * scale, glyphs.height * scale, alt_text=run.text)
 
 
+class _Subsetter(ftsubset.Subsetter):
+    """fpdf2's font subsetting, done once per process for a font file of ours and a set of glyphs: the
+    PDFs of a campaign (and campaigns with the same characters) embed the same subset."""
+
+    def populate(self, *args, glyphs=(), **kwargs):  # noqa: ANN001, ANN002, ANN003 - fontTools' API
+        self.requested = tuple(sorted(glyphs))
+        super().populate(*args, glyphs=glyphs, **kwargs)
+
+    def subset(self, font):  # noqa: ANN001 - fontTools' TTFont
+        from fontTools.ttLib import TTFont
+
+        source = getattr(getattr(font.reader, "file", None), "name", "")
+        if not str(source).startswith(str(_scratch())):
+            return super().subset(font)
+        key = (str(source), self.requested)
+        data = _FPDF_SUBSETS.get(key)
+        if data is None:
+            self.options.glyph_names = True  # fpdf2 looks glyphs up by name in what comes back
+            super().subset(font)
+            buffer = io.BytesIO()
+            font.save(buffer)
+            data = _FPDF_SUBSETS[key] = buffer.getvalue()
+            while len(_FPDF_SUBSETS) > _SUBSETS_KEPT:
+                _FPDF_SUBSETS.popitem(last=False)
+        fresh = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        font.__dict__.clear()
+        font.__dict__.update(fresh.__dict__)  # saved again as it is: its tables copied, not rebuilt
+
+
+def _use_memo() -> None:
+    import types
+
+    import fpdf.output
+
+    if not isinstance(fpdf.output.ftsubset, types.SimpleNamespace):
+        fpdf.output.ftsubset = types.SimpleNamespace(Options=ftsubset.Options, Subsetter=_Subsetter)
+
+
 def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, producer: str, language: str,
               chars: dict[Face, set[str]] | None = None) -> bytes:
     """A PDF with one page per frame; fixed dates and document ID: the same input, the same bytes.
     `chars`: the characters per face of every deck that shares the fonts (default: these frames')."""
+    _use_memo()
     writer = _Writer(chars if chars is not None else frame_chars(frames))
     pdf = writer.pdf
     when = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
