@@ -417,7 +417,7 @@ def test_video_without_an_id_is_a_plain_link():
 
 
 def test_page_folders_never_take_an_audience_id():
-    from coffeerun.render.context import _slugs
+    from coffeerun.render.share import _slugs
 
     assert _slugs({"videos", "videos-2", "it"}, "videos", "next-steps") == ["videos-3", "next-steps"]
 

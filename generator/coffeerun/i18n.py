@@ -431,6 +431,8 @@ EN.update({
     "dl_audience_pptx": "{audience}: slide deck (PowerPoint)",
     "dl_audience_pdf": "{audience}: slide deck (PDF)",
     "approval_title": "Approval",
+    "kit_nav_about_all": "What is published",
+    "about_title_all": "What is published about each advocate",
 })
 DE.update({
     "shared_by": "Geteilt von {name}",
@@ -466,6 +468,8 @@ DE.update({
     "dl_audience_pptx": "{audience}: Foliensatz (PowerPoint)",
     "dl_audience_pdf": "{audience}: Foliensatz (PDF)",
     "approval_title": "Freigabe",
+    "kit_nav_about_all": "Was veröffentlicht ist",
+    "about_title_all": "Was über jede Person veröffentlicht ist",
 })
 JA.update({
     "shared_by": "{name}さんからの共有",
@@ -501,6 +505,8 @@ JA.update({
     "dl_audience_pptx": "{audience}：スライド（PowerPoint）",
     "dl_audience_pdf": "{audience}：スライド（PDF）",
     "approval_title": "承認",
+    "kit_nav_about_all": "掲載内容",
+    "about_title_all": "アドボケイトごとの掲載内容",
 })
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "de": DE, "ja": JA}

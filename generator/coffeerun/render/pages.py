@@ -13,7 +13,8 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoesca
 from coffeerun.plan import CampaignJob
 from coffeerun.project import ProjectPaths
 from coffeerun.render import engine
-from coffeerun.render.context import Builder, Common, SiteFiles, attributed, share_pages
+from coffeerun.render.context import Builder, Common, SiteFiles
+from coffeerun.render.share import attributed, share_pages
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
 from coffeerun.render.shared import SharedTheme, shared_theme
@@ -188,7 +189,8 @@ KIT_FILES = ("img/logo-", "img/favicon")  # what every kit shows of the campaign
 def _kit_sections(kit: Any, t: Any) -> list[dict[str, str]]:
     sections = [("advocates", "kit_nav_advocates", bool(kit.advocates)), ("links", "kit_nav_links", True),
                 ("messages", "kit_nav_messages", bool(kit.messages)), ("talk", "kit_nav_talk", kit.has_talk),
-                ("downloads", "kit_nav_downloads", True), ("about", "kit_nav_about", True),
+                ("downloads", "kit_nav_downloads", True),
+                ("about", "kit_nav_about" if kit.advocate else "kit_nav_about_all", True),
                 ("contact", "kit_nav_contact", True)]
     return [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
 
