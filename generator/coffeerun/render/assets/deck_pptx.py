@@ -163,10 +163,10 @@ class DeckWriter:
         props.last_modified_by, props.revision, props.language = "coffeerun", 1, self.lang_tag
         props.created = props.modified = props.last_printed = when
         props.keywords = props.comments = props.category = ""
-        buffer = io.BytesIO()
-        self.prs.save(buffer)
-        extra = {"docProps/thumbnail.jpeg": thumbnail} if thumbnail else {}
-        return deterministic_zip(buffer.getvalue(), timestamp, extra)
+        entries = package_entries(self.prs)
+        if thumbnail:
+            entries["docProps/thumbnail.jpeg"] = thumbnail
+        return zip_entries(entries, timestamp)
 
 
 class SharedDeck:
@@ -209,20 +209,37 @@ class SharedDeck:
             rels.update(dropped)
 
 
-def deterministic_zip(data: bytes, timestamp: int, replace: dict[str, bytes] | None = None) -> bytes:
-    """The same zip with [Content_Types].xml first, the rest sorted, and one fixed date on every entry."""
-    replace = replace or {}
+def package_entries(prs: Any) -> dict[str, bytes]:
+    """What python-pptx's save writes, as zip member -> bytes: every part reachable from the
+    presentation, its relationships and the content types (written by us into one deterministic zip,
+    not zipped by python-pptx and zipped again)."""
+    from pptx.opc.oxml import serialize_part_xml
+    from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+    from pptx.opc.serialized import _ContentTypesItem
+
+    package = prs.part.package
+    parts = list(package.iter_parts())
+    entries = {CONTENT_TYPES_URI.membername: serialize_part_xml(_ContentTypesItem.xml_for(parts)),
+               PACKAGE_URI.rels_uri.membername: package._rels.xml}
+    for part in parts:
+        entries[part.partname.membername] = part.blob
+        if part._rels:
+            entries[part.partname.rels_uri.membername] = part.rels.xml
+    return entries
+
+
+def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
+    """A zip with [Content_Types].xml first, the rest sorted, and one fixed date on every entry."""
     date_time = time.gmtime(max(timestamp, _DOS_EPOCH))[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        for name in names:
+    with zipfile.ZipFile(out, "w") as target:
+        for name in sorted(entries, key=lambda n: (n != "[Content_Types].xml", n)):
             info = zipfile.ZipInfo(name, date_time)
             packed = name.lower().endswith((".png", ".jpeg", ".jpg"))  # already compressed: stored
             info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, replace.get(name) or source.read(name), compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()
 
 
