@@ -19,3 +19,11 @@ def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | N
     from coffeerun.validate import validate_project
 
     return validate_project(Path(root), today or utc_today(), campaigns)
+
+
+def init_project(target: Path, today: dt.date | None = None) -> list[Path]:
+    """Write a new project into target (missing or empty); the files written, in order."""
+    from coffeerun import __version__
+    from coffeerun.scaffold import init_project as write_project
+
+    return write_project(Path(target), __version__, today or utc_today())

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from coffeerun.workers import CampaignOutcome
 
 
+MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks for
+
+
 class UsageProblem(Exception):
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
 
@@ -188,6 +191,19 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
+        if len(secret) < MIN_PUBLISH_SECRET:
+            raise UsageProblem(f"--publish needs a {tokens.SECRET_ENV} of at least {MIN_PUBLISH_SECRET} characters "
+                               f"(it has {len(secret)}): anyone who guesses it can make every private link; make "
+                               "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+        from coffeerun.siteconfig import site_url
+
+        try:
+            base = options.site_url or site_url(ProjectPaths(Path(root)).mkdocs_yml)
+        except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml is reported by validation, at its line
+            base = "https://"
+        if not base.startswith("https://"):
+            raise UsageProblem(f"--publish needs an https site_url in mkdocs.yml, not {base!r}: private links "
+                               "must not travel unencrypted")
     paths = ProjectPaths(Path(root))
     cache_dir = paths.cache.absolute() if options.use_cache else None
     digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
