@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
+from tests.test_pages import Page, copy_example, pages_of, render_project
 
 from coffeerun.plan import CampaignJob
 from coffeerun.sitecache import Manifest, scan
 from coffeerun.tokens import campaign_links
 from coffeerun.workers import CampaignOutcome, find_leaks
-from tests.test_pages import Page, copy_example, pages_of, render_project
 
 CONSENT = {"priya-raman": ("2026-10-03", "2027-10-03"), "daniel-reyes": ("2026-10-17", "2027-10-17")}
 
@@ -80,7 +80,7 @@ def test_each_message_holds_its_advocates_attributed_link(northwind):
         source = (northwind.advocate_dir(adv.id) / "index.html").read_text(encoding="utf-8")
         page = Page(source)
         own = northwind.links.attributed_url(adv.id)
-        bodies = [b for b in source.split('class="cr-message__body"')[1:]]
+        bodies = list(source.split('class="cr-message__body"')[1:])
         assert bodies and all(own in body.split("</div>")[0] for body in bodies), adv.id
         others = [a.id for a in northwind.campaign.model.advocates if a.id != adv.id]
         assert not any(f"/from/{o}/" in source for o in others)
@@ -117,7 +117,7 @@ def test_attributed_pages_name_the_advocate_and_every_link_stays_inside(northwin
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
                 assert not target.startswith(".."), (adv.id, name, href)  # the reader stays on the link
     # Who shared it is written into each page: no script keeps it (no cookie, nothing stored).
-    scripts = [p for p in northwind.share_dir.parent.rglob("*.js")]
+    scripts = list(northwind.share_dir.parent.rglob("*.js"))
     assert scripts and not any(w in p.read_text(encoding="utf-8") for p in scripts
                                for w in ("document.cookie", "localStorage", "sessionStorage", "indexedDB"))
     assert not (northwind.share_dir / "index.html").read_text(encoding="utf-8").count("Shared with you by")

@@ -10,7 +10,6 @@ from coffeerun import tokens
 from coffeerun.siteconfig import site_url
 from coffeerun.validate import ValidProject, validate_project
 
-
 PUBLISHED, WITHHELD, NOT_APPROVED = "published", "withheld", "not approved"
 
 

@@ -163,7 +163,10 @@ def _talk(b: Builder, common: Common, advocate: Person | None) -> list[TalkGroup
     for audience in common.audiences:
         title = b.t("talk_your_team", audience=audience.name) if audience.id == own else audience.name
         group = TalkGroup(title, [md(p.say) for p in points if p.audiences and audience.id in p.audiences])
-        groups.insert(0, group) if audience.id == own else groups.append(group)
+        if audience.id == own:
+            groups.insert(0, group)
+        else:
+            groups.append(group)
     return [g for g in groups if g.points]
 
 
@@ -231,7 +234,8 @@ def downloads(b: Builder, people: dict, folder: Path, first: str | None = None) 
     order = {a.id: n for n, a in enumerate(b.c.audiences, start=1)}
     if first in order:
         order[first] = 0
-    groups["audiences"].sort(key=lambda item: (order.get(item.href.split("/")[1], 99), not item.href.endswith(".pptx")))
+    groups["audiences"].sort(key=lambda item: (order.get(item.href.split("/")[1], 99),
+                                               not item.href.endswith(".pptx")))
     titles = {"deck": "", "audiences": b.t("dl_group_audiences"), "slides": b.t("dl_group_slides"),
               "cards": b.t("dl_group_cards"), "files": b.t("dl_group_files")}
     return [DownloadGroup(titles[k], v, k) for k, v in groups.items() if v]

@@ -9,8 +9,7 @@ from typing import Any
 from coffeerun.markdown_text import plain_text
 from coffeerun.models import Campaign
 from coffeerun.render import media
-from coffeerun.render.context import (Builder, Catalogue, Common, ContactItem, Person, ResourceItem, clean, md,
-                                      short)
+from coffeerun.render.context import Builder, Catalogue, Common, ContactItem, Person, ResourceItem, clean, md, short
 from coffeerun.tokens import FROM
 
 

@@ -167,9 +167,9 @@ class _Run:
                 if shared is None:
                     shared = SharedDeck(self.slides.language)
                 keys = _unique([self.spec_key(spec) for spec in specs])
-                for slide_key, frame in zip(keys, frames):
+                for slide_key, frame in zip(keys, frames, strict=True):
                     shared.add(slide_key, frame)
-                notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(specs, frames)]
+                notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(specs, frames, strict=True)]
                 title, author, subject, timestamp = meta
                 data = shared.save(keys, notes, title, author, subject, timestamp, self._thumbnail(first_slide))
             dest = job.downloads_dir / out_name

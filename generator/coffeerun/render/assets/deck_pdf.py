@@ -93,7 +93,7 @@ def subset_file(face: Face, chars: frozenset[str]) -> Path:
     return path
 
 
-def _as_truetype(font):  # noqa: ANN001, ANN202 - fontTools TTFont in and out
+def _as_truetype(font):  # fontTools TTFont in and out
     """A CFF font (Noto CJK is CID-keyed CFF) as TrueType outlines, glyph for glyph: embedded as a plain
     TrueType subset, its text extracts everywhere (a CID-keyed CFF gets a custom encoding some PDF
     readers cannot map back to characters)."""
@@ -202,7 +202,7 @@ class _Writer:
                 pdf.set_font(self.family(run.face), size=run.size * scale)
                 pdf.text(run.x * scale, run.baseline * scale, run.text)
 
-    def emoji(self, run, color: str, scale: float) -> None:  # noqa: ANN001 - a layout RunBox
+    def emoji(self, run, color: str, scale: float) -> None:  # run: a layout RunBox
         """A run of a colour bitmap font, drawn as on the PNG and placed as a picture."""
         font, factor = font_for_run(run.face, run.size, run.text)
         left, top, right, bottom = font.getbbox(run.text, anchor="ls")
@@ -219,11 +219,11 @@ class _Subsetter(ftsubset.Subsetter):
     """fpdf2's font subsetting, done once per process for a font file of ours and a set of glyphs: the
     PDFs of a campaign (and campaigns with the same characters) embed the same subset."""
 
-    def populate(self, *args, glyphs=(), **kwargs):  # noqa: ANN001, ANN002, ANN003 - fontTools' API
+    def populate(self, *args, glyphs=(), **kwargs):  # fontTools' API
         self.requested = tuple(sorted(glyphs))
         super().populate(*args, glyphs=glyphs, **kwargs)
 
-    def subset(self, font):  # noqa: ANN001 - fontTools' TTFont
+    def subset(self, font):  # a fontTools TTFont
         from fontTools.ttLib import TTFont
 
         source = getattr(getattr(font.reader, "file", None), "name", "")
@@ -260,7 +260,7 @@ def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, prod
     _use_memo()
     writer = _Writer(chars if chars is not None else frame_chars(frames))
     pdf = writer.pdf
-    when = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(timestamp, dt.UTC)
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_producer(producer)
