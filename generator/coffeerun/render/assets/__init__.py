@@ -164,11 +164,13 @@ class _Run:
                 title, author, _, timestamp = meta
                 data = build_pdf(frames, title, author, timestamp, f"coffeerun {__version__}", model.language, chars)
             else:
-                if shared is None:
-                    shared = SharedDeck(self.slides.language)
+                if shared is None:  # every slide of every deck, in one order: the same bytes whichever
+                    shared = SharedDeck(self.slides.language)  # decks the cache had already
+                    for deck in decks.values():
+                        deck_keys = _unique([self.spec_key(spec) for spec in deck])
+                        for slide_key, spec in zip(deck_keys, deck, strict=True):
+                            shared.add(slide_key, self.frame(spec))
                 keys = _unique([self.spec_key(spec) for spec in specs])
-                for slide_key, frame in zip(keys, frames, strict=True):
-                    shared.add(slide_key, frame)
                 notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(specs, frames, strict=True)]
                 title, author, subject, timestamp = meta
                 data = shared.save(keys, notes, title, author, subject, timestamp, self._thumbnail(first_slide))

@@ -123,7 +123,10 @@ def _as_truetype(font):  # fontTools TTFont in and out
                      sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
                      usWeightClass=os2.usWeightClass)
     builder.setupPost()
-    return builder.font
+    built = builder.font
+    built["head"].created, built["head"].modified = font["head"].created, font["head"].modified
+    built.recalcTimestamp = False  # the source's dates, never today's: the same input, the same bytes
+    return built
 
 
 class _Writer:
