@@ -21,6 +21,19 @@ def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | N
     return validate_project(Path(root), today or utc_today(), campaigns)
 
 
+def approvals(root: Path, campaigns: Iterable[str] | None = None, today: dt.date | None = None,
+              history: bool = True) -> tuple[ValidProject, list]:
+    """Each advocate's approval state per campaign (approval.AdvocateApproval), after validation."""
+    from coffeerun.approval import advocate_approvals
+
+    project = check(root, today, campaigns)
+    rows = []
+    if not project.problems.errors:
+        for info in project.campaigns:
+            rows += advocate_approvals(info.id, info.model, project.paths.root, info.source, history)
+    return project, rows
+
+
 def init_project(target: Path, today: dt.date | None = None) -> list[Path]:
     """Write a new project into target (missing or empty); the files written, in order."""
     from coffeerun import __version__

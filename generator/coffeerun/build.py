@@ -178,6 +178,22 @@ def _result_record(result: BuildResult) -> dict:
             "problems": [list(astuple(p)) for p in result.problems.items]}
 
 
+def _purge_withdrawn(paths: ProjectPaths, project: ValidProject, today: dt.date, base: Path | None,
+                     result: BuildResult) -> None:
+    """Withdrawn consent: delete every render of their content from the cache (also with --no-cache) and
+    from the previous output kept for the next build."""
+    from coffeerun.purge import purge_withdrawn, withdrawn_in
+
+    withdrawn = withdrawn_in(project.campaigns, today)
+    cache = paths.cache.absolute()
+    also = [base] if base is not None and not base.is_relative_to(cache) else []
+    removed = purge_withdrawn(paths.root, cache if cache.is_dir() else None, withdrawn, also)
+    if removed:
+        names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
+        result.warnings.append(f"consent withdrawn ({names}): deleted {len(removed)} cached render(s) of "
+                               "their content; purge the host's older deploys too (see the README)")
+
+
 def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
@@ -308,6 +324,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
         if records is not None:
             records.save(options.out, folders, {"inputs": key, "result": _result_record(result)})
         phase("publish")
+        _purge_withdrawn(paths, project, options.today, base, result)
     except BaseException:
         discard(staging)
         raise

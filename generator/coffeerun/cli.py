@@ -126,6 +126,28 @@ def status(project: Path, today: dt.date | None, as_json: bool) -> None:
         click.echo(format_status(rows), nl=False)
 
 
+@cli.command()
+@project_option
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects, one per campaign and advocate.")
+@click.argument("campaigns", nargs=-1)
+def approvals(project: Path, as_json: bool, campaigns: tuple[str, ...]) -> None:
+    """Each advocate's approval code, the approved one, and approved | changed | never."""
+    import json
+
+    from coffeerun.approval import format_approvals
+
+    _known_campaigns(project, campaigns)
+    result, rows = api.approvals(project, campaigns or None)
+    if result.problems.errors:
+        report = Report(result.problems)
+        report.print_problems()
+        sys.exit(report.exit_code)
+    if as_json:
+        click.echo(json.dumps([row.to_json() for row in rows], indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_approvals(rows), nl=False)
+
+
 def _shard(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None

@@ -116,9 +116,12 @@ def _color(value: str) -> str:
 
 
 def _language(value: str) -> str:
-    if not _LANGUAGE.match(value):
-        raise fail("language", f"{short(value)} is not a BCP-47 language tag; e.g. en, de, ja, pt-BR")
-    return value
+    from coffeerun import i18n, langtag
+
+    problem = i18n.language_problem(value)
+    if problem:
+        raise fail("language", problem)
+    return langtag.normalise(value)
 
 
 def _https(value: str) -> str:
@@ -235,6 +238,20 @@ Id = Annotated[str, _AS_TEXT, AfterValidator(_id), _json(pattern=ID_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
 Language = Annotated[str, AfterValidator(_language), _json(pattern=LANGUAGE_PATTERN)]
+ANY_LANGUAGE = "*"
+
+
+def _per_language(value: Any) -> Any:
+    """One line for every language (plain text) or one per language; `*` stands for the others."""
+    return value if isinstance(value, dict) else {ANY_LANGUAGE: value}
+
+
+def _language_or_any(value: str) -> str:
+    return value if value == ANY_LANGUAGE else _language(value)
+
+
+PerLanguageText = Annotated[dict[Annotated[str, AfterValidator(_language_or_any)], Text],
+                            BeforeValidator(_per_language)]
 HttpsUrl = Annotated[str, AfterValidator(_https), _json(pattern="^https://", format="uri")]
 VideoUrl = Annotated[str, AfterValidator(_video), _json(pattern="^https://", format="uri")]
 Email = Annotated[EmailStr, BeforeValidator(_email)]

@@ -172,6 +172,11 @@ def consent_order(doc: Document, loc: Loc, consent: Any, report: Report) -> None
     if granted and expires and expires < granted:
         report(doc.pos(loc + ("expires",)), loc + ("expires",),
                f"consent expires {expires}, before it was granted on {granted}; check the two dates")
+    withdrawn = parse_date(consent.get("withdrawn"))
+    if granted and withdrawn and withdrawn < granted:
+        report(doc.pos(loc + ("withdrawn",)), loc + ("withdrawn",),
+               f"consent withdrawn on {withdrawn}, before it was granted on {granted}; write the day they took "
+               f"it back, on or after {granted}")
 
 
 def date_rules(doc: Document, data: dict, report: Report) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
+
+from coffeerun import memo
 
 
 def rasterise_svg(path: Path, width: int) -> Image.Image:
@@ -21,7 +22,7 @@ def rasterise_svg(path: Path, width: int) -> Image.Image:
     return image.convert("RGBA")
 
 
-@lru_cache(maxsize=64)
+@memo.table("svg.render", 64)
 def _render(data: bytes, width: int) -> bytes:
     import resvg_py
 

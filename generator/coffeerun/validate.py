@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from coffeerun.consent import scope_rules
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
@@ -17,9 +18,11 @@ from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
+from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
 from coffeerun.schedule import PublishState, publish_state
+from coffeerun.siteconfig import read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -40,6 +43,7 @@ class CampaignInfo:
     model: Campaign
     account: AccountInfo
     state: PublishState
+    unapproved: tuple[str, ...] = ()  # with require_approval: who has not approved what, and what changed
 
 
 @dataclass
@@ -58,6 +62,7 @@ class _Checker:
         self.paths = paths
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
+        self.settings = program_settings(paths.mkdocs_yml)
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
         self.problems.add(Problem(pos.path, pos.line, pos.col, field_path(loc), message, severity))
@@ -217,6 +222,7 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     resolved = resolve_uses(doc, profiles, checker.report)
     data = resolved.data
     cross_references(doc, data, checker.report)
+    scope_rules(doc, data, checker.report)
     date_rules(doc, data, checker.report)
     account_id, account = data.get("account"), None
     if isinstance(account_id, str) and _ID.match(account_id):
@@ -230,7 +236,12 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     model = checker.model(Campaign, doc, data, keep=resolved.keep)
     if model is None or account is None or resolved.broken:
         return None
-    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
+    unapproved: tuple[str, ...] = ()
+    if checker.settings.require_approval:
+        from coffeerun.approval import unapproved as why_unapproved
+
+        unapproved = tuple(why_unapproved(file.stem, model, checker.paths.root, doc.path))
+    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved)
 
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
@@ -242,6 +253,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
+    checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)
     if paths.mkdocs_yml.parent == paths.root:
         checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))

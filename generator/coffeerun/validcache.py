@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from coffeerun.digests import FileDigests, code_digest, sha
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.schedule import PublishState, publish_state
+from coffeerun.schedule import PublishState, publish_state, state_days
 from coffeerun.validate import CampaignInfo, ValidProject, validate_project
 
 PARALLEL_FROM = 24  # fewer campaigns to check than this: in this process
@@ -70,18 +70,12 @@ def campaign_digest(info: CampaignInfo, root: Path) -> Digest:
                   os.fspath(info.account.logo) if info.account.logo else "")
 
 
-def state_table(model: Any) -> tuple[tuple[str, str, str], ...]:
+def state_table(model: Any, unapproved: tuple[str, ...] = ()) -> tuple[tuple[str, str, str], ...]:
     """publish_state for every day, as (from date, kind, reason) rows: it changes only on the days the
-    campaign names (starts, the day after expires, consent granted, the day after consent expires)."""
-    def after(day: dt.date | None) -> dt.date | None:
-        return day + dt.timedelta(days=1) if day and day < dt.date.max else None
-
-    days = {model.starts, after(model.expires)}
-    for adv in model.advocates:
-        days |= {adv.consent.granted, after(adv.consent.expires)}
+    campaign names (schedule.state_days)."""
     rows = []
-    for day in [dt.date.min, *sorted(d for d in days if d)]:
-        state = publish_state(model, day)
+    for day in [dt.date.min, *sorted(state_days(model))]:
+        state = publish_state(model, day, unapproved)
         rows.append((day.isoformat(), state.kind, state.reason))
     return tuple(rows)
 
@@ -136,8 +130,8 @@ def clean_infos(project: ValidProject) -> list[CampaignInfo]:
 
 def summary_of(info: CampaignInfo, digest: Digest) -> tuple:
     """What a LazyInfo is made of, besides the pickled campaign."""
-    return (info.id, info.source, info.model.link_version, state_table(info.model), digest,
-            [a.id for a in info.model.advocates])
+    table = state_table(info.model, getattr(info, "unapproved", ()))
+    return (info.id, info.source, info.model.link_version, table, digest, [a.id for a in info.model.advocates])
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[tuple[tuple, bytes]]:
@@ -164,6 +158,7 @@ class Validation:
             names = sorted(os.listdir(campaigns)) if campaigns.is_dir() else []
             own = [campaigns / n for n in names if _CAMPAIGN_FILE.match(n)]
             self._shared = sha("validate/3", code_digest(), str(self.paths.root.resolve()),
+                               self.digests(self.paths.mkdocs_yml),  # program settings: require_approval
                                self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own),
                                self.digests.tree(self.paths.root / "theme"), self.digests.tree(defaults_dir() / "theme"))
         return self._shared
@@ -253,6 +248,8 @@ class Validation:
         changed = False
         fresh = {os.fspath(f) for f in self.fresh}
         for info in clean_infos(project):
+            if "consent withdrawn on" in info.state.reason:
+                continue  # no copy of a withdrawn advocate's content in the cache (see purge.py)
             if os.fspath(self.paths.root / info.source) in fresh:
                 lazy = self.validated.get(info.id)
                 entry = (lazy.summary, lazy.blob) if lazy is not None else \

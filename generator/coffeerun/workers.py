@@ -29,8 +29,10 @@ def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome
     """Render one campaign's assets (none with --no-assets), then its pages, which
     list the downloads; note every token-like string for the leak check; keep it in the cache."""
     from coffeerun.render.assets import build_assets
+    from coffeerun.consent import published_job
     from coffeerun.render.pages import render_pages
 
+    job = published_job(job)  # advocates without `name` in their consent scope: title and department only
     started = time.time()
     for folder in job.site_dirs().values():
         folder.mkdir(parents=True, exist_ok=True)

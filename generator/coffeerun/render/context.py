@@ -239,7 +239,7 @@ class Builder:
         icon_source = account.logo or self.job.brand_logo
         icon = self.image("img/favicon.png", media.favicon, icon_source, "") if icon_source else None
         return Brand(clean(account.model.name), account_logo, clean(vendor.name), clean(vendor.product),
-                     vendor_logo, clean(vendor.footer), colors, icon)
+                     vendor_logo, clean(vendor.footer_in(self.lang)), colors, icon)
 
     def people(self) -> dict[str, Person]:
         names = {a.id: a.name for a in self.c.audiences}

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from coffeerun import i18n
+from coffeerun.approval import kit_approval
 from coffeerun.links import advocate_state
 from coffeerun.render import media
 from coffeerun.render.context import Builder, Common, Person, clean, fill, md, short
@@ -80,7 +81,7 @@ class AboutItem:
     quotes: list[Published] = field(default_factory=list)
     metrics: list[Published] = field(default_factory=list)
     videos: list[Published] = field(default_factory=list)
-    approval: object | None = None  # the approval code and how to approve it (the consent work fills it in)
+    approval: dict | None = None  # approval.kit_approval: the current code, how to approve, the consent wording
 
 
 @dataclass
@@ -259,6 +260,7 @@ def _about(b: Builder, common: Common, only: str | None) -> list[AboutItem]:
         item.metrics = [Published(f"{clean(m.value)} {clean(m.label)}", shown(m.audiences))
                         for m in c.metrics if m.by == adv.id]
         item.videos = [Published(clean(v.title), shown(v.audiences)) for v in c.videos if v.by == adv.id]
+        item.approval = kit_approval(b.job.campaign, adv.id, b.root)
         out.append(item)
     return out
 

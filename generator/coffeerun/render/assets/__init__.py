@@ -7,14 +7,13 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib.metadata import version as _metadata_version
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from coffeerun import __version__
+from coffeerun import __version__, memo
 from coffeerun.plan import CampaignJob
 from coffeerun.atomic import copy_atomic, write_atomic
 from coffeerun.render.assets.cache import AssetCache, file_digest, key
@@ -25,16 +24,17 @@ from coffeerun.render.assets.draw_png import render
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
 from coffeerun.render.assets.png import encode
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
-from coffeerun.render.assets.theme import load_theme, palette
+from coffeerun.render.assets.theme import load_theme
+from coffeerun.render.colors import slide_palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "10"
-PDF_REVISION = "fpdf-1"  # bump when a change to the PDF writer changes its output  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "11"  # bump when a change to the drawing code changes the output
+PDF_REVISION = "fpdf-2"  # bump when a change to the PDF writer changes its output
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@memo.table("assets.version", 32)
 def _version(package: str) -> str:
     """An installed package's version, read once per process (reading its metadata takes a millisecond)."""
     return _metadata_version(package)
@@ -67,7 +67,7 @@ class _Run:
         self.cache = AssetCache(job.cache_dir)
         self.theme = load_theme(job.project)
         colors, brand = job.campaign.account.model.colors, job.brand.colors
-        self.palette = palette(colors.primary, colors.accent, brand.primary, brand.accent)
+        self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
         self.book = FontBook(job.campaign.model.language)
         self.composer = Composer(self.theme, self.palette, self.book)
         self.slides: SlideSet = build_slides(job, self.theme)
@@ -231,7 +231,7 @@ def final_notes(spec: SlideSpec, frame: Frame, strings: dict[str, str]) -> list[
     """The slide's notes, plus the full text of anything the slide had to shorten."""
     notes = list(spec.notes)
     for op in frame.truncated():
-        heading = strings["notes_full_quote"] if op.id == "quote" else strings["notes_full_text"]
+        heading = strings["notes_full_quote"] if op.id in ("quote", "quote_small") else strings["notes_full_text"]
         notes += [heading, op.layout.full_text]
     return notes
 

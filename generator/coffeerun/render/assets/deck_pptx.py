@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import time
 import zipfile
-from collections import OrderedDict
 from typing import Any
 
 from lxml import etree
@@ -17,6 +16,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from coffeerun import langtag, memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.images import png_bytes
 
@@ -24,19 +24,16 @@ EMU_PER_PX = 6350  # 1920 px = 13.333 in = 12,192,000 EMU: 1 px = 0.5 pt
 # Arial is on every PowerPoint; LibreOffice maps it to Liberation Sans, the shipped font whose
 # metrics are Arial's, so text measured for the PNGs wraps the same way in the deck.
 LATIN = {"typeface": "Arial", "panose": "020B0604020202020204", "pitchFamily": "34", "charset": "0"}
-EAST_ASIAN = {  # by language; LibreOffice falls back to Noto Sans CJK where these are missing
-    "ja": {"typeface": "Yu Gothic", "charset": "-128"},
-    "zh": {"typeface": "Microsoft YaHei", "charset": "-122"},
-    "zh-tw": {"typeface": "Microsoft JhengHei", "charset": "-120"},
-    "ko": {"typeface": "Malgun Gothic", "charset": "-127"},
+EAST_ASIAN = {  # by Han variant; LibreOffice falls back to Noto Sans CJK where these are missing
+    "JP": {"typeface": "Yu Gothic", "charset": "-128"},
+    "SC": {"typeface": "Microsoft YaHei", "charset": "-122"},
+    "TC": {"typeface": "Microsoft JhengHei", "charset": "-120"},
+    "KR": {"typeface": "Malgun Gothic", "charset": "-127"},
 }
-LANGUAGE_TAGS = {"en": "en-US", "ja": "ja-JP", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "it": "it-IT",
-                 "pt": "pt-BR", "nl": "nl-NL", "zh": "zh-CN", "ko": "ko-KR", "sv": "sv-SE", "da": "da-DK"}
 _ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 _ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 _DOS_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
-_PICTURES: OrderedDict[str, bytes] = OrderedDict()  # picture key -> PNG bytes, per process
-_PICTURES_KEPT = 128
+_PICTURES = memo.mapping("deck.pictures", 128)  # picture key -> PNG bytes, per process
 
 
 def _px(value: float) -> Emu:
@@ -48,10 +45,10 @@ def _rgb(color: str) -> RGBColor:
 
 
 def east_asian_font(language: str) -> dict[str, str] | None:
-    tag = language.lower()
-    if tag.startswith("zh") and any(x in tag for x in ("tw", "hant", "hk", "mo")):
-        return EAST_ASIAN["zh-tw"]
-    return EAST_ASIAN.get(tag.split("-")[0])
+    """The East Asian typeface of a deck in a CJK language; None for other languages."""
+    if langtag.base(language) not in ("ja", "zh", "ko"):
+        return None
+    return EAST_ASIAN[langtag.han_variant(language)]
 
 
 def picture_png(op: ImageOp) -> bytes:
@@ -62,17 +59,13 @@ def picture_png(op: ImageOp) -> bytes:
         data = png_bytes(op.image)
         if op.key:
             _PICTURES[op.key] = data
-            while len(_PICTURES) > _PICTURES_KEPT:
-                _PICTURES.popitem(last=False)
-    else:
-        _PICTURES.move_to_end(op.key)
     return data
 
 
 class DeckWriter:
     def __init__(self, language: str):
         self.language = language
-        self.lang_tag = language if "-" in language else LANGUAGE_TAGS.get(language, language)
+        self.lang_tag = langtag.office_tag(language)
         self.ea = east_asian_font(language)
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)

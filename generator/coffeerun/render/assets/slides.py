@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coffeerun import i18n
+from coffeerun.consent import on_slides
 from coffeerun.markdown_text import plain_text
 from coffeerun.models import Advocate, Campaign
 from coffeerun.plan import CampaignJob
-from coffeerun.render.assets.images import initials
 from coffeerun.render.assets.theme import Theme
+from coffeerun.render.media import initials
 
 QUOTE_MARK = "\u201c"
 MAX_LISTED = 3  # advocates on the title slide, contacts on the closing slide
@@ -56,13 +58,19 @@ class _Builder:
     def __init__(self, job: CampaignJob, theme: Theme):
         self.job = job
         self.campaign: Campaign = job.campaign.model
-        self.s = theme.strings(self.campaign.language)
+        self.s = i18n.slide_strings(self.campaign.language)
         self.account = job.campaign.account.model.name
         self.advocates = {a.id: a for a in self.campaign.advocates}
+        # Advocates without `slides` in their consent scope: nothing of theirs on slides, cards or decks.
+        self.on_slides = [a for a in self.campaign.advocates if on_slides(a)]
         self.audience_names = {a.id: a.name for a in self.campaign.audiences}
         logo = job.campaign.account.logo
         self.account_logo = Picture("logo", str(logo), alt=self.account) if logo else None
         self.vendor_logo = Picture("logo", str(job.brand_logo), alt=job.brand.name) if job.brand_logo else None
+
+    def shown(self, by: str | None) -> bool:
+        """Whether an item by this advocate (None: by nobody) may be on slides."""
+        return by is None or on_slides(self.advocates[by])
 
     def fmt(self, key: str, **values: Any) -> str:
         return self.s[key].format(account=self.account, product=self.job.brand.product, **values)
@@ -89,14 +97,14 @@ class _Builder:
     def title_slide(self, audience: str | None = None) -> SlideSpec:
         """The title slide; for one audience's deck, it names that audience and its notes hold every
         talk-track point for it (the quote slides then hold only the quote)."""
-        shown = self.campaign.advocates[:MAX_LISTED]
-        more = len(self.campaign.advocates) - len(shown)
+        shown = self.on_slides[:MAX_LISTED]
+        more = len(self.on_slides) - len(shown)
         track = self.campaign.talk_track
         ids = [audience] if audience else None
         notes = []
         if track.opener:
             notes += [self.s["notes_opener"], plain_text(track.opener)]
-        if audience or not self.campaign.quotes:  # no quote slides: every point is made here
+        if audience or not any(self.shown(q.by) for q in self.campaign.quotes):  # no quote slides: every point here
             notes += self.bullets(self.s["notes_points"], self.points_for(ids))
         notes.append(self.fmt("notes_for", audiences=self.audiences(ids)))
         return SlideSpec("title", "title", {
@@ -110,7 +118,7 @@ class _Builder:
             "advocate_avatar": [self.picture(a) for a in shown],
             "advocate_name": [a.name for a in shown],
             "advocate_title": [a.title for a in shown],
-            "advocates_more": self.fmt("more", n=more) if more > 0 else None,
+            "advocates_more": self.fmt("more_one" if more == 1 else "more", n=more) if more > 0 else None,
         }, notes)
 
     def quote_content(self, quote: Any) -> dict[str, Any]:
@@ -172,7 +180,7 @@ class _Builder:
         if contacts:
             notes += self.bullets(self.s["notes_contacts"], [self._contact_line(c, True) for c in contacts])
         notes.append(self.fmt("notes_share_link", url=url))
-        names = self.s["list_separator"].join(a.name for a in self.campaign.advocates)
+        names = self.s["list_separator"].join(a.name for a in self.on_slides)
         return SlideSpec("closing", "closing", {
             "heading": self.s["next_steps"],
             "intro": self.fmt("closing_intro") if contacts else None,
@@ -196,19 +204,21 @@ class _Builder:
         return " · ".join(parts)
 
     def audience_deck(self, audience: str) -> list[SlideSpec]:
-        def meant(item: Any) -> bool:
-            return not item.audiences or audience in item.audiences
+        def meant(item: Any, by: str | None) -> bool:
+            return (not item.audiences or audience in item.audiences) and self.shown(by)
 
-        quotes = [self.quote_slide(i, q, audience) for i, q in enumerate(self.campaign.quotes, 1) if meant(q)]
-        metrics = [self.metric_slide(i, m, audience) for i, m in enumerate(self.campaign.metrics, 1) if meant(m)]
+        quotes = [self.quote_slide(i, q, audience) for i, q in enumerate(self.campaign.quotes, 1) if meant(q, q.by)]
+        metrics = [self.metric_slide(i, m, audience) for i, m in enumerate(self.campaign.metrics, 1)
+                   if meant(m, m.by)]
         return _numbered([self.title_slide(audience), *quotes, *metrics, self.closing_slide(audience)])
 
     def build(self) -> SlideSet:
-        quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1)]
-        metrics = [self.metric_slide(i, m) for i, m in enumerate(self.campaign.metrics, 1)]
+        # Numbered as in the campaign file, so that quote-2 is the second quote whatever is left out.
+        quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
+        metrics = [self.metric_slide(i, m) for i, m in enumerate(self.campaign.metrics, 1) if self.shown(m.by)]
         deck = _numbered([self.title_slide(), *quotes, *metrics, self.closing_slide()])
         cards = [SlideSpec("card", f"quote-{i}", self.quote_content(q))
-                 for i, q in enumerate(self.campaign.quotes, 1)]
+                 for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
         preview = SlideSpec("preview", "preview", {
             "account_logo": self.account_logo,
             "vendor_logo": self.vendor_logo,
