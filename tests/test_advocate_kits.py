@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image
 from tests.test_pages import Page, copy_example, pages_of, render_project
 
@@ -23,12 +23,14 @@ CONSENT = {"priya-raman": ("2026-10-03", "2027-10-03"), "daniel-reyes": ("2026-1
 def _distinct_consent(root: Path) -> None:
     """Give two advocates consent dates no other advocate has, to tell their kits apart by them."""
     path = root / "campaigns" / "northwind-treasury-close.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for adv in data["advocates"]:
-        if adv.get("id") in CONSENT:
-            granted, expires = CONSENT[adv["id"]]
-            adv["consent"] = {"granted": granted, "expires": expires}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    for advocate_id, (granted, expires) in CONSENT.items():
+        start = text.index(f"- id: {advocate_id}")
+        block = text[start:]
+        block = re.sub(r"granted: \S+", f"granted: {granted}", block, count=1)
+        block = re.sub(r"expires: \S+", f"expires: {expires}", block, count=1)
+        text = text[:start] + block
+    path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.deck_pptx import picture_png
 from coffeerun.render.assets.fonts import Face, font_for_run
-from coffeerun.render.assets.theme import rgb
+from coffeerun.render.colors import rgb
 
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
 _SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
