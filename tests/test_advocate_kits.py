@@ -149,7 +149,7 @@ def test_owner_kit_lists_every_advocates_kit_link_state_and_a_ready_email(northw
     for adv in northwind.campaign.model.advocates:
         assert northwind.links.advocate_kit_url(adv.id) in page.text
         assert northwind.links.attributed_url(adv.id) in page.text
-    assert page.text.count("published") >= len(northwind.campaign.model.advocates)
+    assert page.text.count("Published") >= len(northwind.campaign.model.advocates)
     sends = [a["href"] for a in page.find("a") if a.get("href", "").startswith("mailto:?subject=Your%20kit")]
     assert len(sends) == len(northwind.campaign.model.advocates)
 

@@ -54,6 +54,10 @@ class Links:
     def audience_url(self, audience_id: str) -> str:
         return self.url(self.share_token, audience_id)
 
+    def has_kit(self, advocate_id: str) -> bool:
+        """Whether the advocate has a kit of their own among these links (planning gives every advocate one)."""
+        return advocate_id in dict(self.advocate_tokens)
+
     def advocate_kit_token(self, advocate_id: str) -> str:
         return dict(self.advocate_tokens)[advocate_id]
 

@@ -269,6 +269,8 @@ def _advocates(b: Builder, common: Common) -> list[AdvocateRow]:
     links, t, owner = b.job.links, b.t, clean(b.c.owner.name)
     rows = []
     for person in common.people.values():
+        if not links.has_kit(person.id):
+            continue
         kit_url, state = links.advocate_kit_url(person.id), advocate_state(b.job.campaign, person.id)
         body = t("send_kit_body", name=person.name, title=clean(b.c.title), url=kit_url, owner=owner)
         send = mailto("", t("send_kit_subject", title=clean(b.c.title)), body)

@@ -214,7 +214,8 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, t
     t = common.t
     sites = [(None, job.kit_dir, job.links.kit_url, (*KIT_FILES, "img/p-"))]
     sites += [(person, job.advocate_dir(person.id), job.links.advocate_kit_url(person.id),
-               (*KIT_FILES, f"img/p-{person.id}.")) for person in common.people.values()]
+               (*KIT_FILES, f"img/p-{person.id}.")) for person in common.people.values()
+              if job.links.has_kit(person.id)]
     for person, folder, url, keep in sites:
         if person is not None and job.downloads_dir.is_dir():
             _link_tree(job.downloads_dir, folder / "downloads")
