@@ -69,11 +69,19 @@ def site_tokens(row: dict) -> set[str]:
             *(token_of(a["kit_url"]) for a in row["advocates"].values())}
 
 
+def report_token(project: Path) -> str:
+    """The program report's folder: a token directory of its own."""
+    from coffeerun.render.report import report_url
+
+    return token_of(report_url(project, SECRET["COFFEERUN_SECRET"].encode()))
+
+
 def test_publish_root_has_neutral_pages_robots_headers_and_one_directory_per_token(built):
-    _project, out, rows = built
+    project, out, rows = built
     published = [r for r in rows.values() if r["published"]]
     assert published and all(not r["published"] for r in rows.values() if r["status"] != "live")
     expected = {t for r in published for t in site_tokens(r)}
+    expected.add(report_token(project))
     directories = {p.name for p in out.iterdir() if p.is_dir()}
     assert expected <= directories
     assert not {d for d in directories - expected if not d.startswith(("_", "."))} - {"assets", "theme"}
@@ -93,7 +101,7 @@ def test_nothing_outside_token_directories_names_a_token_campaign_or_account(bui
     names = {r["id"] for r in rows.values()} | {a.strip('"') for a in accounts}
     tokens = {t for r in rows.values() for t in site_tokens(r)}
     for path in out.rglob("*"):
-        if path.is_file() and path.relative_to(out).parts[0] not in tokens:
+        if path.is_file() and path.relative_to(out).parts[0] not in tokens | {report_token(project)}:
             data = path.read_bytes()
             for word in names | tokens:
                 assert word.encode() not in data, f"{path.relative_to(out)} names {word}"
@@ -214,7 +222,7 @@ def test_publish_refuses_without_a_secret_and_with_a_past_today(example_project,
                         env={"COFFEERUN_SECRET": ""})
     assert no_secret.exit_code == 2 and "COFFEERUN_SECRET" in no_secret.output
     past = run_cli("build", "--project", example_project, "--out", tmp_path / "b", "--publish", "--today",
-                   "2020-01-01", env=SECRET)
+                   "2020-01-01", env={"COFFEERUN_SECRET": "a-publish-secret-of-32-characters-or-more"})
     assert past.exit_code == 2 and "before today" in past.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 

@@ -13,6 +13,7 @@ from markupsafe import escape
 from coffeerun import api
 from coffeerun.approval import approval_code
 from coffeerun.render import media
+from coffeerun.render.report import report_token
 
 TREASURY = "campaigns/northwind-treasury-close.yaml"
 PRIYA_CONSENT = "      granted: 2026-10-14\n      expires: 2027-10-14\n"  # Priya's, inline in TREASURY
@@ -213,7 +214,8 @@ def test_withdrawal_withholds_the_campaign_and_purges_every_render_of_their_cont
     assert "consent withdrawn on 2026-11-24" in second.output and "withheld 1" in second.output
     assert "deleted" in second.output and "(priya-raman)" in second.output
     assert _holders([cache, out], needles) == []
-    assert not [p for p in out.iterdir() if p.is_dir() and p.name != "_theme"]  # nothing of the campaign left
+    report = report_token(SECRET["COFFEERUN_SECRET"].encode())  # the program report names no advocate content
+    assert not [p for p in out.iterdir() if p.is_dir() and p.name not in ("_theme", report)]  # nothing left
     third = run_cli(*build, "--today", "2026-11-25", env=SECRET)  # the next nightly build: nothing left to purge
     assert third.exit_code == 0 and "deleted" not in third.output
 

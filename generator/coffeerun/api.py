@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # validation pulls in the models: imported when a command needs it
     from coffeerun.validate import ValidProject
@@ -19,6 +19,17 @@ def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | N
     from coffeerun.validate import validate_project
 
     return validate_project(Path(root), today or utc_today(), campaigns)
+
+
+def engagement(root: Path, logs: Iterable[Path], fmt: str, secret: bytes) -> tuple[ValidProject, Any]:
+    """Count access logs into content/engagement/ (coffeerun.engagement.Counted), unless the project has
+    errors: its campaigns are what the links are recognised by."""
+    from coffeerun.engagement import count_logs
+
+    project = check(Path(root))
+    if project.problems.errors:
+        return project, None
+    return project, count_logs(Path(root), project.campaigns, secret, list(logs), fmt)
 
 
 def approvals(root: Path, campaigns: Iterable[str] | None = None, today: dt.date | None = None,

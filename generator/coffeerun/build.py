@@ -258,6 +258,7 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
 def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cache_dir: Path | None,
            digests: FileDigests, records: TreeRecords | None, key: str, workers: Any,
            progress: Callable[[str, bool], None], on_start: Callable[[int], None], phase: Phases) -> BuildResult:
+    from coffeerun.render.report import report_for_build
     from coffeerun.render.shared import ROOT, shared_theme
     from coffeerun.sitecache import SiteCache, site_key, theme_digest
     from coffeerun.validcache import Validation
@@ -281,6 +282,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
         result.not_built = [(info.id, info.state.kind) for info, _ in plan.skipped]
         result.withheld = [info.id for info, _ in plan.skipped if info.state.kind == "withheld"]
         theme = shared_theme(project.paths, cache_dir) if plan.jobs else None
+        report = report_for_build(project, options.today, secret, cache_dir, options.shard)
         phase("plan")
         keys: dict[str, str] = {}
         cache = SiteCache(cache_dir / "sites") if cache_dir else None
@@ -292,6 +294,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
                   for token in job.links.sites().values()}
         if theme is not None:
             wanted[ROOT] = theme.folder
+        if report is not None:
+            wanted[report.token] = report.key
+            result.warnings.extend(report.warnings)
         wanted["/"] = sha("root", code_digest(), digests.tree(project.paths.theme_file("root")))
         kept = tidy(staging, records.of(staging), wanted, ROOT_FILES) if records is not None else {}
         phase("keys")
@@ -302,6 +307,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
                 write_root_files(staging, project.paths)
             if theme is not None and ROOT not in kept:
                 theme.write(staging)
+            if report is not None and report.token not in kept:
+                report.write(staging)
             return changed
 
         submitted = time.time()

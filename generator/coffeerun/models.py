@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from coffeerun.fieldtypes import (ANY_LANGUAGE, CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
-                                  JsonSchemaExtra, Language, Markdown, MessageText, PerLanguageText, Text, Transcript,
-                                  VideoUrl, describe, fail, short)
+from coffeerun.fieldtypes import (ANY_LANGUAGE, Amount, CaptionsPath, Color, Currency, Date, Email, FilePath, HttpsUrl,
+                                  Id, ImagePath, JsonSchemaExtra, Language, Markdown, MessageText, PerLanguageText,
+                                  Text, Transcript, VideoUrl, describe, fail, short)
 from coffeerun.files import check_text_file, resolve_inside
 from coffeerun.markdown_text import markdown_problems
 
@@ -209,6 +209,27 @@ class Contact(Model):
                                         default=None)
 
 
+OutcomeKind = Literal["meeting", "opportunity", "expansion", "renewal", "training", "other"]
+
+
+class Outcome(Model):
+    """Something the campaign led to, for the program report."""
+
+    date: Date = describe("The day it happened.", "2027-02-10")
+    kind: OutcomeKind = describe("meeting, opportunity, expansion, renewal, training or other.", "meeting")
+    note: Text | None = describe("What happened, in a line.", "Procurement asked for a demo", default=None)
+    amount: Amount | None = describe("Its value, with `currency`.", 120000, default=None)
+    currency: Currency | None = describe("ISO 4217 code of `amount`.", "USD", default=None)
+
+    @model_validator(mode="after")
+    def _amount_with_currency(self) -> Outcome:
+        if self.amount is not None and self.currency is None:
+            raise fail("currency", "an amount needs its `currency`, e.g. currency: USD")
+        if self.currency is not None and self.amount is None:
+            raise fail("amount", "a `currency` goes with an `amount`; add the amount or remove the currency")
+        return self
+
+
 class Owner(Model):
     name: Text = describe("The marketer who answers questions.", "Dana Whitfield")
     email: Email = describe("Their email address.", "dana@vendor.example")
@@ -241,6 +262,9 @@ class Campaign(Model):
     resources: list[Resource] = describe("Follow-up material, inline or `use: <id>`.", [],
                                          default_factory=list)
     contacts: list[Contact] = describe("Who colleagues talk to next.", [], default_factory=list)
+    outcomes: list[Outcome] = describe("What the campaign led to: meetings, opportunities, expansions, renewals.",
+                                       [{"date": "2027-02-10", "kind": "meeting", "note": "Asked for a demo"}],
+                                       default_factory=list)
 
 
 class Account(Model):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
+from coffeerun.render.recognition import recognition_key
 
 if TYPE_CHECKING:
     from coffeerun.plan import CampaignJob
@@ -97,7 +98,7 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str, campaign: Diges
     return sha("site/1", code_digest(), library_versions(), system_fonts(), theme, campaign.data,
                [(rel, digests(root / rel)) for rel in campaign.files], logos, job.brand.model_dump(mode="json"),
                [sorted(job.links.sites().items()), job.links.site_url], job.with_assets,
-               job.file_timestamp if job.with_assets else None)
+               job.file_timestamp if job.with_assets else None, recognition_key(job.project.root, job.campaign.id))
 
 
 def _link(source: str, target: str) -> None:

@@ -18,7 +18,7 @@ FROM = "from"  # attributed share links: <share_url>from/<advocate-id>/
 
 def secret_from_env() -> bytes | None:
     value = os.environ.get(SECRET_ENV, "")
-    return value.encode("utf-8") if value else None
+    return value.encode("utf-8") if value.strip() else None  # a blank secret is no secret
 
 
 def token(secret: bytes, campaign_id: str, kind: str, link_version: int, advocate_id: str | None = None) -> str:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from coffeerun import i18n
 from coffeerun.fieldtypes import is_transcript_path
+from coffeerun.handouts import handout_content
 from coffeerun.markdown_text import render_inline, render_markdown
 from coffeerun.models import Campaign
 from coffeerun.plan import CampaignJob
@@ -222,7 +223,7 @@ class Builder:
 
     def copy(self, folder: str, source: Path) -> str:
         name = media.unique_name(f"{folder}/{source.name}", self.files.taken)
-        return self.files.add(name, source)
+        return self.files.add(name, handout_content(source))  # images without EXIF/GPS
 
     # -- common --------------------------------------------------------------------------------
     def brand(self) -> Brand:

@@ -14,6 +14,7 @@ from coffeerun.approval import kit_approval
 from coffeerun.links import advocate_state
 from coffeerun.render import media
 from coffeerun.render.context import Builder, Common, Person, clean, fill, md, short
+from coffeerun.render.recognition import kit_recognition
 
 
 @dataclass
@@ -113,6 +114,7 @@ class KitContext:
     owner_name: str
     owner_email: str
     owner_mailto: str
+    recognition: list = field(default_factory=list)  # render.recognition.RecognitionItem, at most one per advocate
 
 
 def mailto(to: str, subject: str, body: str) -> str:
@@ -304,4 +306,5 @@ def kit_context(b: Builder, common: Common, folder: Path, advocate: Person | Non
         has_talk=bool(track.opener or groups or objections or track.ask),
         downloads=downloads(b, common.people, folder / "downloads", own),
         about=_about(b, common, advocate.id if advocate is not None else None), owner_name=clean(owner.name),
-        owner_email=owner.email, owner_mailto=mailto(owner.email, clean(b.c.title), ""))
+        owner_email=owner.email, owner_mailto=mailto(owner.email, clean(b.c.title), ""),
+        recognition=kit_recognition(b, common, [advocate.id] if advocate is not None else None))

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from coffeerun import i18n
 from coffeerun.fieldtypes import video_host
+from coffeerun.files import eight_bit
 
 PHOTO_SIZE = 256
 POSTER_SIZE = (960, 540)
@@ -90,7 +91,7 @@ def _write(file: Path, encoded: Encoded) -> None:
 def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa: ANN001, ANN202 - PIL images
     from PIL import Image, ImageOps
 
-    image = ImageOps.exif_transpose(image)
+    image = eight_bit(ImageOps.exif_transpose(image))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         flat = Image.new("RGB", image.size, background)
@@ -136,7 +137,7 @@ def logo(path: Path) -> Encoded:
         image = rasterise_svg(path, LOGO_MAX_WIDTH * 2)
     else:
         with Image.open(path) as source:
-            image = ImageOps.exif_transpose(source).convert("RGBA")
+            image = eight_bit(ImageOps.exif_transpose(source)).convert("RGBA")
     box = image.getchannel("A").getbbox()
     if box:
         image = image.crop(box)  # trim transparent margins so logos line up
@@ -160,7 +161,7 @@ def favicon(path: Path, size: int = 64) -> Encoded:
         image = rasterise_svg(path, 512)
     else:
         with Image.open(path) as source:
-            image = ImageOps.exif_transpose(source).convert("RGBA")
+            image = eight_bit(ImageOps.exif_transpose(source)).convert("RGBA")
     box = image.getchannel("A").getbbox()
     if box:
         image = image.crop(box)

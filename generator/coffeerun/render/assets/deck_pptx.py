@@ -152,7 +152,7 @@ class DeckWriter:
         """The deck's bytes: fixed dates, sorted zip entries, the title slide as thumbnail."""
         when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.timezone.utc).replace(tzinfo=None)
         props = self.prs.core_properties
-        props.title, props.author, props.subject = title[:255], author, subject
+        props.title, props.author, props.subject = title[:255], author[:255], subject[:255]  # the format's limit
         props.last_modified_by, props.revision, props.language = "coffeerun", 1, self.lang_tag
         props.created = props.modified = props.last_printed = when
         props.keywords = props.comments = props.category = ""

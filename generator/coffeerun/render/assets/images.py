@@ -9,6 +9,7 @@ import segno
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from coffeerun import memo
+from coffeerun.files import eight_bit
 from coffeerun.render.colors import rgb
 
 LOGO_WIDTH = 1400  # SVG logos are rasterised once at this width, then scaled down per use
@@ -34,7 +35,7 @@ def _logo(path: str, digest: str) -> Image.Image:
         image = rasterise_svg(file, LOGO_WIDTH)
     else:
         with Image.open(file) as opened:
-            image = opened.convert("RGBA")
+            image = eight_bit(opened).convert("RGBA")
     return _trim(image)
 
 
@@ -108,7 +109,7 @@ def contain(image: Image.Image, width: int, height: int) -> Image.Image:
 def _photo(path: str, digest: str) -> Image.Image:
     with Image.open(path) as opened:
         opened.draft("RGB", (PHOTO_MAX * 2, PHOTO_MAX * 2))  # a large JPEG is decoded at a fraction
-        image = ImageOps.exif_transpose(opened).convert("RGB")
+        image = eight_bit(ImageOps.exif_transpose(opened)).convert("RGB")
     side = min(image.size)
     left = (image.width - side) // 2
     top = max(0, min(image.height - side, round((image.height - side) * 0.35)))  # faces sit high

@@ -122,6 +122,25 @@ def _yaml_problem(out: ConfigFile, exc: yaml.YAMLError) -> None:
     out.problems.append(ConfigProblem(line, col, (), f"not valid YAML: {what or exc}"))
 
 
+def _refuse_code(path: Path, out: ConfigFile) -> None:
+    """No code from the config: MkDocs' loader runs `!!python/object/apply:`, imports `!!python/module:`,
+    and runs `hooks:`; each is refused before the file is read, in mkdocs.yml and each file it INHERITs
+    (which must be in mkdocs.yml's folder or below)."""
+    from coffeerun.load import code_in_config
+
+    for name in config_inputs(path)[0]:
+        file = Path(name)
+        if not Path(os.path.realpath(file)).is_relative_to(os.path.realpath(path.parent)):
+            out.problem(("INHERIT",), f"INHERIT leads to {file}, outside the folder of mkdocs.yml; keep it in "
+                        "the project")
+            return
+        where = "" if file == path else f" (in {file.name}, INHERITed)"
+        for line, col, what in code_in_config(file):
+            out.problems.append(ConfigProblem(line, col, (), f"{what}{where} would run Python code; coffeerun "
+                                              "runs none from a project: remove it (!ENV, !relative and "
+                                              "!!python/name: are fine)"))
+
+
 def read_config(path: Path) -> ConfigFile:
     """mkdocs.yml as MkDocs reads it (the same loader, INHERIT and `!ENV`), without raising."""
     out = ConfigFile(path)
@@ -148,6 +167,7 @@ def read_config(path: Path) -> ConfigFile:
         return out
     if root is not None:
         _positions(root, (), out)
+    _refuse_code(path, out)
     if not out.ok:
         return out
     try:
