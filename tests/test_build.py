@@ -63,6 +63,12 @@ def token_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def site_tokens(row: dict) -> set[str]:
+    """Every top-level folder of a campaign: its share site, the owner's kit, each advocate's kit."""
+    return {token_of(row["share_url"]), token_of(row["kit_url"]),
+            *(token_of(a["kit_url"]) for a in row["advocates"].values())}
+
+
 def report_token(project: Path) -> str:
     """The program report's folder: a token directory of its own."""
     from coffeerun.render.report import report_url
@@ -74,7 +80,7 @@ def test_publish_root_has_neutral_pages_robots_headers_and_one_directory_per_tok
     project, out, rows = built
     published = [r for r in rows.values() if r["published"]]
     assert published and all(not r["published"] for r in rows.values() if r["status"] != "live")
-    expected = {token_of(r["share_url"]) for r in published} | {token_of(r["kit_url"]) for r in published}
+    expected = {t for r in published for t in site_tokens(r)}
     expected.add(report_token(project))
     directories = {p.name for p in out.iterdir() if p.is_dir()}
     assert expected <= directories
@@ -93,7 +99,7 @@ def test_nothing_outside_token_directories_names_a_token_campaign_or_account(bui
     project, out, rows = built
     accounts = {json.dumps(r["account"]) for r in rows.values()}
     names = {r["id"] for r in rows.values()} | {a.strip('"') for a in accounts}
-    tokens = {token_of(r["share_url"]) for r in rows.values()} | {token_of(r["kit_url"]) for r in rows.values()}
+    tokens = {t for r in rows.values() for t in site_tokens(r)}
     for path in out.rglob("*"):
         if path.is_file() and path.relative_to(out).parts[0] not in tokens | {report_token(project)}:
             data = path.read_bytes()
@@ -105,7 +111,7 @@ def test_tokens_are_long_url_safe_and_distinct(built):
     _project, _out, rows = built
     seen = set()
     for row in rows.values():
-        for url in (row["share_url"], row["kit_url"]):
+        for url in (row["share_url"], row["kit_url"], *(a["kit_url"] for a in row["advocates"].values())):
             token = token_of(url)
             assert re.fullmatch(r"[a-z2-7]{32}", token)  # 160 bits
             assert token not in seen

@@ -173,17 +173,20 @@ def test_engine_pages_are_what_plain_mkdocs_build_writes(tmp_path):
     checked = api.check(project, dt.date.fromisoformat(TODAY))
     out, kept = tmp_path / "out", tmp_path / "projects"
     engine.keep_projects(kept)
+    sites = 0
     try:
         for info in checked.campaigns:
             if info.state.kind in ("publish", "draft"):
-                links = campaign_links(b"s", info.id, info.model.link_version, "https://a.example/")
+                links = campaign_links(b"s", info.id, info.model.link_version, "https://a.example/",
+                                       [a.id for a in info.model.advocates])
+                sites += len(links.sites())  # the share site, the owner's kit, each advocate's kit
                 render_pages(CampaignJob(info, checked.brand, checked.brand_logo, checked.paths, links,
                                          dt.date.fromisoformat(TODAY), out / links.share_token,
                                          out / links.kit_token))
     finally:
         engine.keep_projects(None)
     generated = sorted(p for p in kept.iterdir() if p.is_dir())
-    assert len(generated) == 8
+    assert len(generated) == sites
     for folder in generated:
         plain = tmp_path / "plain" / folder.name
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d",

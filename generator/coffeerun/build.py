@@ -96,6 +96,12 @@ def _link_version(info: Any) -> int:
     return info.link_version if hasattr(info, "link_version") else info.model.link_version
 
 
+def _advocate_ids(info: Any) -> tuple[str, ...]:
+    if hasattr(info, "advocate_ids"):
+        return info.advocate_ids
+    return tuple(a.id for a in info.model.advocates)
+
+
 def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, staging: Path,
               cache_dir: Path | None) -> BuildPlan:
     """Decide every campaign's directories and links before anything is rendered."""
@@ -111,8 +117,8 @@ def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, stagi
         if not wanted:
             plan.skipped.append((info, info.state.reason))
             continue
-        links = tokens.campaign_links(secret, info.id, _link_version(info), base_url)
-        for token, kind in ((links.share_token, "share"), (links.kit_token, "kit")):
+        links = tokens.campaign_links(secret, info.id, _link_version(info), base_url, _advocate_ids(info))
+        for kind, token in links.sites().items():
             if token in claimed:
                 raise RuntimeError(f"token collision between {claimed[token]} and {info.id}")
             claimed[token] = f"{info.id} ({kind})"
@@ -159,8 +165,8 @@ def _records(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome
     folders["/"] = kept.get("/") or [wanted["/"], files_stamp(staging, ROOT_FILES)]
     for job in plan.jobs:
         manifest = outcomes[job.campaign.id].manifest
-        for token, scanned, warnings in ((job.links.share_token, manifest.share, manifest.warnings),
-                                         (job.links.kit_token, manifest.kit, [])):
+        for site, token in job.links.sites().items():
+            scanned, warnings = manifest.scans[site], manifest.warnings if site == "share" else []
             if token in folders:
                 folders[token] = [*folders[token][:2], {"scan": vars(scanned), "warnings": warnings}]
     return folders
@@ -296,7 +302,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
             keys = {job.campaign.id: site_key(job, digests, theme_files, validation.digest(job.campaign))
                     for job in plan.jobs}
         wanted = {token: keys[job.campaign.id] for job in plan.jobs if job.campaign.id in keys
-                  for token in (job.links.share_token, job.links.kit_token)}
+                  for token in job.links.sites().values()}
         if theme is not None:
             wanted[ROOT] = theme.folder
         if report is not None:

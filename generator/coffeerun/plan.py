@@ -35,6 +35,13 @@ class CampaignJob:
     source_date_epoch: int | None = None  # timestamps inside files; None: today 00:00 UTC
     theme_by_build: bool = False  # the build writes the shared theme folder; else render_pages does
 
+    def site_dirs(self) -> dict[str, Path]:
+        """Every site of the campaign (tokens.Links.sites) -> its folder: <staging>/<token>."""
+        return {site: self.share_dir.parent / token for site, token in self.links.sites().items()}
+
+    def advocate_dir(self, advocate_id: str) -> Path:
+        return self.share_dir.parent / self.links.advocate_kit_token(advocate_id)
+
     @property
     def downloads_dir(self) -> Path:
         return self.kit_dir / DOWNLOADS

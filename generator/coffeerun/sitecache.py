@@ -67,19 +67,26 @@ def named_tokens(folder: Path, tokens: set[str]) -> set[str]:
 
 @dataclass
 class Manifest:
-    share: Scan
-    kit: Scan
+    scans: dict[str, Scan]  # per site of the campaign (tokens.Links.sites): "share", "kit", "kit:<advocate>"
     warnings: list[str] = field(default_factory=list)
-    files: list[list[str]] = field(default_factory=list)  # [site kind, path in the site] per stored file
+    files: list[list[str]] = field(default_factory=list)  # [site name, path in the site] per stored file
+
+    @property
+    def share(self) -> Scan:
+        return self.scans["share"]
+
+    @property
+    def kit(self) -> Scan:
+        return self.scans["kit"]
 
     def to_json(self) -> str:
-        return json.dumps({"share": vars(self.share), "kit": vars(self.kit), "warnings": self.warnings,
+        return json.dumps({"scans": {k: vars(v) for k, v in self.scans.items()}, "warnings": self.warnings,
                            "files": self.files}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
-        return cls(Scan(**data["share"]), Scan(**data["kit"]), list(data["warnings"]), list(data["files"]))
+        return cls({k: Scan(**v) for k, v in data["scans"].items()}, list(data["warnings"]), list(data["files"]))
 
 
 def site_key(job: CampaignJob, digests: FileDigests, theme: str, campaign: Digest) -> str:
@@ -90,7 +97,7 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str, campaign: Diges
     logos = [digests(Path(p)) if p else "" for p in (campaign.account_logo, job.brand_logo)]
     return sha("site/1", code_digest(), library_versions(), system_fonts(), theme, campaign.data,
                [(rel, digests(root / rel)) for rel in campaign.files], logos, job.brand.model_dump(mode="json"),
-               [job.links.share_token, job.links.kit_token, job.links.site_url], job.with_assets,
+               [sorted(job.links.sites().items()), job.links.site_url], job.with_assets,
                job.file_timestamp if job.with_assets else None, recognition_key(job.project.root, job.campaign.id))
 
 
@@ -123,7 +130,7 @@ class SiteCache:
 
     def reuse(self, key: str, manifest: Manifest, job: CampaignJob) -> None:
         entry = self._entry(key)
-        roots = {"share": job.share_dir, "kit": job.kit_dir}
+        roots = job.site_dirs()
         made: set[Path] = set()
         for number, (kind, rel) in enumerate(manifest.files):
             dest = roots[kind] / rel
@@ -146,11 +153,11 @@ class SiteCache:
         entry.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=entry.parent))
         try:
-            files = [[kind, rel] for kind, root in (("share", job.share_dir), ("kit", job.kit_dir))
-                     for rel in site_files(root)]
+            roots = job.site_dirs()
+            files = [[kind, rel] for kind, root in roots.items() for rel in site_files(root)]
             for number, (kind, rel) in enumerate(files):
-                _link(os.fspath((job.share_dir if kind == "share" else job.kit_dir) / rel), os.path.join(temp, str(number)))
-            stored = Manifest(manifest.share, manifest.kit, manifest.warnings, files)
+                _link(os.fspath(roots[kind] / rel), os.path.join(temp, str(number)))
+            stored = Manifest(manifest.scans, manifest.warnings, files)
             (temp / "manifest.json").write_text(stored.to_json(), encoding="utf-8")
             os.chmod(temp, 0o755)
             os.replace(temp, entry)

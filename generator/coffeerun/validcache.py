@@ -93,7 +93,8 @@ class LazyInfo:
 
     def __init__(self, summary: tuple, blob: bytes, today: dt.date):
         self.summary, self.blob = summary, blob
-        self.id, self.source, self.link_version, table, self.digest = summary
+        self.id, self.source, self.link_version, table, self.digest, advocates = summary
+        self.advocate_ids = tuple(advocates)
         self.state = state_on(table, today)
         self._info: CampaignInfo | None = None
 
@@ -130,7 +131,7 @@ def clean_infos(project: ValidProject) -> list[CampaignInfo]:
 def summary_of(info: CampaignInfo, digest: Digest) -> tuple:
     """What a LazyInfo is made of, besides the pickled campaign."""
     table = state_table(info.model, getattr(info, "unapproved", ()))
-    return (info.id, info.source, info.model.link_version, table, digest)
+    return (info.id, info.source, info.model.link_version, table, digest, [a.id for a in info.model.advocates])
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[tuple[tuple, bytes]]:

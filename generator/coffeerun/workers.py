@@ -34,13 +34,13 @@ def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome
 
     job = published_job(job)  # advocates without `name` in their consent scope: title and department only
     started = time.time()
-    job.share_dir.mkdir(parents=True, exist_ok=True)
-    job.kit_dir.mkdir(parents=True, exist_ok=True)
+    for folder in job.site_dirs().values():
+        folder.mkdir(parents=True, exist_ok=True)
     assets = build_assets(job)
     middle = time.time()
     render_pages(job)
     warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]
-    manifest = Manifest(scan(job.share_dir), scan(job.kit_dir), warnings)
+    manifest = Manifest({site: scan(folder) for site, folder in job.site_dirs().items()}, warnings)
     if key is not None and job.cache_dir is not None:
         SiteCache(job.cache_dir / "sites").put(key, job, manifest)
     return CampaignOutcome(job.campaign.id, manifest, seconds=(started, middle - started, time.time() - middle))
@@ -143,13 +143,13 @@ class Workers:
 
 
 def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome]) -> list[str]:
-    """Files naming a private link they should not: a share site may name only its own share token, a
-    kit its own two tokens, and nothing outside the token directories names any. Sites are checked by
-    the token-like strings noted when they were rendered; everything else is read here."""
+    """Files naming a private link they should not (see tokens.Links.allowed_tokens), and nothing outside
+    the token directories names any. Sites are checked by the token-like strings noted when they were
+    rendered; everything else is read here."""
     allowed: dict[str, set[str]] = {}
     for job in plan.jobs:
-        allowed[job.links.share_token] = {job.links.share_token}
-        allowed[job.links.kit_token] = {job.links.share_token, job.links.kit_token}
+        for site, token in job.links.sites().items():
+            allowed[token] = job.links.allowed_tokens(site)
     everyone = set(allowed)
     leaks = []
 
@@ -158,7 +158,8 @@ def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutco
 
     for job in plan.jobs:
         manifest = outcomes[job.campaign.id].manifest
-        for token, result in ((job.links.share_token, manifest.share), (job.links.kit_token, manifest.kit)):
+        for site, token in job.links.sites().items():
+            result = manifest.scans[site]
             found = set(result.candidates) & everyone if result.complete else \
                 named_tokens(staging / token, everyone)
             check(f"{token[:6]}…/", found, allowed[token])
@@ -187,13 +188,14 @@ def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, k
     misses: list[CampaignJob] = []
 
     def sort(job: CampaignJob) -> None:
-        tokens = (job.links.share_token, job.links.kit_token)
-        share, kit = (kept.get(token) for token in tokens)
-        if share and kit and len(share) > 2 and len(kit) > 2:
-            manifest = Manifest(Scan(**share[2]["scan"]), Scan(**kit[2]["scan"]), list(share[2]["warnings"]))
+        sites = job.links.sites()
+        records = {site: kept.get(token) for site, token in sites.items()}
+        if all(record and len(record) > 2 for record in records.values()):
+            manifest = Manifest({site: Scan(**record[2]["scan"]) for site, record in records.items()},
+                                list(records["share"][2]["warnings"]))
             outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
             return
-        for token in tokens:  # half a campaign: make both again
+        for token in sites.values():  # part of a campaign: make all of it again
             if token in kept:
                 shutil.rmtree(job.share_dir.parent / token)
                 kept.pop(token)
@@ -214,7 +216,7 @@ def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, k
     changed = verify()
     late = len(misses)
     for job in plan.jobs:
-        if {job.links.share_token, job.links.kit_token} & changed:
+        if set(job.links.sites().values()) & changed:
             outcomes.pop(job.campaign.id, None)
             sort(job)
     for job in misses[late:]:

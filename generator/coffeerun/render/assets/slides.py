@@ -45,9 +45,13 @@ class SlideSet:
     preview: SlideSpec
     strings: dict[str, str]
     language: str
+    # One deck per audience: its own title and closing slides, and the quote and metric slides meant
+    # for it (the very content of the whole deck's: the same frames), with notes for that audience.
+    audience_decks: dict[str, list[SlideSpec]] = field(default_factory=dict)
 
     def all(self) -> list[SlideSpec]:
-        return [*self.deck, *self.cards, self.preview]
+        own = [spec for deck in self.audience_decks.values() for spec in (deck[0], deck[-1])]
+        return [*self.deck, *self.cards, self.preview, *own]
 
 
 class _Builder:
@@ -90,22 +94,25 @@ class _Builder:
     def bullets(self, title: str, items: list[str]) -> list[str]:
         return [title, *(f"• {item}" for item in items)] if items else []
 
-    def title_slide(self) -> SlideSpec:
+    def title_slide(self, audience: str | None = None) -> SlideSpec:
+        """The title slide; for one audience's deck, it names that audience and its notes hold every
+        talk-track point for it (the quote slides then hold only the quote)."""
         shown = self.on_slides[:MAX_LISTED]
         more = len(self.on_slides) - len(shown)
         track = self.campaign.talk_track
+        ids = [audience] if audience else None
         notes = []
         if track.opener:
             notes += [self.s["notes_opener"], plain_text(track.opener)]
-        if not any(self.shown(q.by) for q in self.campaign.quotes):  # no quote slides: every point here
-            notes += self.bullets(self.s["notes_points"], self.points_for(None))
-        notes.append(self.fmt("notes_for", audiences=self.audiences(None)))
+        if audience or not any(self.shown(q.by) for q in self.campaign.quotes):  # no quote slides: every point here
+            notes += self.bullets(self.s["notes_points"], self.points_for(ids))
+        notes.append(self.fmt("notes_for", audiences=self.audiences(ids)))
         return SlideSpec("title", "title", {
             "account_logo": self.account_logo,
             "vendor_logo": self.vendor_logo,
             "eyebrow": self.fmt("eyebrow"),
             "title": self.campaign.title,
-            "audiences": self.fmt("for_audiences", audiences=self.audiences(None)),
+            "audiences": self.fmt("for_audiences", audiences=self.audiences(ids)),
             "private_note": self.fmt("private_note"),
             "panel_heading": self.s["panel_heading"],
             "advocate_avatar": [self.picture(a) for a in shown],
@@ -123,23 +130,29 @@ class _Builder:
             "name": advocate.name,
             "role": advocate.title,
             "mark": QUOTE_MARK,
-            "quote": quote.text,
-            "highlight": quote.highlight,
+            # With a highlight, it is the big pull-out and the full quote goes smaller beneath it.
+            "pull": quote.highlight or None,
+            "quote": None if quote.highlight else quote.text,
+            "quote_small": quote.text if quote.highlight else None,
         }
 
-    def quote_slide(self, n: int, quote: Any) -> SlideSpec:
+    def quote_slide(self, n: int, quote: Any, audience: str | None = None) -> SlideSpec:
         advocate = self.advocates[quote.by]
-        notes = [self.fmt("notes_quote", name=advocate.name, title=advocate.title),
-                 self.fmt("notes_for", audiences=self.audiences(quote.audiences)),
-                 *self.bullets(self.s["notes_points"], self.points_for(quote.audiences))]
+        notes = [self.fmt("notes_quote", name=advocate.name, title=advocate.title)]
+        if audience is None:
+            notes += [self.fmt("notes_for", audiences=self.audiences(quote.audiences)),
+                      *self.bullets(self.s["notes_points"], self.points_for(quote.audiences))]
+        if quote.highlight:
+            notes.append(quote.text)
         return SlideSpec("quote", f"quote-{n}", self.quote_content(quote), notes)
 
-    def metric_slide(self, n: int, metric: Any) -> SlideSpec:
+    def metric_slide(self, n: int, metric: Any, audience: str | None = None) -> SlideSpec:
         advocate = self.advocates.get(metric.by) if metric.by else None
         notes = [self.fmt("notes_metric", value=metric.value, label=metric.label)]
         if advocate:
             notes.append(self.fmt("notes_reported_by", name=advocate.name, title=advocate.title))
-        notes.append(self.fmt("notes_for", audiences=self.audiences(metric.audiences)))
+        if audience is None:
+            notes.append(self.fmt("notes_for", audiences=self.audiences(metric.audiences)))
         return SlideSpec("metric", f"metric-{n}", {
             "eyebrow": self.fmt("result"),
             "account_logo": self.account_logo,
@@ -151,11 +164,12 @@ class _Builder:
             "by_role": advocate.title if advocate else None,
         }, notes)
 
-    def closing_slide(self) -> SlideSpec:
+    def closing_slide(self, audience: str | None = None) -> SlideSpec:
+        """Contacts and the QR code of the share link; in one audience's deck, of that audience's page."""
         contacts = self.campaign.contacts
         shown = contacts[:MAX_LISTED]
         track = self.campaign.talk_track
-        url = self.job.links.share_url
+        url = self.job.links.audience_url(audience) if audience else self.job.links.share_url
         notes: list[str] = []
         for objection in track.objections:
             if not notes:
@@ -190,13 +204,20 @@ class _Builder:
             parts.append(contact.booking if full else contact.booking.split("://", 1)[-1])
         return separator.join(parts)
 
+    def audience_deck(self, audience: str) -> list[SlideSpec]:
+        def meant(item: Any, by: str | None) -> bool:
+            return (not item.audiences or audience in item.audiences) and self.shown(by)
+
+        quotes = [self.quote_slide(i, q, audience) for i, q in enumerate(self.campaign.quotes, 1) if meant(q, q.by)]
+        metrics = [self.metric_slide(i, m, audience) for i, m in enumerate(self.campaign.metrics, 1)
+                   if meant(m, m.by)]
+        return _numbered([self.title_slide(audience), *quotes, *metrics, self.closing_slide(audience)])
+
     def build(self) -> SlideSet:
         # Numbered as in the campaign file, so that quote-2 is the second quote whatever is left out.
         quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
         metrics = [self.metric_slide(i, m) for i, m in enumerate(self.campaign.metrics, 1) if self.shown(m.by)]
-        deck = [self.title_slide(), *quotes, *metrics, self.closing_slide()]
-        for number, spec in enumerate(deck, 1):
-            spec.name = f"{number:02d}-{spec.name}"
+        deck = _numbered([self.title_slide(), *quotes, *metrics, self.closing_slide()])
         cards = [SlideSpec("card", f"quote-{i}", self.quote_content(q))
                  for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
         preview = SlideSpec("preview", "preview", {
@@ -205,7 +226,14 @@ class _Builder:
             "title": self.campaign.title,
             "note": self.fmt("preview_note"),
         })
-        return SlideSet(deck, cards, preview, self.s, self.campaign.language)
+        audience_decks = {a.id: self.audience_deck(a.id) for a in self.campaign.audiences}
+        return SlideSet(deck, cards, preview, self.s, self.campaign.language, audience_decks)
+
+
+def _numbered(deck: list[SlideSpec]) -> list[SlideSpec]:
+    for number, spec in enumerate(deck, 1):
+        spec.name = f"{number:02d}-{spec.name}"
+    return deck
 
 
 def build_slides(job: CampaignJob, theme: Theme) -> SlideSet:
