@@ -137,7 +137,7 @@ def c_audience_pitch(c: Campaign, audience_id: str) -> str:
 def attributed(page: SharePage, person: Person, t: Catalogue, account: str, product: str) -> SharePage:
     """The same page on an advocate's attributed link: from/<advocate>/<page>; its links stay inside."""
     role = person.title or person.department
-    description = (f"“{person.line}” — {person.name}, {role}" if person.line else
+    description = (f"{t('quoted', text=person.line)} — {person.name}, {role}" if person.line else
                    t("og_shared_description", name=person.name, role=role, product=product, account=account))
     root = "../../" + ("" if page.root == "./" else page.root)
     return SharePage(f"{FROM}/{person.id}/{page.docs_path}", root, page.title, page.template,
