@@ -178,14 +178,16 @@ def _result_record(result: BuildResult) -> dict:
             "problems": [list(astuple(p)) for p in result.problems.items]}
 
 
-def _text_left_out(result: BuildResult) -> bool:
-    """`--publish`: a warning that slides lost text for want of a font becomes an error of its campaign."""
+def _text_left_out(result: BuildResult, warnings: list[str]) -> bool:
+    """`--publish`: a render warning that slides lost text for want of a font becomes an error of its
+    campaign (and is no longer a warning); True when the build must stop there."""
     from coffeerun.render.assets.fonts import is_missing_font
 
-    for warning in [w for w in result.warnings if is_missing_font(w)]:
+    for warning in [w for w in warnings if is_missing_font(w)]:
         path, _, message = warning.partition(": ")
         result.problems.add(Problem(path, 1, 1, "", f"--publish refuses slides with text left out: {message}"))
-        result.warnings.remove(warning)
+        if warning in result.warnings:
+            result.warnings.remove(warning)
     return bool(result.problems.errors)
 
 
@@ -333,7 +335,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cac
             outcome = outcomes[job.campaign.id]
             (result.reused if outcome.reused else result.built).append(job.campaign.id)
             result.warnings.extend(outcome.manifest.warnings)
-        if options.publish and _text_left_out(result):  # slides missing text are not shipped
+        if options.publish and _text_left_out(result, result.warnings):  # slides missing text are not shipped
             discard(staging)
             return result
         leaks = find_leaks(staging, plan, outcomes)
