@@ -13,7 +13,6 @@ from coffeerun.render.assets import build_assets
 from coffeerun.render.assets.fonts import clusters, coverage
 from tests.asset_project import CAMPAIGN, deck, make_job, make_project, quote_layout, slide_pngs, tree
 
-
 # --- files and sizes -----------------------------------------------------------------------------
 
 def test_every_image_has_its_size_and_name(built):

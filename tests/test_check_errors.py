@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, MARIA, ROI, both, edit, line_of, png, png_header_only, sub,
-                        write, write_project)
+from bad_inputs import (
+    ACCOUNT,
+    BRAND,
+    CAMPAIGN,
+    MARIA,
+    ROI,
+    both,
+    edit,
+    line_of,
+    png,
+    png_header_only,
+    sub,
+    write,
+    write_project,
+)
 
 TODAY = "2026-11-23"
 

@@ -11,9 +11,16 @@ import zipfile
 
 from PIL import Image
 
-from tests.asset_project import (HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, notes_of, quote_layout, slide_pngs,
-                                 slide_texts)
-
+from tests.asset_project import (
+    HUGE_QUOTE,
+    JAPANESE_QUOTE,
+    LONG_QUOTE,
+    deck,
+    notes_of,
+    quote_layout,
+    slide_pngs,
+    slide_texts,
+)
 
 # --- the deck ------------------------------------------------------------------------------------
 
@@ -83,7 +90,7 @@ def test_pdf_has_one_16_9_page_per_slide_and_fixed_dates(built):
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == len(slide_pngs(job))
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages} == {(960.0, 540.0)}
-    assert reader.metadata.creation_date == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert reader.metadata.creation_date == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert "/ID" not in reader.trailer
 
 

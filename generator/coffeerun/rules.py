@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 from coffeerun.fieldtypes import ID_PATTERN, parse_date, short, video_host
 from coffeerun.load import Document, Pos

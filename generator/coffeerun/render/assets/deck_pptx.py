@@ -150,7 +150,7 @@ class DeckWriter:
 
     def save(self, title: str, author: str, subject: str, timestamp: int, thumbnail: bytes | None) -> bytes:
         """The deck's bytes: fixed dates, sorted zip entries, the title slide as thumbnail."""
-        when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.timezone.utc).replace(tzinfo=None)
+        when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.UTC).replace(tzinfo=None)
         props = self.prs.core_properties
         props.title, props.author, props.subject = title[:255], author[:255], subject[:255]  # the format's limit
         props.last_modified_by, props.revision, props.language = "coffeerun", 1, self.lang_tag

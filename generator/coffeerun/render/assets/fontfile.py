@@ -15,7 +15,7 @@ class Coverage:
     """The code points of a cmap, as sorted ranges: small (a CJK font's 45,000 characters take about
     100 KB) and quick to ask (`cp in coverage`)."""
 
-    __slots__ = ("starts", "ends", "count")
+    __slots__ = ("count", "ends", "starts")
 
     def __init__(self, ranges: list[tuple[int, int]]):
         self.starts, self.ends = array("I"), array("I")
