@@ -103,11 +103,11 @@ def test_pdf_text_is_real_text_that_matches_the_slides(built):
     fonts are embedded subsets, and the file is far smaller than pictures of the slides."""
     from pypdf import PdfReader
 
-    job, result = built
+    job, _ = built
     data = (job.downloads_dir / "deck.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(data))
     slides = list(deck(job).slides)
-    for number, (page, slide) in enumerate(zip(reader.pages, slides), 1):
+    for number, (page, slide) in enumerate(zip(reader.pages, slides, strict=True), 1):
         extracted = re.sub(r"\s+", "", page.extract_text())
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip():
@@ -217,7 +217,7 @@ def test_audience_pdfs_match_their_decks_and_share_the_whole_decks_slides(built)
         reader = PdfReader(job.downloads_dir / audience / "deck.pdf")
         slides = list(_audience_deck(job, audience).slides)
         assert len(reader.pages) == len(slides)
-        for page, slide in zip(reader.pages, slides):
+        for page, slide in zip(reader.pages, slides, strict=True):
             text = re.sub(r"\s+", "", page.extract_text())
             for shape in slide.shapes:
                 if shape.has_text_frame and shape.text_frame.text.strip():

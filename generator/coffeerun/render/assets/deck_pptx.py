@@ -191,7 +191,7 @@ class SharedDeck:
         for element in wanted:
             id_list.append(element)
         try:  # the slide parts keep their names (python-pptx keeps the references it has written)
-            for key, lines in zip(keys, notes):
+            for key, lines in zip(keys, notes, strict=True):
                 self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
             return self.writer.save(title, author, subject, timestamp, thumbnail)
         finally:
@@ -239,6 +239,6 @@ def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
 def build_deck(frames: list[Frame], notes: list[list[str]], language: str, title: str, author: str,
                subject: str, timestamp: int, thumbnail: bytes | None = None) -> bytes:
     writer = DeckWriter(language)
-    for frame, slide_notes in zip(frames, notes):
+    for frame, slide_notes in zip(frames, notes, strict=True):
         writer.add(frame, slide_notes)
     return writer.save(title, author, subject, timestamp, thumbnail)
