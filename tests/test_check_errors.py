@@ -383,8 +383,8 @@ def test_a_broken_profile_used_by_two_campaigns_is_reported_once(project: Path, 
     result = run_cli("check", "--project", project, "--today", TODAY)
     assert result.exit_code == 1
     errors = [x for x in result.output.splitlines() if ": error: " in x]
-    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are approved, consent, department, "
-                      "name, photo or title"]
+    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are approved, consent, "
+                      "department, name, photo or title"]
 
 
 def test_override_in_the_campaign_replaces_the_profile_value(project: Path) -> None:
