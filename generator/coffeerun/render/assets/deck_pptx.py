@@ -170,7 +170,7 @@ class SharedDeck:
     def __init__(self, language: str):
         self.writer = DeckWriter(language)
         self.slides: dict[str, Any] = {}  # slide key -> slide
-        self._ids = {}  # slide key -> its sldId element
+        self._ids: dict[str, Any] = {}  # slide key -> its sldId element
 
     def add(self, key: str, frame: Frame) -> None:
         if key not in self.slides:

@@ -86,7 +86,7 @@ class FontFile:
         if data is None:
             return Coverage([])
         count = struct.unpack(">H", data[2:4])[0]
-        subtables = {}
+        subtables: dict[tuple[int, int], int] = {}  # (platform, encoding) -> offset
         for i in range(count):
             platform, encoding, offset = struct.unpack(">HHI", data[4 + 8 * i:12 + 8 * i])
             subtables.setdefault((platform, encoding), offset)
