@@ -367,3 +367,19 @@ def test_the_kit_shows_the_current_code_how_to_approve_it_and_the_consent_wordin
     assert own and all(sum(code in h for code in codes.values()) == 1 for h in own)
     assert "reply to Renata Alves with this code" in html
     assert "I agree that <strong>Tallybrook</strong> may show my words." in html
+
+
+def test_links_json_says_not_approved_for_who_holds_a_campaign_back(example_project, run_cli):
+    settings(example_project, require_approval=True)
+    _approve_all(example_project, skip=("priya-raman",))
+    result = run_cli("links", "--project", example_project, "--today", "2026-11-23", "--json")
+    campaign = next(c for c in json.loads(result.stdout) if c["id"] == "northwind-treasury-close")
+    states = {adv: row["state"] for adv, row in campaign["advocates"].items()}
+    assert campaign["published"] is False
+    assert states["priya-raman"] == "not approved"
+    assert set(states.values()) == {"not approved", "withheld"}
+    _approve_all(example_project)
+    campaign = next(c for c in json.loads(run_cli("links", "--project", example_project, "--today", "2026-11-23",
+                                                  "--json").stdout) if c["id"] == "northwind-treasury-close")
+    assert campaign["published"] is True
+    assert {row["state"] for row in campaign["advocates"].values()} == {"published"}

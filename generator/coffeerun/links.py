@@ -7,28 +7,34 @@ from pathlib import Path
 from typing import Any
 
 from coffeerun import tokens
-from coffeerun.siteconfig import site_url
+from coffeerun.approval import APPROVED, approval_state
+from coffeerun.siteconfig import program_settings, site_url
 from coffeerun.validate import ValidProject, validate_project
 
 PUBLISHED, WITHHELD, NOT_APPROVED = "published", "withheld", "not approved"
 
 
-def advocate_state(info: Any, advocate_id: str) -> str:
-    """One advocate's state in a campaign: `published`, `withheld` or `not approved`.
+def advocate_state(info: Any, advocate_id: str, root: Path | None = None, require_approval: bool = False) -> str:
+    """One advocate's state in a campaign: `published` while the campaign is; else `not approved` when
+    `require_approval` holds it back for want of this advocate's approval of what is published now, and
+    `withheld` otherwise (draft, scheduled, expired, lapsed consent, or held for someone else)."""
+    if info.state.published:
+        return PUBLISHED
+    if require_approval and root is not None and info.model.status == "live" and approval_state(info, advocate_id, root) != APPROVED:
+        return NOT_APPROVED
+    return WITHHELD
 
-    Approval (what the advocate has seen and approved) plugs in here; until then the state is the
-    campaign's own: published or withheld."""
-    return PUBLISHED if info.state.published else WITHHELD
 
-
-def advocate_rows(info: Any, links: tokens.Links) -> dict[str, dict[str, str]]:
+def advocate_rows(info: Any, links: tokens.Links, root: Path, require_approval: bool) -> dict[str, dict[str, str]]:
     return {adv.id: {"name": adv.name, "kit_url": links.advocate_kit_url(adv.id),
-                     "share_url": links.attributed_url(adv.id), "state": advocate_state(info, adv.id)}
+                     "share_url": links.attributed_url(adv.id),
+                     "state": advocate_state(info, adv.id, root, require_approval)}
             for adv in info.model.advocates}
 
 
 def campaign_rows(project: ValidProject, secret: bytes) -> list[dict[str, Any]]:
     base = site_url(project.paths.mkdocs_yml)
+    require_approval = program_settings(project.paths.mkdocs_yml).require_approval
     rows = []
     for info in project.campaigns:
         links = tokens.campaign_links(secret, info.id, info.model.link_version, base,
@@ -42,7 +48,7 @@ def campaign_rows(project: ValidProject, secret: bytes) -> list[dict[str, Any]]:
             "share_url": links.share_url,
             "kit_url": links.kit_url,
             "audience_urls": {a.id: links.audience_url(a.id) for a in info.model.audiences},
-            "advocates": advocate_rows(info, links),
+            "advocates": advocate_rows(info, links, project.paths.root, require_approval),
         })
     return rows
 
