@@ -36,7 +36,10 @@ def make_project(dest: Path, count: int) -> Path:
     for lang, template in TEMPLATES.items():
         text = (REPO / "campaigns" / f"{template}.yaml").read_text(encoding="utf-8")
         for i in range(count):
-            clone = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)[:100]} (v{i})", text, count=1, flags=re.M)
+            def retitle(m: re.Match[str], i: int = i) -> str:
+                return f"title: {m.group(1)[:100]} (v{i})"
+
+            clone = re.sub(r"^title: (.*)$", retitle, text, count=1, flags=re.M)
             (dest / "campaigns" / f"bench-{lang}-{i:02d}.yaml").write_text(clone, encoding="utf-8")
     return dest
 
@@ -80,7 +83,8 @@ def child(project: Path, lang: str, count: int, out: Path, cache: bool, profile:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+            order = os.environ.get("PROFILE_SORT", "cumulative")
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(45)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         slides = sorted((job.downloads_dir / "slides").glob("*.png"))
         runs.append({"cpu_ms": cpu * 1000, "wall_ms": wall * 1000, "timings": result.timings_ms,

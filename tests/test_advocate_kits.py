@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.test_pages import Page, copy_example, pages_of, render_project
 
 from coffeerun.plan import CampaignJob
 from coffeerun.sitecache import Manifest, scan
 from coffeerun.tokens import campaign_links
 from coffeerun.workers import CampaignOutcome, find_leaks
+from tests.test_pages import Page, copy_example, pages_of, render_project
 
 CONSENT = {"priya-raman": ("2026-10-03", "2027-10-03"), "daniel-reyes": ("2026-10-17", "2027-10-17")}
 

@@ -13,7 +13,6 @@ from coffeerun.render.assets import build_assets
 from coffeerun.render.assets.fonts import clusters, coverage
 from tests.asset_project import CAMPAIGN, deck, make_job, make_project, quote_layout, slide_pngs, tree
 
-
 # --- files and sizes -----------------------------------------------------------------------------
 
 def test_every_image_has_its_size_and_name(built):
@@ -38,7 +37,7 @@ def test_png_encoder_round_trips_every_mode_and_width():
 
     from coffeerun.render.assets.png import encode
 
-    noise = random.Random(7)
+    noise = random.Random(7)  # noqa: S311 - reproducible test pixels, not a secret
     images = [Image.new("RGB", (w, h), "#123456") for w in (1, 2, 85, 1920) for h in (1, 2, 65, 300)]
     striped = Image.new("RGB", (300, 200), "white")
     for y in range(0, 200, 7):
@@ -89,7 +88,7 @@ def test_text_stays_in_the_safe_area_and_every_glyph_is_in_its_font(built, name)
         ink = layout.ink
         assert ink is not None, element
         assert x0 <= ink[0] and ink[2] <= x1 and y0 <= ink[1] and ink[3] <= y1, (name, element, ink, frame.safe)
-        bx, by, bw, bh = layout.box
+        _, _, bw, bh = layout.box
         assert len(layout.lines) * layout.line_pitch <= bh + 0.5, (name, element)
         for line in layout.lines:
             assert line.width <= bw + 0.5, (name, element, line.text)

@@ -148,7 +148,7 @@ def test_no_request_leaves_the_host_until_a_video_is_clicked(browser, server, si
 def test_direct_video_file_plays_only_after_a_click_with_captions(browser, server, sites):
     _, jobs = sites
     job = jobs["northwind-treasury-close"]
-    context, page, requests = open_page(browser, LAPTOP)
+    context, page, _ = open_page(browser, LAPTOP)
     try:
         page.goto(server + job.links.share_token + "/it/", wait_until="networkidle")
         assert page.locator("video").count() == 0

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from bad_inputs import (ACCOUNT, BRAND, CAMPAIGN, MARIA, ROI, both, edit, line_of, png, png_header_only, sub,
-                        write, write_project)
+from bad_inputs import (
+    ACCOUNT,
+    BRAND,
+    CAMPAIGN,
+    MARIA,
+    ROI,
+    both,
+    edit,
+    line_of,
+    png,
+    png_header_only,
+    sub,
+    write,
+    write_project,
+)
 
 TODAY = "2026-11-23"
 
@@ -370,8 +383,8 @@ def test_a_broken_profile_used_by_two_campaigns_is_reported_once(project: Path, 
     result = run_cli("check", "--project", project, "--today", TODAY)
     assert result.exit_code == 1
     errors = [x for x in result.output.splitlines() if ": error: " in x]
-    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are approved, consent, department, "
-                      "name, photo or title"]
+    assert errors == [f"{MARIA}:4:1: error: mood: unknown field 'mood'; the fields here are approved, consent, "
+                      "department, name, photo or title"]
 
 
 def test_override_in_the_campaign_replaces_the_profile_value(project: Path) -> None:

@@ -11,9 +11,16 @@ import zipfile
 
 from PIL import Image
 
-from tests.asset_project import (HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, notes_of, quote_layout, slide_pngs,
-                                 slide_texts)
-
+from tests.asset_project import (
+    HUGE_QUOTE,
+    JAPANESE_QUOTE,
+    LONG_QUOTE,
+    deck,
+    notes_of,
+    quote_layout,
+    slide_pngs,
+    slide_texts,
+)
 
 # --- the deck ------------------------------------------------------------------------------------
 
@@ -83,7 +90,7 @@ def test_pdf_has_one_16_9_page_per_slide_and_fixed_dates(built):
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == len(slide_pngs(job))
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages} == {(960.0, 540.0)}
-    assert reader.metadata.creation_date == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert reader.metadata.creation_date == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert "/ID" not in reader.trailer
 
 
@@ -96,11 +103,11 @@ def test_pdf_text_is_real_text_that_matches_the_slides(built):
     fonts are embedded subsets, and the file is far smaller than pictures of the slides."""
     from pypdf import PdfReader
 
-    job, result = built
+    job, _ = built
     data = (job.downloads_dir / "deck.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(data))
     slides = list(deck(job).slides)
-    for number, (page, slide) in enumerate(zip(reader.pages, slides), 1):
+    for number, (page, slide) in enumerate(zip(reader.pages, slides, strict=True), 1):
         extracted = re.sub(r"\s+", "", page.extract_text())
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip():
@@ -210,7 +217,7 @@ def test_audience_pdfs_match_their_decks_and_share_the_whole_decks_slides(built)
         reader = PdfReader(job.downloads_dir / audience / "deck.pdf")
         slides = list(_audience_deck(job, audience).slides)
         assert len(reader.pages) == len(slides)
-        for page, slide in zip(reader.pages, slides):
+        for page, slide in zip(reader.pages, slides, strict=True):
             text = re.sub(r"\s+", "", page.extract_text())
             for shape in slide.shapes:
                 if shape.has_text_frame and shape.text_frame.text.strip():

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.engagement_logs import CHROME, IPHONE, NOT_PEOPLE, Hit
 
 from coffeerun import tokens
+from tests.engagement_logs import CHROME, IPHONE, NOT_PEOPLE, Hit
 
 SECRET = "engagement-test-secret-0123456789abcdef"  # noqa: S105 - a test key
 ENV = {"COFFEERUN_SECRET": SECRET}

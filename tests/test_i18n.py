@@ -8,11 +8,11 @@ import string
 from pathlib import Path
 
 import pytest
-from tests.asset_project import CAMPAIGN, deck, make_job, make_project, notes_of, slide_texts
 
 from coffeerun import api, i18n, langtag
 from coffeerun.render.assets import build_assets
 from coffeerun.render.pages import render_pages
+from tests.asset_project import CAMPAIGN, deck, make_job, make_project, notes_of, slide_texts
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -87,7 +87,8 @@ class Page(HTMLParser):
 
 
 def pages_of(folder: Path) -> dict[str, Page]:
-    return {p.relative_to(folder).as_posix(): Page(p.read_text(encoding="utf-8")) for p in sorted(folder.rglob("*.html"))}
+    return {p.relative_to(folder).as_posix(): Page(p.read_text(encoding="utf-8"))
+            for p in sorted(folder.rglob("*.html"))}
 
 
 def text_files(folder: Path) -> dict[str, str]:
@@ -347,7 +348,8 @@ def test_markup_and_template_syntax_in_text_are_shown_as_written(hostile):
             assert "site_url" not in text and "'theme'" not in text, f"{name}: a template was evaluated"
     home = (hostile.share_dir / "index.html").read_text(encoding="utf-8")
     assert "<title>T &lt;script&gt;" in home
-    assert 'content="T &lt;script&gt;alert(&#34;t&#34;)' in home or 'content="T &lt;script&gt;alert(&quot;t&quot;)' in home
+    assert ('content="T &lt;script&gt;alert(&#34;t&#34;)' in home
+            or 'content="T &lt;script&gt;alert(&quot;t&quot;)' in home)
     kit = Page((hostile.kit_dir / "index.html").read_text(encoding="utf-8")).text
     assert '<script>alert("m")</script> em <img src=x onerror=alert(3)> {{ config.site_name }} {% raw %} &amp;' in kit
     assert MSG + " Evil " + TEXT in kit  # the subject, {account} filled with the account's name as written
@@ -394,7 +396,7 @@ def test_avatar_colors_reach_wcag_aa_with_white():
         assert contrast("#ffffff", color) >= 4.5
 
 
-@pytest.mark.parametrize("url,src", [
+@pytest.mark.parametrize(("url", "src"), [
     ("https://www.youtube.com/watch?v=aqz-KE-bpKQ", "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1"),
     ("https://youtu.be/aqz-KE-bpKQ?t=90", "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1&start=90"),
     ("https://www.youtube.com/shorts/aqz-KE-bpKQ", "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1"),

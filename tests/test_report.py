@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO
 
 SECRET = {"COFFEERUN_SECRET": "report-test-secret-0123456789abcdef"}

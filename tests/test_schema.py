@@ -94,7 +94,7 @@ def test_a_minimal_campaign_with_a_use_item_is_valid(validator: Draft202012Valid
     assert list(validator.iter_errors(_minimal())) == []
 
 
-@pytest.mark.parametrize("path, value", [
+@pytest.mark.parametrize(("path", "value"), [
     (("account",), "Acme Corp"),
     (("status",), "published"),
     (("titel",), "x"),

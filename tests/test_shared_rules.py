@@ -66,9 +66,8 @@ def test_pages_and_slides_use_the_same_initials_function():
 
 
 def test_slide_avatar_without_photo_shows_the_same_initials_as_the_pages(tmp_path):
-    from tests.asset_project import CAMPAIGN, make_job, make_project
-
     from coffeerun.render.assets.theme import load_theme
+    from tests.asset_project import CAMPAIGN, make_job, make_project
 
     root = make_project(tmp_path / "project", CAMPAIGN.replace("name: Ben Okafor", "name: 山田 太郎"))
     job = make_job(root, tmp_path / "out", None)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from tests.conftest import TODAY
 
 from coffeerun.siteconfig import ProgramSettings, program_settings, read_project_config, site_url
+from tests.conftest import TODAY
 
 SECRET = "s" * 40
 BASE = "theme:\n  name: material\n  custom_dir: theme/overrides\nplugins: []\n"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from coffeerun.fieldtypes import short
 from coffeerun.load import Document
@@ -73,8 +75,8 @@ def _found(value: Any) -> str:
     return short(value)
 
 
-def _message(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
-    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+def _message(err: ErrorDetails, model: type[BaseModel], loc: Loc) -> str:
+    kind, value, ctx = err["type"], err["input"], err.get("ctx") or {}
     if kind == "extra_forbidden":
         owner = model_at(model, loc[:-1])
         fields = sorted(owner.model_fields) if owner else []
@@ -147,7 +149,7 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel], p
             fields = list(owner.model_fields) if owner else []
             hint = did_you_mean(str(loc[-1]), fields)
             if hint:
-                near_misses.add(loc[:-1] + (hint.split("'")[1],))
+                near_misses.add((*loc[:-1], hint.split("'")[1]))
     for err in errors:
         loc = _written_loc(tuple(err["loc"]), doc.data if data is None else data)
         kind = err["type"]

@@ -137,7 +137,7 @@ def _check_image(path: Path, value: str, suffixes: tuple[str, ...]) -> None:
 _WIDE_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
 
-def eight_bit(image):  # noqa: ANN001, ANN201 - a PIL image
+def eight_bit(image):
     """16-bit (and 32-bit) grey pictures scaled to 8 bits: Pillow's convert() clips them instead, turning a
     16-bit photo white or posterised. Other modes are returned as they are (Pillow reduces 16-bit
     colour PNGs to 8 bits itself when it opens them)."""
@@ -168,7 +168,8 @@ def image_file(root: Path, value: str) -> Path:
 
 def plain_file(root: Path, value: str) -> Path:
     """A file to hand out: under content/, a kind colleagues may download (by name and content)."""
-    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES, RefusedHandoutError, check_handout
+    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES
+    from coffeerun.handouts import RefusedHandoutError, check_handout
 
     path = resolve_inside(root, value)
     if path.is_relative_to(root.resolve() / "campaigns"):

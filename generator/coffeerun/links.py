@@ -20,7 +20,8 @@ def advocate_state(info: Any, advocate_id: str, root: Path | None = None, requir
     `withheld` otherwise (draft, scheduled, expired, lapsed consent, or held for someone else)."""
     if info.state.published:
         return PUBLISHED
-    if require_approval and root is not None and info.model.status == "live" and approval_state(info, advocate_id, root) != APPROVED:
+    if (require_approval and root is not None and info.model.status == "live"
+            and approval_state(info, advocate_id, root) != APPROVED):
         return NOT_APPROVED
     return WITHHELD
 

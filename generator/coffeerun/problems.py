@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 Loc = tuple[str | int, ...]
 _WORD = re.compile(r"^[A-Za-z0-9_-]+$")

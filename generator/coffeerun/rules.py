@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 from coffeerun.fieldtypes import ID_PATTERN, parse_date, short, video_host
 from coffeerun.load import Document, Pos
@@ -80,7 +81,7 @@ def _merge(doc: Document, loc: Loc, item: dict, kind: str, folder: str, profiles
                        f"{did_you_mean(ref, names) or there}")
         else:
             message = f"found {short(ref) if ref is not None else 'nothing'}; `use` takes the id of a file in {folder}"
-        report(doc.pos(loc + ("use",)), loc + ("use",), message)
+        report(doc.pos((*loc, "use")), (*loc, "use"), message)
     if profile is None or not profile.valid:
         resolved.broken[loc] = set(own)
     merged = dict(own)
@@ -123,7 +124,7 @@ def place(doc: Document, loc: Loc, message: str) -> tuple[Pos, str]:
     pos = doc.pos(loc)
     if pos.path == doc.path or len(loc) < 2:
         return pos, message
-    return doc.pos(loc[:2] + ("use",)), f"{message} (written in {pos.path} at line {pos.line})"
+    return doc.pos((*loc[:2], "use")), f"{message} (written in {pos.path} at line {pos.line})"
 
 
 def cross_references(doc: Document, data: dict, report: Report) -> None:
@@ -147,20 +148,20 @@ def cross_references(doc: Document, data: dict, report: Report) -> None:
     for loc, item in _rows(data):
         by = item.get("by")
         if isinstance(by, str) and advocates and by not in advocates:
-            pos, message = place(doc, loc + ("by",), f"{short(by)} is not an advocate of this campaign; the "
+            pos, message = place(doc, (*loc, "by"), f"{short(by)} is not an advocate of this campaign; the "
                                  f"advocates are {one_of(advocates)}{did_you_mean(by, advocates)}")
-            report(pos, loc + ("by",), message)
+            report(pos, (*loc, "by"), message)
         refs = item.get("audiences")
         for j, ref in enumerate(refs if isinstance(refs, list) else []):
             if isinstance(ref, str) and audiences and ref not in audiences:
-                pos, message = place(doc, loc + ("audiences", j), f"{short(ref)} is not an audience of this "
+                pos, message = place(doc, (*loc, "audiences", j), f"{short(ref)} is not an audience of this "
                                      f"campaign; the audiences are {one_of(audiences)}{did_you_mean(ref, audiences)}")
-                report(pos, loc + ("audiences", j), message)
+                report(pos, (*loc, "audiences", j), message)
         url = item.get("url")
         if loc[0] == "videos" and item.get("captions") and isinstance(url, str):
             host = video_host(url)
             if host not in (None, "file"):
-                report(doc.pos(loc + ("captions",)), loc + ("captions",),
+                report(doc.pos((*loc, "captions")), (*loc, "captions"),
                        f"captions are for direct .mp4/.webm files; {host} shows its own captions, remove them here")
 
 
@@ -170,11 +171,11 @@ def consent_order(doc: Document, loc: Loc, consent: Any, report: Report) -> None
         return
     granted, expires = parse_date(consent.get("granted")), parse_date(consent.get("expires"))
     if granted and expires and expires < granted:
-        report(doc.pos(loc + ("expires",)), loc + ("expires",),
+        report(doc.pos((*loc, "expires")), (*loc, "expires"),
                f"consent expires {expires}, before it was granted on {granted}; check the two dates")
     withdrawn = parse_date(consent.get("withdrawn"))
     if granted and withdrawn and withdrawn < granted:
-        report(doc.pos(loc + ("withdrawn",)), loc + ("withdrawn",),
+        report(doc.pos((*loc, "withdrawn")), (*loc, "withdrawn"),
                f"consent withdrawn on {withdrawn}, before it was granted on {granted}; write the day they took "
                f"it back, on or after {granted}")
 

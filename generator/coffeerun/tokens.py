@@ -8,7 +8,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
-SECRET_ENV = "COFFEERUN_SECRET"
+SECRET_ENV = "COFFEERUN_SECRET"  # noqa: S105 - the name of the variable that holds the secret
 PREVIEW_SECRET = b"coffeerun-preview-only-not-secret"
 TOKEN_BYTES = 20  # 160 bits, URL-safe base32 without padding: 32 characters
 SHARE, KIT = "share", "kit"

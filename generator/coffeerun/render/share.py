@@ -75,7 +75,7 @@ def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, 
                                           source.suffix.lstrip(".").upper(),
                                           media.human_size(source.stat().st_size, b.lang),
                                           b.audience_names(r.audiences), list(r.audiences or [])))
-        else:
+        elif r.url is not None:  # always, when there is no file: the model wants exactly one of them
             resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), r.url, True,
                                           audiences=b.audience_names(r.audiences),
                                           audience_ids=list(r.audiences or [])))

@@ -17,6 +17,7 @@ import os
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from fontTools import subset as ftsubset
 from PIL import Image, ImageDraw
@@ -26,11 +27,16 @@ from coffeerun.render.assets.deck_pptx import picture_png
 from coffeerun.render.assets.fonts import Face, font_for_run
 from coffeerun.render.colors import rgb
 
+if TYPE_CHECKING:
+    from fpdf.fonts import TTFFont
+    from fpdf.image_datastructures import RasterImageInfo, VectorImageInfo
+
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
 _SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
 _SUBSETS_KEPT = 64
 _FPDF_SUBSETS: OrderedDict[tuple, bytes] = OrderedDict()  # fpdf2's subsets of our fonts, per process
-_IMAGES: OrderedDict[str, dict] = OrderedDict()  # pictures as fpdf2 embeds them, per process
+# pictures as fpdf2 embeds them, per process
+_IMAGES: OrderedDict[str, RasterImageInfo | VectorImageInfo] = OrderedDict()
 _IMAGES_KEPT = 128
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
 logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -146,7 +152,7 @@ class _Writer:
             self.pdf.add_font(name, "", subset_file(face, frozenset(chars)))
             # Every character of the campaign's decks, in one order: every PDF of the campaign embeds
             # the same subset with the same codes, made once (see _Subsetter).
-            font = self.pdf.fonts[name.lower()]
+            font = cast("TTFFont", self.pdf.fonts[name.lower()])  # added from a font file just above
             for char in sorted(chars):
                 font.subset.pick(ord(char))
         return self.families[face]
@@ -209,7 +215,7 @@ class _Writer:
         """A run of a colour bitmap font, drawn as on the PNG and placed as a picture."""
         font, factor = font_for_run(run.face, run.size, run.text)
         left, top, right, bottom = font.getbbox(run.text, anchor="ls")
-        glyphs = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
+        glyphs = Image.new("RGBA", (max(1, int(right - left)), max(1, int(bottom - top))), (0, 0, 0, 0))
         ImageDraw.Draw(glyphs).text((-left, -top), run.text, font=font, fill=(*rgb(color), 255), anchor="ls",
                                     embedded_color=True)
         size = (max(1, round(glyphs.width * factor)), max(1, round(glyphs.height * factor)))
@@ -270,7 +276,8 @@ def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, prod
     pdf.set_creator(producer)
     pdf.set_lang(language)
     pdf.set_creation_date(when)
-    pdf.file_id = lambda: None  # no document ID: nothing in the file but what the input decides
+    # no document ID: nothing in the file but what the input decides
+    pdf.file_id = lambda: None  # type: ignore[method-assign]  # on purpose, for this one document
     for frame in frames:
         writer.page(frame)
     return bytes(pdf.output())

@@ -150,7 +150,7 @@ class DeckWriter:
 
     def save(self, title: str, author: str, subject: str, timestamp: int, thumbnail: bytes | None) -> bytes:
         """The deck's bytes: fixed dates, sorted zip entries, the title slide as thumbnail."""
-        when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.timezone.utc).replace(tzinfo=None)
+        when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.UTC).replace(tzinfo=None)
         props = self.prs.core_properties
         props.title, props.author, props.subject = title[:255], author[:255], subject[:255]  # the format's limit
         props.last_modified_by, props.revision, props.language = "coffeerun", 1, self.lang_tag
@@ -170,7 +170,7 @@ class SharedDeck:
     def __init__(self, language: str):
         self.writer = DeckWriter(language)
         self.slides: dict[str, Any] = {}  # slide key -> slide
-        self._ids = {}  # slide key -> its sldId element
+        self._ids: dict[str, Any] = {}  # slide key -> its sldId element
 
     def add(self, key: str, frame: Frame) -> None:
         if key not in self.slides:
@@ -191,7 +191,7 @@ class SharedDeck:
         for element in wanted:
             id_list.append(element)
         try:  # the slide parts keep their names (python-pptx keeps the references it has written)
-            for key, lines in zip(keys, notes):
+            for key, lines in zip(keys, notes, strict=True):
                 self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
             return self.writer.save(title, author, subject, timestamp, thumbnail)
         finally:
@@ -239,6 +239,6 @@ def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
 def build_deck(frames: list[Frame], notes: list[list[str]], language: str, title: str, author: str,
                subject: str, timestamp: int, thumbnail: bytes | None = None) -> bytes:
     writer = DeckWriter(language)
-    for frame, slide_notes in zip(frames, notes):
+    for frame, slide_notes in zip(frames, notes, strict=True):
         writer.add(frame, slide_notes)
     return writer.save(title, author, subject, timestamp, thumbnail)

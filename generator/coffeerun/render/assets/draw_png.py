@@ -52,7 +52,7 @@ def draw_text(image: Image.Image, layout: TextLayout, color: str) -> None:
                 continue
             # A colour bitmap font draws at its fixed strike: draw there, then scale into place.
             left, top, right, bottom = font.getbbox(run.text, anchor="ls")
-            glyphs = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
+            glyphs = Image.new("RGBA", (max(1, int(right - left)), max(1, int(bottom - top))), (0, 0, 0, 0))
             ImageDraw.Draw(glyphs).text((-left, -top), run.text, font=font, fill=(*fill, 255), anchor="ls",
                                         embedded_color=True)
             size = (max(1, round(glyphs.width * scale)), max(1, round(glyphs.height * scale)))

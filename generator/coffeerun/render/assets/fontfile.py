@@ -15,7 +15,7 @@ class Coverage:
     """The code points of a cmap, as sorted ranges: small (a CJK font's 45,000 characters take about
     100 KB) and quick to ask (`cp in coverage`)."""
 
-    __slots__ = ("starts", "ends", "count")
+    __slots__ = ("count", "ends", "starts")
 
     def __init__(self, ranges: list[tuple[int, int]]):
         self.starts, self.ends = array("I"), array("I")
@@ -25,7 +25,7 @@ class Coverage:
             else:
                 self.starts.append(start)
                 self.ends.append(end)
-        self.count = sum(e - s + 1 for s, e in zip(self.starts, self.ends))
+        self.count = sum(e - s + 1 for s, e in zip(self.starts, self.ends, strict=True))
 
     def __contains__(self, cp: object) -> bool:
         if not isinstance(cp, int):
@@ -37,7 +37,7 @@ class Coverage:
         return self.count
 
     def __iter__(self):
-        for start, end in zip(self.starts, self.ends):
+        for start, end in zip(self.starts, self.ends, strict=True):
             yield from range(start, end + 1)
 
 
@@ -86,7 +86,7 @@ class FontFile:
         if data is None:
             return Coverage([])
         count = struct.unpack(">H", data[2:4])[0]
-        subtables = {}
+        subtables: dict[tuple[int, int], int] = {}  # (platform, encoding) -> offset
         for i in range(count):
             platform, encoding, offset = struct.unpack(">HHI", data[4 + 8 * i:12 + 8 * i])
             subtables.setdefault((platform, encoding), offset)
@@ -172,7 +172,7 @@ def _cmap_ranges(data: bytes, offset: int) -> list[tuple[int, int]] | None:
         range_at = at + 6 * segments + 2
         range_offsets = struct.unpack(f">{segments}H", data[range_at:range_at + 2 * segments])
         out = []
-        for i, (start, end, delta, range_offset) in enumerate(zip(starts, ends, deltas, range_offsets)):
+        for i, (start, end, delta, range_offset) in enumerate(zip(starts, ends, deltas, range_offsets, strict=True)):
             if start == 0xFFFF or start > end:
                 continue
             if range_offset == 0:

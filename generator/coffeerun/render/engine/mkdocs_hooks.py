@@ -26,11 +26,11 @@ class _WholePage(Preprocessor):
 
 
 class PassThrough(Extension):
-    def extendMarkdown(self, md) -> None:  # noqa: N802, ANN001 - Python-Markdown's API
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_WholePage(md), "coffeerun_whole_page", 25)
 
 
-def on_config(config):  # noqa: ANN001, ANN201 - MkDocs' hook signature
+def on_config(config):
     # A page is one block of HTML: no Markdown extension (MkDocs adds toc, tables and fenced_code) would
     # find anything to do in it, and each is set up again for every page.
     config.markdown_extensions[:] = [PassThrough()]
@@ -40,7 +40,7 @@ def on_config(config):  # noqa: ANN001, ANN201 - MkDocs' hook signature
     return config
 
 
-def on_files(files, config):  # noqa: ANN001, ANN201
+def on_files(files, config):
     """Drop the theme's static files: they are published once, shared by every site."""
     theme = set(config.theme.dirs)  # MkDocs names a theme file's folder as it names the theme's folders
     for file in [f for f in files if f.src_dir in theme]:
