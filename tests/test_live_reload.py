@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.test_serve import free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -6,9 +6,9 @@ import io
 import re
 
 import pytest
-from tests.test_browser import LAPTOP, PHONE, browser, open_page, server, sites
 
 from coffeerun.markdown_text import plain_text
+from tests.test_browser import LAPTOP, PHONE, browser, open_page, server, sites
 
 __all__ = ["browser", "server", "sites"]
 

@@ -248,7 +248,7 @@ class Builder:
         return [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),
                             media.avatar_color("contact:" + p.email)) for p in self.c.contacts]
 
-    def drawn_poster(self, video, person: Person, rel: str) -> Image:  # noqa: ANN001 - a models.Video
+    def drawn_poster(self, video: Any, person: Person, rel: str) -> Image:
         from coffeerun.render.assets.poster import drawn_poster
 
         account, vendor = self.job.campaign.account, self.job.brand
