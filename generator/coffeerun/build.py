@@ -1,36 +1,42 @@
-"""Build: validate, plan, render what changed in a process pool, reuse the rest, publish in one step.
+"""Build: validate -> plan -> reuse or render -> verify -> publish, each step a function of plain values.
 
-With the cache (the default), a build whose every input is unchanged since the build that made the
-current output, and whose output is as that build left it, does nothing (and loads no models); a
-build that changes something starts from the previous output (basetree) and touches only what
-changed. `--no-cache` builds everything from scratch and gives the same bytes.
+Read `build()` top to bottom. The store (store.py) keeps what a later build can reuse: validated
+campaigns, whole sites, images and decks; keys never contain today's date, so the nightly build with
+nothing changed renders nothing. A build whose inputs and output are exactly as the last build into
+that output left them, on a day no campaign changes state, does nothing at all (`unchanged`).
+`--no-cache` builds everything from scratch and gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import time
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
-from coffeerun import tokens
-from coffeerun.basetree import TreeRecords, files_stamp, stamp, tidy, verify
-from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
-from coffeerun.plan import BuildPlan, CampaignJob
+from coffeerun import publish, tokens
+from coffeerun.digests import FileDigests, sha, system_fonts
+from coffeerun.leaks import Scan, find_leaks
+from coffeerun.plan import BuildPlan, CampaignJob, file_epoch
 from coffeerun.problems import Problem, Problems
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.publish import ROOT_FILES, base_dir, discard, new_staging_dir, swap_into_place, write_root_files
+from coffeerun.store import Entry, Store, key
 
 if TYPE_CHECKING:
-    from coffeerun.validate import ValidProject
-    from coffeerun.workers import CampaignOutcome
+    from coffeerun.validcache import Checked
+    from coffeerun.workers import Rendered, Workers
+
+Progress = Callable[[str, bool], None]
 
 
 class UsageProblem(Exception):
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
+
+
+class EnvironmentProblem(Exception):
+    """The build could not finish for a reason outside the input (exit 1): a worker died, the output is busy."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,9 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    project: ValidProject | None = None  # None when nothing changed (nothing was validated again)
-    plan: BuildPlan | None = None
+    plan: BuildPlan | None = None  # None when nothing changed (nothing was validated again)
     built: list[str] = field(default_factory=list)  # rendered in this build
-    reused: list[str] = field(default_factory=list)  # taken unchanged from the cache or the previous output
+    reused: list[str] = field(default_factory=list)  # taken unchanged from the store or the output
     withheld: list[str] = field(default_factory=list)
     not_built: list[tuple[str, str]] = field(default_factory=list)  # (campaign id, state kind)
     seconds: float = 0.0
@@ -75,104 +80,48 @@ class Phases(dict):
         self._clock = now
 
 
-def in_shard(campaign_id: str, shard: tuple[int, int] | None) -> bool:
-    """Stable assignment of a campaign to one of n shares, independent of the other campaigns."""
-    if shard is None:
-        return True
-    k, n = shard
-    digest = int.from_bytes(hashlib.sha256(campaign_id.encode()).digest()[:8], "big")
-    return digest % n == k - 1
+@dataclass(frozen=True)
+class Outcome:
+    """One campaign's sites in the staging tree: rendered now or reused, with what the leak check needs."""
+
+    share: Scan
+    kit: Scan
+    warnings: list[str]
+    reused: bool
 
 
-def file_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _link_version(info: Any) -> int:
-    return info.link_version if hasattr(info, "link_version") else info.model.link_version
-
-
-def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, staging: Path,
-              cache_dir: Path | None) -> BuildPlan:
-    """Decide every campaign's directories and links before anything is rendered."""
-    from coffeerun.siteconfig import site_url
-
-    plan = BuildPlan(out=options.out)
-    base_url = options.site_url or site_url(project.paths.mkdocs_yml)
-    claimed: dict[str, str] = {}
-    for info in project.campaigns:
-        if not in_shard(info.id, options.shard):
-            continue
-        wanted = info.state.published or (options.drafts and info.state.kind == "draft")
-        if not wanted:
-            plan.skipped.append((info, info.state.reason))
-            continue
-        links = tokens.campaign_links(secret, info.id, _link_version(info), base_url)
-        for token, kind in ((links.share_token, "share"), (links.kit_token, "kit")):
-            if token in claimed:
-                raise RuntimeError(f"token collision between {claimed[token]} and {info.id}")
-            claimed[token] = f"{info.id} ({kind})"
-        plan.jobs.append(CampaignJob(
-            campaign=info, brand=project.brand, brand_logo=project.brand_logo, project=project.paths,
-            links=links, today=options.today, share_dir=staging / links.share_token,
-            kit_dir=staging / links.kit_token, with_assets=options.assets, cache_dir=cache_dir,
-            source_date_epoch=file_epoch(), theme_by_build=True))
-    return plan
-
-
-def inputs_key(paths: ProjectPaths, options: BuildOptions, secret: bytes, digests: FileDigests) -> str:
-    """Everything a build reads and every option that matters, as one digest."""
-    return sha("build/1", code_digest(), library_versions(), system_fonts(), str(paths.root.resolve()),
-               [digests.tree(p) for p in (paths.campaigns, paths.content, paths.root / "theme",
-                                          defaults_dir() / "theme")],
-               digests(paths.mkdocs_yml), str(options.out.resolve()), options.today.isoformat(), options.drafts,
-               sorted(options.campaigns), options.shard, options.assets, options.site_url, file_epoch(),
-               tokens.token(secret, "\x00inputs", "fingerprint", 0))
-
-
-def _unchanged(records: TreeRecords, out: Path, key: str) -> dict | None:
-    """The result of the build that made out, if it was made from these very inputs and is untouched."""
-    if not out.is_dir():
-        return None
-    record = records.tree(out)
-    build, folders = record.get("build") or {}, record.get("folders") or {}
-    if build.get("inputs") != key or "/" not in folders:
-        return None
-    if set(os.listdir(out)) != (set(folders) - {"/"}) | set(ROOT_FILES):
-        return None
-    if files_stamp(out, ROOT_FILES) != folders["/"][1]:
-        return None
-    if any(stamp(out / name) != entry[1] for name, entry in folders.items() if name != "/"):
-        return None
-    return build["result"]
-
-
-def _records(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome], wanted: dict[str, str],
-             kept: dict[str, list]) -> dict[str, list]:
-    """What the staging tree holds, for the build that starts from it next (see basetree)."""
-    folders = {name: kept[name] if name in kept else [key, stamp(staging / name)]
-               for name, key in wanted.items() if name != "/"}
-    folders["/"] = kept.get("/") or [wanted["/"], files_stamp(staging, ROOT_FILES)]
-    for job in plan.jobs:
-        manifest = outcomes[job.campaign.id].manifest
-        for token, scanned, warnings in ((job.links.share_token, manifest.share, manifest.warnings),
-                                         (job.links.kit_token, manifest.kit, [])):
-            if token in folders:
-                folders[token] = [*folders[token][:2], {"scan": vars(scanned), "warnings": warnings}]
-    return folders
-
-
-def _result_record(result: BuildResult) -> dict:
-    return {"built": result.built, "reused": result.reused, "withheld": result.withheld,
-            "not_built": result.not_built, "warnings": result.warnings,
-            "problems": [list(astuple(p)) for p in result.problems.items]}
-
-
-def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
+def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _reused: None,
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
     started = time.perf_counter()
+    secret = _secret(options)
+    paths = ProjectPaths(Path(root))
+    store = Store(paths.cache.absolute() if options.use_cache else None)
+    phase = Phases()
+    try:
+        with publish.exclusive(options.out):
+            digests = FileDigests(store, paths.root) if options.use_cache else FileDigests()
+            inputs = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests)
+            result = unchanged(store, options, inputs)
+            if result is None:
+                result = _build(paths, options, secret, store, digests, inputs, progress, on_start, phase)
+            else:
+                on_start(len(result.reused))
+                for campaign_id in result.reused:
+                    progress(campaign_id, True)
+            digests.save()
+            if not result.unchanged and not result.problems.errors:
+                store.prune()
+            store.finish()
+    except publish.OutputBusy as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    phase("finish")
+    result.warnings.extend(store.warnings)
+    result.phases, result.seconds = phase, time.perf_counter() - started
+    return result
+
+
+def _secret(options: BuildOptions) -> bytes | None:
     secret = tokens.secret_from_env()
     if options.publish:
         if secret is None:
@@ -182,114 +131,210 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
-    paths = ProjectPaths(Path(root))
-    cache_dir = paths.cache.absolute() if options.use_cache else None
-    digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
-    records = TreeRecords(cache_dir, options.out) if cache_dir else None
-    phase = Phases()
-    key = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests) if records else ""
-    before = _unchanged(records, options.out, key) if records else None
-    if before is not None:
-        digests.save()
-        problems = Problems([Problem(*fields) for fields in before["problems"]])
-        result = BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
-                             not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
-                             problems=problems, unchanged=True, phases=phase)
-        on_start(len(result.reused))
-        for campaign_id in result.reused:
-            progress(campaign_id, True)
-        phase("unchanged")
-        result.seconds = time.perf_counter() - started
-        return result
-    phase("inputs")
-    import coffeerun.validcache  # noqa: F401 - the models, before the workers fork: they inherit them
-    from coffeerun.workers import Workers
+    return secret
 
-    workers = Workers(options.jobs or os.cpu_count() or 1)
+
+def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, store: Store, digests: FileDigests,
+           inputs: str, progress: Progress, on_start: Callable[[int], None], phase: Phases) -> BuildResult:
+    from coffeerun.workers import WorkerDied, Workers
+
+    phase("inputs")
+    workers = Workers(options.jobs or os.cpu_count() or 1, store)
     workers.start()
     try:
-        result = _build(paths, options, secret, cache_dir, digests, records, key, workers, progress, on_start,
-                        phase)
-        result.phases = phase
+        checked = validate(paths, options, store, digests, workers)
+        phase("validate")
+        result = BuildResult(problems=checked.problems)
+        if checked.problems.errors:
+            return result
+        if secret is None:
+            result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
+                                   "private; set it for anything you share")
+        staging = publish.new_staging_dir(options.out)
+        try:
+            result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
+            phase("plan")
+            outcomes = reuse_or_render(plan, store, digests, workers, progress, on_start)
+            phase("render")
+            write_shared_files(staging, paths, plan)
+            verify(staging, plan, outcomes)
+            phase("verify")
+            publish.swap_into_place(staging, options.out)
+        except BaseException:
+            publish.discard(staging)
+            raise
+    except WorkerDied as exc:
+        raise EnvironmentProblem(f"{exc}; nothing was published, {options.out} is unchanged") from None
     finally:
         workers.close()
-    result.seconds = time.perf_counter() - started
+    result.not_built = [(s.id, s.kind) for s in plan.skipped]
+    result.withheld = [s.id for s in plan.skipped if s.kind == "withheld"]
+    for job in plan.jobs:
+        outcome = outcomes[job.id]
+        (result.reused if outcome.reused else result.built).append(job.id)
+        result.warnings.extend(outcome.warnings)
+    record(store, options, inputs, plan, result)
+    phase("publish")
     return result
 
 
-def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cache_dir: Path | None,
-           digests: FileDigests, records: TreeRecords | None, key: str, workers: Any,
-           progress: Callable[[str, bool], None], on_start: Callable[[int], None], phase: Phases) -> BuildResult:
-    from coffeerun.render.shared import ROOT, shared_theme
-    from coffeerun.sitecache import SiteCache, site_key, theme_digest
-    from coffeerun.validcache import Validation
-    from coffeerun.workers import find_leaks, render_all
+def inputs_key(paths: ProjectPaths, options: BuildOptions, secret: bytes, digests: FileDigests) -> str:
+    """Everything a build reads and every option that matters, as one digest; not today (see `unchanged`)."""
+    return key("builds", system_fonts(), str(paths.root.resolve()),
+               [digests.tree(p) for p in (paths.campaigns, paths.content, paths.root / "theme",
+                                          defaults_dir() / "theme")],
+               digests(paths.mkdocs_yml), str(options.out.resolve()), options.drafts, sorted(options.campaigns),
+               options.shard, options.assets, options.site_url, file_epoch(),
+               tokens.token(secret, "\x00inputs", "fingerprint", 0))
 
-    validation = Validation(paths, digests, cache_dir / "validate" if cache_dir else None)
-    project = validation.run(options.today, options.campaigns, workers.pool(), workers.count)
-    phase("validate")
-    result = BuildResult(project, problems=project.problems)
-    if project.problems.errors:
-        return result
-    if secret is None:
-        result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
-                               "private; set it for anything you share")
-        secret = tokens.PREVIEW_SECRET
-    base = base_dir(options.out, cache_dir / "publish") if cache_dir is not None else None
-    staging = new_staging_dir(options.out, base)
+
+def _output_key(options: BuildOptions) -> str:
+    return key("builds", "output", str(options.out.resolve()))
+
+
+def unchanged(store: Store, options: BuildOptions, inputs: str) -> BuildResult | None:
+    """The result of the build that made the output, if it was made from these very inputs, no campaign
+    changes state between its day and today, and the output is exactly as it left it."""
+    entry = store.get("builds", _output_key(options))
     try:
-        plan = make_plan(project, options, secret, staging, cache_dir)
-        result.plan = plan
-        result.not_built = [(info.id, info.state.kind) for info, _ in plan.skipped]
-        result.withheld = [info.id for info, _ in plan.skipped if info.state.kind == "withheld"]
-        theme = shared_theme(project.paths, cache_dir) if plan.jobs else None
-        phase("plan")
-        keys: dict[str, str] = {}
-        cache = SiteCache(cache_dir / "sites") if cache_dir else None
-        if cache is not None:
-            theme_files = theme_digest(digests, [paths.root / "theme", defaults_dir() / "theme"], paths.mkdocs_yml)
-            keys = {job.campaign.id: site_key(job, digests, theme_files, validation.digest(job.campaign))
-                    for job in plan.jobs}
-        wanted = {token: keys[job.campaign.id] for job in plan.jobs if job.campaign.id in keys
-                  for token in (job.links.share_token, job.links.kit_token)}
-        if theme is not None:
-            wanted[ROOT] = theme.folder
-        wanted["/"] = sha("root", code_digest(), digests.tree(project.paths.theme_file("root")))
-        kept = tidy(staging, records.of(staging), wanted, ROOT_FILES) if records is not None else {}
-        phase("keys")
+        meta = entry.meta if entry is not None else {}
+        if meta.get("inputs") != inputs or not meta["stable"][0] <= options.today.isoformat() < meta["stable"][1]:
+            return None
+        if publish.tree_stamp(options.out) != meta["stamp"]:
+            return None
+        before = meta["result"]
+        return BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
+                           not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
+                           problems=Problems([Problem(*fields) for fields in before["problems"]]), unchanged=True)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
-        def meanwhile() -> set[str]:  # while the workers render
-            changed = verify(staging, kept)
-            if "/" not in kept:
-                write_root_files(staging, project.paths)
-            if theme is not None and ROOT not in kept:
-                theme.write(staging)
-            return changed
 
-        submitted = time.time()
-        outcomes = render_all(plan, keys, cache, kept, workers, progress, on_start, meanwhile)
-        phase("render")
-        built = [o.seconds for o in outcomes.values() if not o.reused]
-        if built:  # the workers' share: when the first began after the first was sent, CPU in each step
-            phase.update(first_start_delay=round(min(b[0] for b in built) - submitted, 3),
-                         assets=round(sum(b[1] for b in built), 3), pages=round(sum(b[2] for b in built), 3))
-        for job in plan.jobs:
-            outcome = outcomes[job.campaign.id]
-            (result.reused if outcome.reused else result.built).append(job.campaign.id)
-            result.warnings.extend(outcome.manifest.warnings)
-        leaks = find_leaks(staging, plan, outcomes)
-        if leaks:
-            raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
-        phase("leaks")
-        folders = _records(staging, plan, outcomes, wanted, kept) if records is not None else {}
-        swap_into_place(staging, options.out, keep_previous=base)
-        if records is not None:
-            records.save(options.out, folders, {"inputs": key, "result": _result_record(result)})
-        phase("publish")
-    except BaseException:
-        discard(staging)
-        raise
-    if cache is not None:
-        digests.save()
-        cache.prune()
-    return result
+def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult) -> None:
+    """What made the output, for a later build with nothing to do."""
+    store.put("builds", _output_key(options), {
+        "inputs": inputs, "stable": list(plan.stable), "stamp": publish.tree_stamp(options.out),
+        "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
+                   "not_built": result.not_built, "warnings": result.warnings,
+                   "problems": [list(astuple(p)) for p in result.problems.items]}})
+
+
+def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: FileDigests,
+             workers: Workers) -> Checked:
+    from coffeerun.validcache import Validation
+
+    return Validation(paths, digests, store).run(options.today, options.campaigns, workers.pool(), workers.count)
+
+
+def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: Path) -> BuildPlan:
+    from coffeerun import plan
+    from coffeerun.siteconfig import site_url
+
+    return plan.make_plan(checked, options.out, staging, today=options.today, drafts=options.drafts,
+                          assets=options.assets, shard=options.shard, secret=secret,
+                          base_url=options.site_url or site_url(checked.paths.mkdocs_yml))
+
+
+def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
+    """What one campaign's two sites are made from: its data and every project file it names (by content),
+    the brand, theme/ and mkdocs.yml (`theme`), the fonts, its links, whether its downloads are made and
+    SOURCE_DATE_EPOCH. Not today: nothing rendered depends on it."""
+    found, root = job.validated, job.project.root
+    assert found is not None
+    logos = [digests(Path(p)) if p else "" for p in (found.digest.account_logo, job.brand_logo)]
+    return key("sites", theme, found.digest.data, [(rel, digests(root / rel)) for rel in found.digest.files], logos,
+               job.brand.model_dump(mode="json"), [job.links.share_token, job.links.kit_token, job.links.site_url],
+               job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "")
+
+
+def reuse_or_render(plan: BuildPlan, store: Store, digests: FileDigests, workers: Workers, progress: Progress,
+                    on_start: Callable[[int], None]) -> dict[str, Outcome]:
+    """Every campaign's sites into staging: linked from the store when it has them intact, else rendered by
+    the workers (while this process links the others) and then kept in the store."""
+    theme = sha(digests.tree(plan.jobs[0].project.root / "theme"), digests.tree(defaults_dir() / "theme"),
+                digests(plan.jobs[0].project.mkdocs_yml)) if plan.jobs else ""
+    keys = {job.id: site_key(job, digests, theme) for job in plan.jobs}
+    found = {job.id: _site_entry(store, keys[job.id]) for job in plan.jobs}
+    misses = [job for job in plan.jobs if found[job.id] is None]
+    rendering = workers.render(misses)  # submitted now; rendered in this process as it is iterated
+    on_start(len(plan.jobs))
+    outcomes: dict[str, Outcome] = {}
+    for job in plan.jobs:
+        entry = found[job.id]
+        if entry is not None:
+            outcomes[job.id] = _link_site(store, entry, job)
+            progress(job.id, True)
+    for job, rendered in rendering:
+        outcomes[job.id] = _keep_site(store, keys[job.id], job, rendered)
+        progress(job.id, False)
+    return outcomes
+
+
+def _site_entry(store: Store, site: str) -> Entry | None:
+    """A stored site whose every file name is a plain relative path inside its site (else not trusted)."""
+    entry = store.get("sites", site)
+    if entry is None:
+        return None
+    try:
+        Scan.from_json(entry.meta["share"]), Scan.from_json(entry.meta["kit"])
+        ok = all(isinstance(w, str) for w in entry.meta["warnings"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    for name in entry.files:
+        kind, _, rel = name.partition("/")
+        parts = rel.split("/")
+        ok = ok and kind in ("share", "kit") and all(p not in ("", ".", "..") for p in parts) and "\\" not in rel
+    return entry if ok else None
+
+
+def _link_site(store: Store, entry: Entry, job: CampaignJob) -> Outcome:
+    roots = {"share": job.share_dir, "kit": job.kit_dir}
+    made: set[Path] = set()
+    for root in roots.values():
+        root.mkdir()
+        made.add(root)
+    for name in sorted(entry.files):
+        kind, _, rel = name.partition("/")
+        dest = roots[kind] / rel
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        store.link(entry, name, dest)
+    meta = entry.meta
+    return Outcome(Scan.from_json(meta["share"]), Scan.from_json(meta["kit"]), list(meta["warnings"]), reused=True)
+
+
+def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) -> Outcome:
+    """Put what the worker would keep (images, decks, encoded media) and the two sites into the store."""
+    for namespace, k, meta, files in rendered.kept:
+        store.put(namespace, k, meta, files)
+    for namespace, k in rendered.hits:
+        store.used.add((namespace, k))
+    files: dict[str, Path | bytes] = {}
+    for kind, root in (("share", job.share_dir), ("kit", job.kit_dir)):
+        for path in root.rglob("*"):
+            if path.is_file():
+                files[f"{kind}/{path.relative_to(root).as_posix()}"] = path
+    store.put("sites", site, {"share": vars(rendered.share), "kit": vars(rendered.kit),
+                              "warnings": rendered.warnings}, files)
+    return Outcome(rendered.share, rendered.kit, rendered.warnings, reused=False)
+
+
+def verify(staging: Path, plan: BuildPlan, outcomes: dict[str, Outcome]) -> None:
+    """Nothing in the staging tree names a private link it should not (a bug, never the input's fault)."""
+    scans = {}
+    for job in plan.jobs:
+        scans[job.links.share_token] = outcomes[job.id].share
+        scans[job.links.kit_token] = outcomes[job.id].kit
+    leaks = find_leaks(staging, plan, scans)
+    if leaks:
+        raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
+
+
+def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan) -> None:
+    """The neutral root files and, when any site links it, the theme folder every site shares."""
+    from coffeerun.render.shared import shared_theme
+
+    publish.write_root_files(staging, paths)
+    if plan.jobs:
+        shared_theme(paths).write(staging)

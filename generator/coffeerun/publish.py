@@ -1,13 +1,19 @@
-"""Publish stage: the neutral root files, then the staged tree swapped into place in one step."""
+"""Publish stage: one build at a time per output, the neutral root files, the staged tree swapped into place.
+
+Everything a build writes beside the output (its staging tree, the tree it replaced) is gone when it
+ends or, after a killed build, when the next one starts; nothing of it is kept for later builds.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 from coffeerun.project import ProjectPaths
 
@@ -20,8 +26,41 @@ HEADERS = """/*
 ROBOTS = "User-agent: *\nDisallow: /\n"
 _STAGING = ".coffeerun-staging-"
 _RETIRED = ".coffeerun-retired-"
-_BASE = ".coffeerun-base-"  # the previous output, kept as the starting point of the next build
+_LEFTOVERS = (_STAGING, _RETIRED, ".coffeerun-base-")  # the last: the kept trees of coffeerun before 0.x
+_LOCK = ".coffeerun-lock-"
 _RENAME_EXCHANGE = 2
+DIR_MODE = 0o755
+
+
+class OutputBusy(Exception):
+    """Another build is writing the same output folder."""
+
+
+@contextlib.contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold the output's lock (a file beside it) for the whole build; another build holding it is an error.
+    Files and folders made meanwhile get web-server modes (0644, 0755) whatever the umask."""
+    from filelock import FileLock, Timeout
+
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out.parent / f"{_LOCK}{out.name}", mode=0o644)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise OutputBusy(f"another coffeerun build is writing {out} (it holds {lock.lock_file}); run this one "
+                         "when it has finished") from None
+    umask = os.umask(0o022)
+    try:
+        for name in os.listdir(out.parent):  # what a killed build left beside the output
+            for prefix in _LEFTOVERS:
+                rest = name[len(prefix + out.name):] if name.startswith(prefix + out.name) else None
+                if rest == "" or (rest and rest[0] == "-" and rest[1:].isdigit()):
+                    shutil.rmtree(out.parent / name, ignore_errors=True)
+        yield
+    finally:
+        os.umask(umask)
+        lock.release()
 
 
 ROOT_FILES = ("index.html", "404.html", "robots.txt", "_headers")
@@ -44,31 +83,13 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def base_dir(out: Path, keep_in: Path) -> Path:
-    """Where the output a build replaces is kept for the next one: in keep_in (the cache) when that is
-    on the output's file system (a rename moves it), else beside the output."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    keep_in.mkdir(parents=True, exist_ok=True)
-    if os.stat(keep_in).st_dev == os.stat(out.parent).st_dev:
-        return keep_in / f"tree-{hashlib.sha256(str(out).encode()).hexdigest()[:24]}"
-    return out.parent / f"{_BASE}{out.name}"
-
-
-def new_staging_dir(out: Path, base: Path | None = None) -> Path:
-    """A directory beside out, on the same file system, so the swap is a rename: empty, or the
-    earlier output kept at `base` by the last build, for the caller to bring up to date."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f"{_STAGING}{out.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in out.parent.glob(f"{_RETIRED}{out.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+def new_staging_dir(out: Path) -> Path:
+    """An empty folder beside out, on the same file system, so the swap is a rename."""
+    out = out.absolute()
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
-    if base is not None and base.is_dir():
-        os.rename(base, staging)
-    else:
-        staging.mkdir()
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    os.chmod(staging, DIR_MODE)
     return staging
 
 
@@ -90,12 +111,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path, keep_previous: Path | None = None) -> None:
-    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out.
-
-    keep_previous: where the previous output goes instead of being deleted, for the next build to
-    start from (see base_dir)."""
-    out = out.resolve()
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out."""
+    out = out.absolute()
     if not out.exists():
         os.replace(staging, out)
         return
@@ -105,8 +123,27 @@ def swap_into_place(staging: Path, out: Path, keep_previous: Path | None = None)
         previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
         os.replace(out, previous)
         os.replace(staging, out)
-    if keep_previous is not None:
-        shutil.rmtree(keep_previous, ignore_errors=True)
-        os.replace(previous, keep_previous)
-        return
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def tree_stamp(folder: Path) -> str:
+    """Every entry under folder by path, kind, size, time, inode and mode: a file added, removed, replaced,
+    edited or made unreadable changes it."""
+    rows: list[tuple] = []
+
+    def walk(path: str, prefix: str) -> None:
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            rows.append((prefix + entry.name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+
+    try:
+        walk(os.fspath(folder), "")
+        info = os.stat(folder)
+    except OSError:
+        return ""
+    rows.append(("", info.st_mode, info.st_ino))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import click
 
-from coffeerun.api import utc_today
-from coffeerun.build import BuildOptions, build
+from coffeerun import api
 from coffeerun.report import Report
 
 
@@ -26,8 +25,7 @@ def _snapshot(root: Path, campaign: str) -> dict[str, float]:
 
 
 def _rebuild(root: Path, campaign: str, today: dt.date, out: Path, base: str) -> None:
-    options = BuildOptions(out=out, today=today, drafts=True, campaigns=(campaign,), jobs=1, site_url=base)
-    result = build(root, options)
+    result = api.build(root, out, today=today, drafts=True, campaigns=(campaign,), jobs=1, site_url=base)
     report = Report(result.problems)
     report.print_problems()
     if report.exit_code:
@@ -40,14 +38,14 @@ def _rebuild(root: Path, campaign: str, today: dt.date, out: Path, base: str) ->
         click.echo(f"rebuilt in {result.seconds:.1f}s\n  share: {links.share_url}\n  kit:   {links.kit_url}",
                    err=True)
     else:
-        reason = result.plan.skipped[0][1] if result.plan and result.plan.skipped else "not selected"
+        reason = result.plan.skipped[0].reason if result.plan and result.plan.skipped else "not selected"
         click.echo(f"nothing to preview: {reason}", err=True)
 
 
 def serve_campaign(root: Path, campaign: str, today: dt.date | None, port: int) -> None:
     out = Path(tempfile.mkdtemp(prefix="coffeerun-serve-")) / "site"
     base = f"http://127.0.0.1:{port}/"
-    today = today or utc_today()
+    today = today or api.utc_today()
     _rebuild(root, campaign, today, out, base)
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)

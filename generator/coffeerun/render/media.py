@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,58 +30,36 @@ class Encoded:
     height: int
 
 
-_MEMO: dict[str, Encoded] = {}
-_SOURCES: dict[tuple, bytes] = {}  # (file, size, mtime, inode) -> sha256 of its bytes
+_MEMO: dict[str, Encoded] = {}  # this process's encodings by key: the same logo on every site
+_MEMO_SIZE = 256
 
 
-def _source_digest(source: Path) -> bytes:
-    info = source.stat()
-    key = (str(source), info.st_size, info.st_mtime_ns, info.st_ino)
-    if key not in _SOURCES:
-        _SOURCES[key] = hashlib.sha256(source.read_bytes()).digest()
-    return _SOURCES[key]
-
-
-def cached(encode: Callable[[Path], Encoded], source: Path, cache_dir: Path | None) -> Encoded:
-    """encode(source), reused by the content of source: the same logo or photo is encoded once per
-    process, and once per cache directory (<cache>/media/) across builds."""
+def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
+    """encode(source), reused by the content of source: once per process, and across builds through the
+    store (namespace `media`) of the campaign being rendered."""
     import PIL
 
-    digest = hashlib.sha256(f"{MEDIA_REVISION}\0{encode.__name__}\0{PIL.__version__}\0".encode())
-    digest.update(_source_digest(source))
-    key = digest.hexdigest()
-    if key in _MEMO:
-        return _MEMO[key]
-    file = cache_dir / "media" / key[:2] / key if cache_dir is not None else None
-    encoded = _read(file) if file is not None else None
+    from coffeerun import store
+    from coffeerun.digests import file_digest
+
+    k = store.key("media", MEDIA_REVISION, encode.__name__, PIL.__version__, file_digest(source))
+    if k in _MEMO:
+        return _MEMO[k]
+    reader = store.current()
+    entry = reader.get("media", k)
+    encoded = None
+    if entry is not None:
+        try:
+            encoded = Encoded(entry.read("data"), int(entry.meta["width"]), int(entry.meta["height"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            encoded = None
     if encoded is None:
         encoded = encode(source)
-        if file is not None:
-            _write(file, encoded)
-    _MEMO[key] = encoded
+        reader.keep("media", k, {"width": encoded.width, "height": encoded.height}, {"data": encoded.data})
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[k] = encoded
     return encoded
-
-
-def _read(file: Path) -> Encoded | None:
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return None
-    if len(raw) < 8:
-        return None
-    return Encoded(raw[8:], int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:8], "big"))
-
-
-def _write(file: Path, encoded: Encoded) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".media-", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded.width.to_bytes(4, "big") + encoded.height.to_bytes(4, "big") + encoded.data)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa: ANN001, ANN202 - PIL images
