@@ -257,3 +257,25 @@ def test_no_withheld_token_folder_survives_with_the_cache_on_another_file_system
         assert sorted(p.name for p in out.parent.iterdir()) == [".coffeerun-lock-site", "site"]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_the_pruner_keeps_what_builds_use_and_removes_the_rest(tmp_path):
+    from coffeerun.store import KEEP_DAYS, Store, key
+
+    root = tmp_path / "cache"
+    writer = Store(root)
+    old, fresh = key("assets", "old"), key("assets", "fresh")
+    writer.put("assets", old, {}, {"data": b"an image nobody uses any more"})
+    writer.put("assets", fresh, {}, {"data": b"an image of this build"})
+    (root / "publish").mkdir()  # a folder an older coffeerun kept (its previous output)
+    (root / "publish" / "tree").write_text("a token folder")
+    writer.finish()
+    later = time.time() + (KEEP_DAYS + 1) * 86_400
+    os.utime(root / "assets" / old[:2] / f"{old}.json", (later - (KEEP_DAYS + 1) * 86_400,) * 2)
+    build = Store(root)
+    assert build.get("assets", fresh) is not None
+    build.prune(now=later)
+    assert Store(root).get("assets", old) is None and Store(root).get("assets", fresh) is not None
+    assert not (root / "publish").exists()
+    objects = [p for p in (root / "objects").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in objects] == [b"an image of this build"]

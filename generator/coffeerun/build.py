@@ -110,8 +110,6 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
                 for campaign_id in result.reused:
                     progress(campaign_id, True)
             digests.save()
-            if not result.unchanged and not result.problems.errors:
-                store.prune()
             store.finish()
     except publish.OutputBusy as exc:
         raise EnvironmentProblem(str(exc)) from None
@@ -159,7 +157,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             write_shared_files(staging, paths, plan)
             verify(staging, plan, outcomes)
             phase("verify")
-            publish.swap_into_place(staging, options.out)
+            deleting = publish.swap_into_place(staging, options.out)
         except BaseException:
             publish.discard(staging)
             raise
@@ -174,6 +172,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         (result.reused if outcome.reused else result.built).append(job.id)
         result.warnings.extend(outcome.warnings)
     record(store, options, inputs, plan, result)
+    if store.changed:
+        store.prune()
+    deleting.join()  # the previous output, meanwhile
     phase("publish")
     return result
 

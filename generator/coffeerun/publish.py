@@ -12,6 +12,7 @@ import ctypes.util
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -111,19 +112,22 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out."""
+def swap_into_place(staging: Path, out: Path) -> threading.Thread:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out. The
+    previous output is deleted by the thread returned (join it before the lock is released)."""
     out = out.absolute()
+    previous = None
     if not out.exists():
         os.replace(staging, out)
-        return
-    if _exchange(staging, out):
+    elif _exchange(staging, out):
         previous = staging  # now holds the previous output
     else:
         previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
         os.replace(out, previous)
         os.replace(staging, out)
-    shutil.rmtree(previous, ignore_errors=True)
+    deleting = threading.Thread(target=shutil.rmtree, args=(previous,) if previous else (os.devnull, True))
+    deleting.start()
+    return deleting
 
 
 def tree_stamp(folder: Path) -> str:

@@ -74,6 +74,7 @@ class Store:
     warnings: list[str] = field(default_factory=list)
     used: set[tuple[str, str]] = field(default_factory=set)  # records read or written by this build
     writable: bool = True
+    changed: bool = False  # something new was put
     _stamps: dict[str, list[int]] | None = None
     _stamps_changed: bool = False
 
@@ -162,6 +163,7 @@ class Store:
         self.used.add((namespace, k))
 
         def write() -> None:
+            self.changed = True
             listed = {name: self._add(content) for name, content in sorted((files or {}).items())}
             record = {"meta": meta, "files": listed, "check": sha(FORMAT, namespace, k, meta, listed)}
             write_atomic(self._record(namespace, k), json.dumps(record, sort_keys=True).encode())
@@ -223,30 +225,43 @@ class Store:
                                                json.dumps(self._known(), separators=(",", ":")).encode()))
 
     # -- the one pruner ----------------------------------------------------------------------------
-    def prune(self, now: float | None = None) -> None:
-        """Remove records unused for KEEP_DAYS; beyond SIZE_RATIO times what this build used, the records
-        unused for a day, oldest first; then every object no record names, and leftovers of killed runs."""
+    def prune(self, now: float | None = None, every: float = 3600) -> None:
+        """At most once per `every` seconds: remove records unused for KEEP_DAYS; beyond SIZE_RATIO times
+        what this build used, the records unused for a day, oldest first; then every object no record
+        names, and whatever else is in the folder (leftovers of killed runs and of older coffeeruns)."""
         if self.root is None or not self.writable or not self.root.is_dir():
             return
         now = now or time.time()
+        marker = self.root / "pruned"
+        with contextlib.suppress(OSError):
+            if 0 <= now - marker.stat().st_mtime < every:
+                return
+        for item in self.root.iterdir():
+            if item.name not in (*NAMESPACES, "objects", "verified.json", "pruned", ".gitignore"):
+                self._clear(item, now)
         records = []
         for namespace in NAMESPACES:
-            for path in sorted((self.root / namespace).glob("*/*")):
-                try:
-                    info = path.stat()
-                    files = json.loads(path.read_bytes())["files"]
-                    digests = {str(v[0]): int(v[1]) for v in files.values()}
-                except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-                    self._drop(path)  # a temporary file of a killed run, or garbage
+            buckets = sorted((self.root / namespace).iterdir()) if (self.root / namespace).is_dir() else []
+            for bucket in buckets:
+                if not (bucket.is_dir() and re.fullmatch(r"[0-9a-f]{2}", bucket.name)):
+                    self._clear(bucket, now)
                     continue
-                used = (namespace, path.stem) in self.used
-                records.append((used, info.st_mtime, path, digests, info.st_size))
+                for path in sorted(bucket.iterdir()):
+                    try:
+                        info = path.stat()
+                        files = json.loads(path.read_bytes())["files"]
+                        digests = {str(v[0]): int(v[1]) for v in files.values()}
+                    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+                        self._clear(path, now)  # garbage, a folder of an older coffeerun, or a put under way
+                        continue
+                    used = (namespace, path.stem) in self.used
+                    records.append((used, info.st_mtime, path, digests, info.st_size))
         live = {d: s for used, _, _, digests, _ in records if used for d, s in digests.items()}
         budget = SIZE_RATIO * sum(live.values())
         refs: Counter[str] = Counter()
         sizes: dict[str, int] = {}
         for *_, digests, _ in records:
-            refs.update(digests)
+            refs.update(digests.keys())
             sizes.update(digests)
         total = sum(sizes.values()) + sum(r[4] for r in records)
         for used, mtime, path, digests, size in sorted(records, key=lambda r: r[1]):  # oldest first
@@ -261,19 +276,22 @@ class Store:
                     total -= sizes[digest]
         named = {d for d, n in refs.items() if n > 0}
         for bucket in sorted((self.root / "objects").glob("*")):
+            if not bucket.is_dir():
+                self._clear(bucket, now)
+                continue
             for item in bucket.iterdir():
-                with contextlib.suppress(OSError):  # a concurrent build's object may not be recorded yet
-                    if item.name not in named and now - item.stat().st_mtime > 3600:
-                        self._drop(item)
+                if item.name not in named:
+                    self._clear(item, now)  # not when new: a concurrent build's object may not be recorded yet
         if self._stamps is not None or (self.root / "verified.json").exists():
             self._stamps = {d: s for d, s in self._known().items() if d in named}
             self._stamps_changed = True
+        self._quietly(lambda: write_atomic(marker, b""))
 
-    def size(self) -> int:
-        """Bytes held (each object once)."""
-        if self.root is None or not self.root.is_dir():
-            return 0
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+    def _clear(self, path: Path, now: float) -> None:
+        """Remove what is not the store's (unless it is new: a concurrent build may be writing it)."""
+        with contextlib.suppress(OSError):
+            if now - path.lstat().st_mtime > 3600:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 class Reader:
