@@ -42,7 +42,8 @@ def sha(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _hash_file(path: Path) -> str:
+def hash_file(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -52,7 +53,7 @@ def _hash_file(path: Path) -> str:
 
 @lru_cache(maxsize=256)
 def _file_digest(path: str, size: int, mtime: int, inode: int) -> str:
-    return _hash_file(Path(path))
+    return hash_file(Path(path))
 
 
 def file_digest(path: str | Path) -> str:
@@ -89,7 +90,7 @@ class FileDigests:
             self._seen[key] = [*known[:5], True]
             return known[4]
         taken = time.time_ns()
-        digest = _hash_file(path)
+        digest = hash_file(path)
         # A file changed again within the clock's granularity could keep its stat: hash it next time too.
         trusted = max(info.st_mtime_ns, info.st_ctime_ns) < taken - _RACY_NS
         self._seen[key] = [*stamp, digest, trusted]

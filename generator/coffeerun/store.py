@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from coffeerun.atomic import FILE_MODE, write_atomic
-from coffeerun.digests import code_digest, library_versions, sha
+from coffeerun.digests import code_digest, hash_file, library_versions, sha
 
 FORMAT = "coffeerun-store/1"
 NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds")
@@ -44,14 +44,6 @@ _KEY = re.compile(r"^[0-9a-f]{64}$")
 def key(namespace: str, *parts: Any) -> str:
     """The one key builder: the namespace, the store format, our code, the library versions, and parts."""
     return sha(FORMAT, namespace, code_digest(), library_versions(), parts)
-
-
-def file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -121,7 +113,7 @@ class Store:
             ok = True
         else:
             try:
-                ok = file_sha(path) == digest
+                ok = hash_file(path) == digest
             except OSError:
                 ok = False
             if ok:
@@ -174,7 +166,7 @@ class Store:
         if isinstance(content, bytes):
             digest, size = hashlib.sha256(content).hexdigest(), len(content)
         else:
-            digest, size = file_sha(content), os.path.getsize(content)
+            digest, size = hash_file(content), os.path.getsize(content)
         target = self.object(digest)
         if target.exists() and self.verify(digest, size):
             return [digest, size]
