@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -69,6 +69,10 @@ class Store:
     changed: bool = False  # something new was put
     _stamps: dict[str, list[int]] | None = None
     _stamps_changed: bool = False
+
+    def reading_only(self) -> Store:
+        """This store for workers: the same reads; nothing written, nothing removed."""
+        return replace(self, writable=False)
 
     def _record(self, namespace: str, k: str) -> Path:
         assert namespace in NAMESPACES and _KEY.match(k), (namespace, k)
@@ -120,7 +124,7 @@ class Store:
                 self._known()[digest] = stamp
                 self._stamps_changed = True
         if ok and info.st_mode & 0o777 != FILE_MODE:
-            ok = self._quietly(lambda: os.chmod(path, FILE_MODE))
+            ok = self.writable and self._quietly(lambda: os.chmod(path, FILE_MODE))
         if not ok:
             self._drop(path)
         return ok

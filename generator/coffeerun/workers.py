@@ -131,7 +131,7 @@ class Workers:
 
     def __init__(self, count: int, build_store: store.Store):
         global _STORE
-        _STORE = build_store  # before the fork: every worker reads the build's store
+        _STORE = build_store.reading_only()  # before the fork: every worker reads the build's store
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
         self._processes: dict[int, Any] = {}
