@@ -50,7 +50,7 @@ def test_every_coffeerun_command_in_a_workflow_runs_on_the_example(workflow, exa
     monkeypatch.chdir(example_project)
     for args in commands:
         assert args[0] in cli.commands, f"{workflow.name}: unknown command {args[0]}"
-        result = run_cli(*args, env={"COFFEERUN_SECRET": "workflow-test-secret", "GITHUB_ACTIONS": "true"})
+        result = run_cli(*args, env={"COFFEERUN_SECRET": "workflow-test-secret-of-32-characters", "GITHUB_ACTIONS": "true"})
         assert result.exit_code == 0, f"{workflow.name}: coffeerun {' '.join(args)}\n{result.output}"
     if any(a[0] == "build" for a in commands):
         assert (example_project / "site" / "index.html").is_file()

@@ -36,3 +36,11 @@ def build(root: Path, out: Path | None = None, *, today: dt.date | None = None, 
                            drafts=drafts, publish=publish, campaigns=tuple(campaigns), jobs=jobs,
                            use_cache=use_cache, assets=assets, shard=shard, site_url=site_url)
     return run(Path(root), options, progress, on_start)
+
+
+def init_project(target: Path, today: dt.date | None = None) -> list[Path]:
+    """Write a new project into target (missing or empty); the files written, in order."""
+    from coffeerun import __version__
+    from coffeerun.scaffold import init_project as write_project
+
+    return write_project(Path(target), __version__, today or utc_today())

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 Progress = Callable[[str, bool], None]
 
 
+MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks for
+
+
 class UsageProblem(Exception):
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
 
@@ -94,7 +97,7 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
     started = time.perf_counter()
-    secret = _secret(options)
+    secret = _secret(options, Path(root))
     paths = ProjectPaths(Path(root))
     store = Store(paths.cache.absolute() if options.use_cache else None)
     phase = Phases()
@@ -119,7 +122,7 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
     return result
 
 
-def _secret(options: BuildOptions) -> bytes | None:
+def _secret(options: BuildOptions, root: Path) -> bytes | None:
     secret = tokens.secret_from_env()
     if options.publish:
         if secret is None:
@@ -129,6 +132,19 @@ def _secret(options: BuildOptions) -> bytes | None:
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
+        if len(secret) < MIN_PUBLISH_SECRET:
+            raise UsageProblem(f"--publish needs a {tokens.SECRET_ENV} of at least {MIN_PUBLISH_SECRET} characters "
+                               f"(it has {len(secret)}): anyone who guesses it can make every private link; make "
+                               "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+        from coffeerun.siteconfig import site_url
+
+        try:
+            base = options.site_url or site_url(ProjectPaths(root).mkdocs_yml)
+        except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml is reported by validation, at its line
+            base = "https://"
+        if not base.startswith("https://"):
+            raise UsageProblem(f"--publish needs an https site_url in mkdocs.yml, not {base!r}: private links "
+                               "must not travel unencrypted")
     return secret
 
 

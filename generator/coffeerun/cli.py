@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from coffeerun import __version__, api
+from coffeerun import __version__, api, verbosity
 from coffeerun.problems import did_you_mean
 from coffeerun.report import Report
 
@@ -40,7 +40,7 @@ def _known_campaigns(root: Path, names: tuple[str, ...]) -> None:
             raise click.UsageError(f"no campaign '{name}' in {root / 'campaigns'}{did_you_mean(name, known)}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=verbosity.VerbosityGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coffeerun")
 def cli() -> None:
     """Private advocate microsites, talk tracks and slide decks from one YAML file per campaign."""
@@ -49,18 +49,22 @@ def cli() -> None:
 @cli.command()
 @project_option
 @today_option
+@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text lines; json: a list of problems on stdout; github: lines and GitHub annotations.")
 @click.argument("campaigns", nargs=-1)
-def check(project: Path, today: dt.date | None, campaigns: tuple[str, ...]) -> None:
+def check(project: Path, today: dt.date | None, style: str, campaigns: tuple[str, ...]) -> None:
     """Validate everything; print every problem; exit 1 if any."""
     if not project.is_dir():
         raise click.UsageError(f"no project directory {project}; run coffeerun in a project or pass --project DIR")
     _known_campaigns(project, campaigns)
     result = api.check(project, today, campaigns or None)
     report = Report(result.problems)
-    report.print_problems()
+    report.print_problems(style)
+    for info in result.campaigns:
+        verbosity.detail(f"{info.id}: {info.state.kind}{f' ({info.state.reason})' if info.state.reason else ''}")
     if not result.problems.errors:
         published = sum(c.state.published for c in result.campaigns)
-        click.echo(f"ok: {len(result.campaigns)} campaign(s) valid, {published} to publish", err=True)
+        verbosity.info(f"ok: {len(result.campaigns)} campaign(s) valid, {published} to publish")
     sys.exit(report.exit_code)
 
 
@@ -88,15 +92,15 @@ def new(project: Path, today: dt.date | None, account: str, campaign: str) -> No
             raise click.UsageError(f"'{value}' is not a valid {label} id; use lowercase letters, digits and '-'")
     accounts = sorted(p.name for p in (project / "content" / "accounts").glob("*") if p.is_dir())
     if account not in accounts:
-        click.echo(f"warning: no account '{account}' yet (content/accounts/{account}/account.yaml)"
-                   f"{did_you_mean(account, accounts)}", err=True)
+        verbosity.warn(f"no account '{account}' yet (content/accounts/{account}/account.yaml)"
+                       f"{did_you_mean(account, accounts)}")
     try:
         path = write_new_campaign(project, campaign, account, today or api.utc_today())
     except FileExistsError:
         raise click.UsageError(f"campaigns/{campaign}.yaml exists already; pick another id") from None
-    click.echo(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
+    verbosity.info(f"wrote {path}; fill it in, then run: coffeerun check {campaign}")
     if write_schema_if_missing(project):
-        click.echo("wrote schema/campaign.schema.json for your editor (refresh it with: coffeerun schema)")
+        verbosity.info("wrote schema/campaign.schema.json for your editor (refresh it with: coffeerun schema)")
 
 
 @cli.command()
@@ -156,7 +160,7 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
     _known_campaigns(project, campaigns)
     out = out or project / "site"
     try:
-        with Progress() as progress:
+        with Progress(verbosity.progress_stream()) as progress:
             result = api.build(project, out, today=today, drafts=drafts, publish=publish, campaigns=campaigns,
                                jobs=jobs, use_cache=not no_cache, assets=not no_assets, shard=_shard(shard),
                                progress=progress.advance, on_start=progress.start)
@@ -168,14 +172,14 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
     report = Report(result.problems)
     report.print_problems()
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        verbosity.warn(warning)
     if report.exit_code:
         click.echo(f"nothing written: {out} is unchanged", err=True)
         sys.exit(report.exit_code)
-    if os.environ.get("COFFEERUN_PHASES"):
+    if os.environ.get("COFFEERUN_PHASES") or verbosity.verbose():
         click.echo(f"phases: {result.phases}", err=True)
-    click.echo(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(out),
-                       [f"{campaign} ({kind})" for campaign, kind in result.not_built]), err=True)
+    verbosity.info(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(out),
+                           [f"{campaign} ({kind})" for campaign, kind in result.not_built]))
 
 
 @cli.command()
@@ -191,8 +195,7 @@ def links(project: Path, today: dt.date | None, as_json: bool) -> None:
 
     secret = tokens.secret_from_env()
     if secret is None:
-        click.echo(f"warning: {tokens.SECRET_ENV} is not set: these are preview links, not the real ones",
-                   err=True)
+        verbosity.warn(f"{tokens.SECRET_ENV} is not set: these are preview links, not the real ones")
         secret = tokens.PREVIEW_SECRET
     result, rows = link_rows(project, today or api.utc_today(), secret)
     if result.problems.errors:
@@ -216,6 +219,25 @@ def serve(project: Path, today: dt.date | None, port: int, campaign: str) -> Non
 
     _known_campaigns(project, (campaign,))
     serve_campaign(project, campaign, today, port)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Write a new project to start a program from into DIRECTORY (a new or empty folder)."""
+    try:
+        written = api.init_project(directory)
+    except FileExistsError:
+        raise click.UsageError(f"{directory} is not an empty folder; coffeerun init writes a new project "
+                               "into a new or empty one") from None
+    except OSError as exc:
+        click.echo(f"coffeerun: cannot write {directory}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        verbosity.detail(f"wrote {path}")
+    verbosity.info(f"wrote a new coffeerun {__version__} project into {directory} ({len(written)} files); next:\n"
+                   f"  cd {directory} && coffeerun check      # lists each CHANGE-ME to fill in\n"
+                   "  then read README.md there: the secret, GitHub Pages, the first campaign")
 
 
 def main() -> None:

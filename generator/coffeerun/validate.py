@@ -15,6 +15,7 @@ from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
 from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
+from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
@@ -195,9 +196,13 @@ class _Accounts:
 def _brand(checker: _Checker) -> tuple[Brand | None, Path | None]:
     brand_file = checker.paths.theme_file("brand.yaml")
     doc = checker.load(brand_file)
-    brand = checker.model(Brand, doc) if doc else None
+    if doc is None:
+        return None, None
+    marked = placeholder_locs(found := find_placeholders(doc))
+    checker.problems.extend(found)
+    brand = checker.model(Brand, doc, keep=lambda loc: not covered(marked, loc))
     logo = None
-    if brand is not None and brand.logo and doc is not None:
+    if brand is not None and brand.logo and "logo" not in marked:
         # Written relative to theme/ like an account's logo; `theme/logo.svg` (from the root) works too.
         logo = checker.logo(brand_file.parent, brand.logo.removeprefix("theme/"), doc, ("logo",),
                             (".svg", ".png"))
@@ -238,6 +243,8 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     paths = ProjectPaths(root)
     checker = _Checker(paths)
     brand, brand_logo = _brand(checker)
+    if paths.mkdocs_yml.parent == paths.root:
+        checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))
     profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),
                 "resource": _ProfileSet(checker, paths.content / "resources", ResourceFields, "resource")}
     accounts = _Accounts(checker)
