@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-
 from tests.conftest import REPO
 
 TODAY = "2026-11-23"

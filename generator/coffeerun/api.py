@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # validation pulls in the models: imported when a command needs it
     from coffeerun.build import BuildResult
@@ -12,7 +13,7 @@ if TYPE_CHECKING:  # validation pulls in the models: imported when a command nee
 
 
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | None = None) -> ValidProject:
@@ -30,7 +31,8 @@ def build(root: Path, out: Path | None = None, *, today: dt.date | None = None, 
     """Build the publish root (default: site/ in the project): validate, plan, reuse or render, verify,
     publish. Raises build.UsageProblem (wrong use) and build.EnvironmentProblem (a worker died, the
     output is busy); problems in the input are on the result, and then the output is unchanged."""
-    from coffeerun.build import BuildOptions, build as run
+    from coffeerun.build import BuildOptions
+    from coffeerun.build import build as run
 
     options = BuildOptions(out=Path(out) if out is not None else Path(root) / "site", today=today or utc_today(),
                            drafts=drafts, publish=publish, campaigns=tuple(campaigns), jobs=jobs,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from coffeerun import publish, tokens
 from coffeerun.digests import FileDigests, sha, system_fonts
@@ -114,7 +115,7 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
                     progress(campaign_id, True)
             digests.save()
             store.finish()
-    except publish.OutputBusy as exc:
+    except publish.OutputBusyError as exc:
         raise EnvironmentProblem(str(exc)) from None
     phase("finish")
     result.warnings.extend(store.warnings)
@@ -128,7 +129,7 @@ def _secret(options: BuildOptions, root: Path) -> bytes | None:
         if secret is None:
             raise UsageProblem(f"--publish needs the secret in {tokens.SECRET_ENV}; without it links "
                                "are only for previews")
-        clock = dt.datetime.now(dt.timezone.utc).date()
+        clock = dt.datetime.now(dt.UTC).date()
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
@@ -150,7 +151,7 @@ def _secret(options: BuildOptions, root: Path) -> bytes | None:
 
 def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, store: Store, digests: FileDigests,
            inputs: str, progress: Progress, on_start: Callable[[int], None], phase: Phases) -> BuildResult:
-    from coffeerun.workers import WorkerDied, Workers
+    from coffeerun.workers import WorkerDiedError, Workers
 
     phase("inputs")
     workers = Workers(options.jobs or os.cpu_count() or 1, store)
@@ -177,7 +178,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         except BaseException:
             publish.discard(staging)
             raise
-    except WorkerDied as exc:
+    except WorkerDiedError as exc:
         raise EnvironmentProblem(f"{exc}; nothing was published, {options.out} is unchanged") from None
     finally:
         workers.close()
@@ -257,7 +258,8 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
     the brand, theme/ and mkdocs.yml (`theme`), the fonts, its links, whether its downloads are made and
     SOURCE_DATE_EPOCH. Not today: nothing rendered depends on it."""
     found, root = job.validated, job.project.root
-    assert found is not None
+    if found is None:
+        raise ValueError(f"{job.id}: a job of a build plan has its validated campaign")
     logos = [digests(Path(p)) if p else "" for p in (found.digest.account_logo, job.brand_logo)]
     return key("sites", theme, found.digest.data, [(rel, digests(root / rel)) for rel in found.digest.files], logos,
                job.brand.model_dump(mode="json"), [job.links.share_token, job.links.kit_token, job.links.site_url],

@@ -14,9 +14,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from coffeerun import __version__
 

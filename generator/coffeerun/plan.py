@@ -61,7 +61,7 @@ class CampaignJob:
         if self.source_date_epoch is not None:
             return self.source_date_epoch
         starts = self.campaign.model.starts if self.campaign is not None else None
-        return int(dt.datetime.combine(starts or FIRST_DAY, dt.time(), dt.timezone.utc).timestamp())
+        return int(dt.datetime.combine(starts or FIRST_DAY, dt.time(), dt.UTC).timestamp())
 
 
 @dataclass(frozen=True)

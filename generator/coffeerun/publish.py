@@ -13,8 +13,8 @@ import hashlib
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from coffeerun.project import ProjectPaths
 
@@ -33,7 +33,7 @@ _RENAME_EXCHANGE = 2
 DIR_MODE = 0o755
 
 
-class OutputBusy(Exception):
+class OutputBusyError(Exception):
     """Another build is writing the same output folder."""
 
 
@@ -49,7 +49,7 @@ def exclusive(out: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise OutputBusy(f"another coffeerun build is writing {out} (it holds {lock.lock_file}); run this one "
+        raise OutputBusyError(f"another coffeerun build is writing {out} (it holds {lock.lock_file}); run this one "
                          "when it has finished") from None
     umask = os.umask(0o022)
     try:

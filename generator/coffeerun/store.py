@@ -26,9 +26,10 @@ import re
 import shutil
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from coffeerun.atomic import FILE_MODE, write_atomic
 from coffeerun.digests import code_digest, hash_file, library_versions, sha
@@ -75,7 +76,8 @@ class Store:
         return replace(self, writable=False)
 
     def _record(self, namespace: str, k: str) -> Path:
-        assert namespace in NAMESPACES and _KEY.match(k), (namespace, k)
+        if namespace not in NAMESPACES or not _KEY.match(k):
+            raise ValueError(f"not a store key: {namespace}/{k}")
         return self.root / namespace / k[:2] / f"{k}.json"  # type: ignore[operator]
 
     def object(self, digest: str) -> Path:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from coffeerun.digests import FileDigests, sha
 from coffeerun.models import Brand

@@ -7,12 +7,12 @@ import os
 import signal
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from coffeerun import store
 from coffeerun.leaks import Scan, scan
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from coffeerun.plan import CampaignJob
 
 
-class WorkerDied(Exception):
+class WorkerDiedError(Exception):
     """A worker process ended without a result (killed, out of memory, a crash in native code)."""
 
 
@@ -103,10 +103,10 @@ def _worker_start(parent: int) -> None:
 
 def warm_up() -> int:
     """Worker side: load what rendering needs while the build validates and plans."""
-    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.commands.build
     import mkdocs.config.defaults  # noqa: F401
 
-    import coffeerun.render.assets  # noqa: F401
+    import coffeerun.render.assets
     import coffeerun.render.pages  # noqa: F401
 
     return os.getpid()
@@ -176,7 +176,7 @@ class Workers:
         try:
             return future.result()
         except BrokenProcessPool:
-            raise WorkerDied(self._death()) from None
+            raise WorkerDiedError(self._death()) from None
 
     def _death(self) -> str:
         """Which worker died doing what: the one that ended by another signal than the pool's SIGTERM."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from coffeerun.fieldtypes import video_host
@@ -62,7 +61,7 @@ def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
     return encoded
 
 
-def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa: ANN001, ANN202 - PIL images
+def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):
     from PIL import Image, ImageOps
 
     image = ImageOps.exif_transpose(image)
@@ -74,7 +73,7 @@ def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa
     return image.convert("RGB")
 
 
-def _webp(image, quality: int) -> bytes:  # noqa: ANN001 - a PIL image
+def _webp(image, quality: int) -> bytes:
     out = io.BytesIO()
     # No EXIF, no ICC, no XMP: nothing about the source file travels into the site.
     image.save(out, "WEBP", quality=quality, method=6)
@@ -170,7 +169,7 @@ def _segments(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
 
 
-def _youtube(parts) -> str | None:  # noqa: ANN001 - SplitResult
+def _youtube(parts) -> str | None:
     segs, query = _segments(parts.path), parse_qs(parts.query)
     host = (parts.hostname or "").lower()
     if host == "youtu.be" and segs:
@@ -188,7 +187,7 @@ def _youtube(parts) -> str | None:  # noqa: ANN001 - SplitResult
     return src + (f"&start={start}" if start else "")
 
 
-def _vimeo(parts) -> str | None:  # noqa: ANN001
+def _vimeo(parts) -> str | None:
     segs, query = _segments(parts.path), parse_qs(parts.query)
     numbers = [i for i, s in enumerate(segs) if s.isdigit()]
     if not numbers:
@@ -200,7 +199,7 @@ def _vimeo(parts) -> str | None:  # noqa: ANN001
     return src + (f"&h={unlisted}" if unlisted and _ID.match(unlisted) else "")
 
 
-def _last_id(parts, markers: tuple[str, ...]) -> str | None:  # noqa: ANN001
+def _last_id(parts, markers: tuple[str, ...]) -> str | None:
     segs = _segments(parts.path)
     for i, seg in enumerate(segs[:-1]):
         if seg in markers:
