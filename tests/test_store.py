@@ -256,7 +256,8 @@ def test_no_withheld_token_folder_survives_with_the_cache_on_another_file_system
         assert not (out / kit).exists()
         for place in (out.parent, cache):
             assert not [p for p in place.rglob("*") if p.name == kit], place
-        assert sorted(p.name for p in out.parent.iterdir()) == [".coffeerun-lock-site", "site"]
+        assert sorted(p.name for p in out.parent.iterdir()) == [".coffeerun-lock-site", ".coffeerun-twin-site", "site"]
+        assert sorted(p.name for p in (out.parent / ".coffeerun-twin-site").iterdir()) == sorted(os.listdir(out))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
@@ -106,9 +107,10 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
         with publish.exclusive(options.out):
             digests = FileDigests(store, paths.root) if options.use_cache else FileDigests()
             inputs = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests)
-            result = unchanged(store, options, inputs)
+            last = last_build(store, options)
+            result = unchanged(last, options, inputs)
             if result is None:
-                result = _build(paths, options, secret, store, digests, inputs, progress, on_start, phase)
+                result = _build(paths, options, secret, store, digests, inputs, last, progress, on_start, phase)
             else:
                 on_start(len(result.reused))
                 for campaign_id in result.reused:
@@ -150,7 +152,8 @@ def _secret(options: BuildOptions, root: Path) -> bytes | None:
 
 
 def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, store: Store, digests: FileDigests,
-           inputs: str, progress: Progress, on_start: Callable[[int], None], phase: Phases) -> BuildResult:
+           inputs: str, last: dict, progress: Progress, on_start: Callable[[int], None], phase: Phases
+           ) -> BuildResult:
     from coffeerun.workers import WorkerDiedError, Workers
 
     phase("inputs")
@@ -165,16 +168,18 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
-        staging = publish.new_staging_dir(options.out)
+        staging = publish.new_staging_dir(options.out, str(last.get("twin", "")))
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
+            folders = site_keys(plan, digests)
             phase("plan")
-            outcomes = reuse_or_render(plan, store, digests, workers, progress, on_start)
+            outcomes = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {}, progress,
+                                       on_start)
             phase("render")
             write_shared_files(staging, paths, plan)
             verify(staging, plan, outcomes)
             phase("verify")
-            deleting = publish.swap_into_place(staging, options.out)
+            previous = publish.swap_into_place(staging, options.out)
         except BaseException:
             publish.discard(staging)
             raise
@@ -188,10 +193,15 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         outcome = outcomes[job.id]
         (result.reused if outcome.reused else result.built).append(job.id)
         result.warnings.extend(outcome.warnings)
-    record(store, options, inputs, plan, result)
+    rows = publish.folder_rows(options.out)
+    twin = store.root is not None and store.writable
+    if twin:  # the next build starts from it
+        publish.keep_twin(previous, options.out, rows)
+    elif previous is not None:
+        publish.discard(previous)
+    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin)
     if store.changed:
         store.prune()
-    deleting.join()  # the previous output, meanwhile
     phase("publish")
     return result
 
@@ -210,17 +220,21 @@ def _output_key(options: BuildOptions) -> str:
     return key("builds", "output", str(options.out.resolve()))
 
 
-def unchanged(store: Store, options: BuildOptions, inputs: str) -> BuildResult | None:
+def last_build(store: Store, options: BuildOptions) -> dict:
+    """What the last build into this output recorded (see record)."""
+    entry = store.get("builds", _output_key(options))
+    return entry.meta if entry is not None else {}
+
+
+def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | None:
     """The result of the build that made the output, if it was made from these very inputs, no campaign
     changes state between its day and today, and the output is exactly as it left it."""
-    entry = store.get("builds", _output_key(options))
     try:
-        meta = entry.meta if entry is not None else {}
-        if meta.get("inputs") != inputs or not meta["stable"][0] <= options.today.isoformat() < meta["stable"][1]:
+        if last.get("inputs") != inputs or not last["stable"][0] <= options.today.isoformat() < last["stable"][1]:
             return None
-        if publish.tree_stamp(options.out) != meta["stamp"]:
+        if publish.tree_stamp(options.out) != last["stamp"]:
             return None
-        before = meta["result"]
+        before = last["result"]
         return BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
                            not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
                            problems=Problems([Problem(*fields) for fields in before["problems"]]), unchanged=True)
@@ -228,10 +242,12 @@ def unchanged(store: Store, options: BuildOptions, inputs: str) -> BuildResult |
         return None
 
 
-def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult) -> None:
-    """What made the output, for a later build with nothing to do."""
+def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
+           folders: dict[str, str], twin: bool) -> None:
+    """What made the output (for a later build with nothing to do), and what its twin holds (to start from)."""
     store.put("builds", _output_key(options), {
-        "inputs": inputs, "stable": list(plan.stable), "stamp": publish.tree_stamp(options.out),
+        "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders,
+        "twin": stamp if twin else "",
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
                    "not_built": result.not_built, "warnings": result.warnings,
                    "problems": [list(astuple(p)) for p in result.problems.items]}})
@@ -266,32 +282,53 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
                job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "")
 
 
-def reuse_or_render(plan: BuildPlan, store: Store, digests: FileDigests, workers: Workers, progress: Progress,
-                    on_start: Callable[[int], None]) -> dict[str, Outcome]:
-    """Every campaign's sites into staging: linked from the store when it has them intact, else rendered by
-    the workers (while this process links the others) and then kept in the store."""
-    theme = sha(digests.tree(plan.jobs[0].project.root / "theme"), digests.tree(defaults_dir() / "theme"),
-                digests(plan.jobs[0].project.mkdocs_yml)) if plan.jobs else ""
-    keys = {job.id: site_key(job, digests, theme) for job in plan.jobs}
-    found = {job.id: _site_entry(store, keys[job.id]) for job in plan.jobs}
-    misses = [job for job in plan.jobs if found[job.id] is None]
+def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
+    """Per token folder of the plan, the key of the sites of its campaign."""
+    if not plan.jobs:
+        return {}
+    root = plan.jobs[0].project
+    theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml))
+    keys = {}
+    for job in plan.jobs:
+        keys[job.links.share_token] = keys[job.links.kit_token] = site_key(job, digests, theme)
+    return keys
+
+
+def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers: Workers, staging: Path,
+                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None]) -> dict[str, Outcome]:
+    """Every campaign's sites into staging: kept when staging (the output's twin) has them from the same
+    key (`had`), else linked from the store when it has them intact, else rendered by the workers (while
+    this process links the others) and then kept in the store."""
+    kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
+    found: dict[str, tuple[Entry | None, bool]] = {}
+    for job in plan.jobs:
+        tokens_of = (job.links.share_token, job.links.kit_token)
+        whole = all(token in kept for token in tokens_of)
+        entry = _site_entry(store, keys[job.links.share_token], check_files=not whole)
+        if entry is None or not whole:
+            for token in tokens_of:
+                if token in kept:
+                    shutil.rmtree(staging / token)
+            whole = False
+        found[job.id] = (entry, whole)
+    misses = [job for job in plan.jobs if found[job.id][0] is None]
     rendering = workers.render(misses)  # submitted now; rendered in this process as it is iterated
     on_start(len(plan.jobs))
     outcomes: dict[str, Outcome] = {}
     for job in plan.jobs:
-        entry = found[job.id]
+        entry, whole = found[job.id]
         if entry is not None:
-            outcomes[job.id] = _link_site(store, entry, job)
+            outcomes[job.id] = _stored_outcome(entry) if whole else _link_site(store, entry, job)
             progress(job.id, True)
     for job, rendered in rendering:
-        outcomes[job.id] = _keep_site(store, keys[job.id], job, rendered)
+        outcomes[job.id] = _keep_site(store, keys[job.links.share_token], job, rendered)
         progress(job.id, False)
     return outcomes
 
 
-def _site_entry(store: Store, site: str) -> Entry | None:
+def _site_entry(store: Store, site: str, check_files: bool = True) -> Entry | None:
     """A stored site whose every file name is a plain relative path inside its site (else not trusted)."""
-    entry = store.get("sites", site)
+    entry = store.get("sites", site, check_files)
     if entry is None:
         return None
     try:
@@ -319,6 +356,10 @@ def _link_site(store: Store, entry: Entry, job: CampaignJob) -> Outcome:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
         store.link(entry, name, dest)
+    return _stored_outcome(entry)
+
+
+def _stored_outcome(entry: Entry) -> Outcome:
     meta = entry.meta
     return Outcome(Scan.from_json(meta["share"]), Scan.from_json(meta["kit"]), list(meta["warnings"]), reused=True)
 

@@ -1,7 +1,10 @@
 """Publish stage: one build at a time per output, the neutral root files, the staged tree swapped into place.
 
-Everything a build writes beside the output (its staging tree, the tree it replaced) is gone when it
-ends or, after a killed build, when the next one starts; nothing of it is kept for later builds.
+Beside the output a build leaves one thing: its twin (`.coffeerun-twin-<name>`), the same folders as
+the output with the same files linked, made from the tree the swap replaced. The next build starts
+from it when it is exactly as recorded, so a build that changes one campaign touches only that
+campaign's folders. The twin never holds a folder the output does not (a revoked or withheld one).
+A killed build's staging tree is removed when the next build starts.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import ctypes.util
 import hashlib
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,7 @@ _STAGING = ".coffeerun-staging-"
 _RETIRED = ".coffeerun-retired-"
 _LEFTOVERS = (_STAGING, _RETIRED, ".coffeerun-base-")  # the last: the kept trees of coffeerun before 0.x
 _LOCK = ".coffeerun-lock-"
+_TWIN = ".coffeerun-twin-"
 _RENAME_EXCHANGE = 2
 DIR_MODE = 0o755
 
@@ -84,14 +87,34 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def new_staging_dir(out: Path) -> Path:
-    """An empty folder beside out, on the same file system, so the swap is a rename."""
+def new_staging_dir(out: Path, twin_stamp: str = "") -> Path:
+    """A folder beside out, on the same file system, so the swap is a rename: the twin of out when it is
+    exactly as recorded (twin_stamp), else empty."""
     out = out.absolute()
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    twin = out.parent / f"{_TWIN}{out.name}"
+    if twin_stamp and twin.is_dir() and tree_stamp(twin) == twin_stamp:
+        os.rename(twin, staging)
+    else:
+        shutil.rmtree(twin, ignore_errors=True)
+        staging.mkdir()
     os.chmod(staging, DIR_MODE)
     return staging
+
+
+def tidy(staging: Path, wanted: dict[str, str], had: dict[str, str]) -> set[str]:
+    """Keep the top-level folders of staging wanted with the key they had; remove everything else."""
+    kept = set()
+    for entry in sorted(os.scandir(staging), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in wanted and had.get(entry.name) == wanted[entry.name]:
+                kept.add(entry.name)
+            else:
+                shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    return kept
 
 
 def discard(staging: Path) -> None:
@@ -112,42 +135,79 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path) -> threading.Thread:
-    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out. The
-    previous output is deleted by the thread returned (join it before the lock is released)."""
+def swap_into_place(staging: Path, out: Path) -> Path | None:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out. Returns
+    the tree replaced (for keep_twin or discard)."""
     out = out.absolute()
-    previous = None
     if not out.exists():
         os.replace(staging, out)
-    elif _exchange(staging, out):
-        previous = staging  # now holds the previous output
+        return None
+    if _exchange(staging, out):
+        return staging  # now holds the previous output
+    previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
+    os.replace(out, previous)
+    os.replace(staging, out)
+    return previous
+
+
+def keep_twin(previous: Path | None, out: Path, rows: dict[str, list]) -> None:
+    """Make the replaced tree the twin of out: what differs from out (by folder_rows) removed, what is
+    missing linked from out. Afterwards its tree_stamp is out's."""
+    out = out.absolute()
+    twin = out.parent / f"{_TWIN}{out.name}"
+    shutil.rmtree(twin, ignore_errors=True)
+    if previous is None:
+        twin.mkdir()
+        had: dict[str, list] = {}
     else:
-        previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
-        os.replace(out, previous)
-        os.replace(staging, out)
-    deleting = threading.Thread(target=shutil.rmtree, args=(previous,) if previous else (os.devnull, True))
-    deleting.start()
-    return deleting
+        os.rename(previous, twin)
+        had = folder_rows(twin)
+    for entry in list(os.scandir(twin)):
+        if had.get(entry.name) != rows.get(entry.name):
+            shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+            had.pop(entry.name, None)
+    for name in sorted(set(rows) - set(had)):
+        source = out / name
+        if not source.is_dir():
+            os.link(source, twin / name)
+            continue
+        for folder, _dirs, files in os.walk(source):
+            target = twin / os.path.relpath(folder, out)
+            target.mkdir()
+            for file in files:
+                os.link(os.path.join(folder, file), target / file)
+    os.chmod(twin, os.stat(out).st_mode & 0o777)
 
 
-def tree_stamp(folder: Path) -> str:
-    """Every entry under folder by path, kind, size, time, inode and mode: a file added, removed, replaced,
-    edited or made unreadable changes it."""
-    rows: list[tuple] = []
+def folder_rows(folder: Path) -> dict[str, list]:
+    """Per top-level entry of folder, every entry in it: folders by path and mode, files by path, mode,
+    size, time and inode (so a tree and its twin, whose files are the same, have the same rows)."""
+    rows: dict[str, list] = {}
 
-    def walk(path: str, prefix: str) -> None:
+    def walk(path: str, prefix: str, top: str) -> None:
         with os.scandir(path) as listing:
             entries = sorted(listing, key=lambda e: e.name)
         for entry in entries:
             info = entry.stat(follow_symlinks=False)
-            rows.append((prefix + entry.name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
+            name, group = prefix + entry.name, top or entry.name
             if entry.is_dir(follow_symlinks=False):
-                walk(entry.path, f"{prefix}{entry.name}/")
+                rows.setdefault(group, []).append((name, info.st_mode))
+                walk(entry.path, name + "/", group)
+            else:
+                rows.setdefault(group, []).append((name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
 
+    walk(os.fspath(folder), "", "")
+    return rows
+
+
+def stamp_of(folder: Path, rows: dict[str, list]) -> str:
+    return hashlib.sha256(repr((os.stat(folder).st_mode, sorted(rows.items()))).encode()).hexdigest()
+
+
+def tree_stamp(folder: Path) -> str:
+    """Every entry under folder (see folder_rows): a file added, removed, replaced, edited or made
+    unreadable changes it; "" when folder cannot be read."""
     try:
-        walk(os.fspath(folder), "")
-        info = os.stat(folder)
+        return stamp_of(folder, folder_rows(folder))
     except OSError:
         return ""
-    rows.append(("", info.st_mode, info.st_ino))
-    return hashlib.sha256(repr(rows).encode()).hexdigest()

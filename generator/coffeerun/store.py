@@ -84,22 +84,23 @@ class Store:
         return self.root / "objects" / digest[:2] / digest  # type: ignore[operator]
 
     # -- reading -----------------------------------------------------------------------------------
-    def get(self, namespace: str, k: str) -> Entry | None:
-        """The record, if it and every object it names are intact; else None (and it is removed)."""
+    def get(self, namespace: str, k: str, check_files: bool = True) -> Entry | None:
+        """The record, if it and every object it names are intact (check_files=False: the record alone, for a
+        caller that will not read its files); else None (and it is removed)."""
         if self.root is None:
             return None
         path = self._record(namespace, k)
         try:
             data = json.loads(path.read_bytes())
-            meta, files = data["meta"], {n: (str(v[0]), int(v[1])) for n, v in data["files"].items()}
+            meta, listed = data["meta"], {n: (str(v[0]), int(v[1])) for n, v in data["files"].items()}
             ok = data["check"] == sha(FORMAT, namespace, k, meta, data["files"]) and isinstance(meta, dict)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             ok = False
-        if ok and all(self.verify(digest, size) for digest, size in files.values()):
+        if ok and (not check_files or all(self.verify(digest, size) for digest, size in listed.values())):
             self.used.add((namespace, k))
-            return Entry(meta, files, {n: self.object(d) for n, (d, _) in files.items()})
+            return Entry(meta, listed, {n: self.object(d) for n, (d, _) in listed.items()})
         self._drop(path)
         return None
 
