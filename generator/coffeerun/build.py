@@ -372,9 +372,10 @@ def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) ->
         store.used.add((namespace, k))
     files: dict[str, Path | bytes] = {}
     for kind, root in (("share", job.share_dir), ("kit", job.kit_dir)):
-        for path in root.rglob("*"):
-            if path.is_file():
-                files[f"{kind}/{path.relative_to(root).as_posix()}"] = path
+        for folder, _dirs, names in os.walk(root):
+            rel = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in names:
+                files[f"{kind}/{name}" if rel == "." else f"{kind}/{rel}/{name}"] = Path(folder, name)
     store.put("sites", site, {"share": vars(rendered.share), "kit": vars(rendered.kit),
                               "warnings": rendered.warnings}, files)
     return Outcome(rendered.share, rendered.kit, rendered.warnings, reused=False)

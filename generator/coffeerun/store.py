@@ -69,6 +69,7 @@ class Store:
     writable: bool = True
     changed: bool = False  # something new was put
     _stamps: dict[str, list[int]] | None = None
+    _buckets: set[Path] = field(default_factory=set)
     _stamps_changed: bool = False
 
     def reading_only(self) -> Store:
@@ -173,22 +174,24 @@ class Store:
         if isinstance(content, bytes):
             digest, size = hashlib.sha256(content).hexdigest(), len(content)
         else:
-            digest, size = hash_file(content), os.path.getsize(content)
+            digest, size = hash_file(content), os.stat(content).st_size
         target = self.object(digest)
-        if target.exists() and self.verify(digest, size):
+        if self.verify(digest, size):
             return [digest, size]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._buckets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._buckets.add(target.parent)
         if isinstance(content, bytes):
             write_atomic(target, content)
         else:
-            temp = target.parent / f".{digest}.{os.getpid()}.tmp"
             try:
-                os.link(content, temp)
-                os.chmod(temp, FILE_MODE)
-            except OSError:
+                os.link(content, target)  # on the same file system the file kept is the one staged
+            except OSError:  # another file system, or links not allowed
+                temp = target.parent / f".{digest}.{os.getpid()}.tmp"
                 shutil.copyfile(content, temp)
-                os.chmod(temp, FILE_MODE)
-            os.replace(temp, target)
+                os.replace(temp, target)
+            if os.stat(target).st_mode & 0o777 != FILE_MODE:
+                os.chmod(target, FILE_MODE)
         info = os.stat(target)
         self._known()[digest] = [info.st_size, info.st_mtime_ns, info.st_ino]
         self._stamps_changed = True
