@@ -142,3 +142,8 @@ def notes_of(slide) -> str:
 def tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def quote_layout(frame):
+    """A quote slide's or card's quote text: the big one, or the smaller one beneath a highlight."""
+    return frame.texts.get("quote") or frame.texts["quote_small"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import os
 import struct
+import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -168,3 +172,96 @@ def line_of(root: Path, name: str, marker: str) -> int:
     found = [i for i, line in enumerate(lines, 1) if marker in line]
     assert len(found) == 1, f"{marker!r} is on lines {found} of {name}"
     return found[0]
+
+
+# -- steps that break a project (each takes the project root) ------------------------------------------
+
+Step = Callable[[Path], object]
+
+
+def sub(name: str, old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: edit(root, name, old, new)
+
+
+def write(name: str, content: str | bytes) -> Callable[[Path], None]:
+    def run(root: Path) -> None:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return run
+
+
+def both(*steps: Step) -> Callable[[Path], None]:
+    def run(root: Path) -> None:
+        for step in steps:
+            step(root)
+    return run
+
+
+def link(name: str, target: Callable[[Path], Path | str]) -> Callable[[Path], None]:
+    """name replaced by a symbolic link to target(root)."""
+    def run(root: Path) -> None:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        path.symlink_to(target(root))
+    return run
+
+
+def fifo(name: str) -> Callable[[Path], None]:
+    """name replaced by a named pipe: reading it would wait forever."""
+    def run(root: Path) -> None:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        os.mkfifo(path)
+    return run
+
+
+# -- documents that carry a link ----------------------------------------------------------------------
+
+def office_document(part: str, text: str) -> bytes:
+    """An OOXML document (a zip) whose `part` holds text."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as doc:
+        doc.writestr("[Content_Types].xml", "<Types/>")
+        doc.writestr(part, f"<x><t>{text}</t></x>")
+    return buffer.getvalue()
+
+
+def pdf_link_annotation(url: str) -> bytes:
+    """A blank page whose only mention of url is a link annotation."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    action = DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(url)})
+    writer.add_annotation(0, DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(9), FloatObject(9)]),
+        NameObject("/A"): action}))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_page_text(text: str) -> bytes:
+    """A one-page PDF that shows text from a compressed content stream (not in its raw bytes)."""
+    stream = zlib.compress(f"BT /F1 10 Tf 20 100 Td ({text}) Tj ET".encode("latin-1"))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 200] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

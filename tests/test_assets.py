@@ -11,7 +11,7 @@ from PIL import Image
 
 from coffeerun.render.assets import build_assets
 from coffeerun.render.assets.fonts import clusters, coverage
-from tests.asset_project import CAMPAIGN, deck, make_job, make_project, slide_pngs, tree
+from tests.asset_project import CAMPAIGN, deck, make_job, make_project, quote_layout, slide_pngs, tree
 
 
 # --- files and sizes -----------------------------------------------------------------------------
@@ -28,8 +28,8 @@ def test_every_image_has_its_size_and_name(built):
     for path in cards:
         assert Image.open(path).size == (1080, 1080), path
     assert Image.open(job.preview_image).size == (1200, 630)
-    assert set(result.paths) == {*slide_pngs(job), *cards, job.preview_image,
-                                 job.downloads_dir / "deck.pptx", job.downloads_dir / "deck.pdf"}
+    decks = [job.downloads_dir / folder / f"deck.{ext}" for folder in ("", "finance", "it") for ext in ("pptx", "pdf")]
+    assert set(result.paths) == {*slide_pngs(job), *cards, job.preview_image, *decks}
     assert all(p.stat().st_mode & 0o444 == 0o444 for p in result.paths)  # readable by the web server
 
 
@@ -100,10 +100,10 @@ def test_text_stays_in_the_safe_area_and_every_glyph_is_in_its_font(built, name)
 
 def test_japanese_and_emoji_runs_use_fonts_that_have_them(built):
     _, result = built
-    japanese = result.frames["slides/04-quote-3.png"].texts["quote"]
+    japanese = quote_layout(result.frames["slides/04-quote-3.png"])
     families = {run.face.family for line in japanese.lines for run in line.runs}
     assert any("CJK" in f for f in families), families
-    emoji = result.frames["slides/05-quote-4.png"].texts["quote"]
+    emoji = quote_layout(result.frames["slides/05-quote-4.png"])
     runs = [run for line in emoji.lines for run in line.runs if "🚀" in run.text or "👩" in run.text]
     assert runs and all(run.face.family != "Liberation Sans" for run in runs)
     drawn = "".join(line.text for line in emoji.lines).replace(" ", "")
@@ -115,7 +115,7 @@ def test_characters_no_font_has_are_left_out_with_a_warning(tmp_path):
     project = make_project(tmp_path / "p", CAMPAIGN.replace("Life changing.", f"Life {unknown} changing."))
     result = build_assets(make_job(project, tmp_path / "out", None))
     assert any("U+10FFFD" in w for w in result.warnings), result.warnings
-    layout = result.frames["slides/03-quote-2.png"].texts["quote"]
+    layout = quote_layout(result.frames["slides/03-quote-2.png"])
     assert unknown not in "".join(line.text for line in layout.lines)
 
 
@@ -136,7 +136,8 @@ def test_a_changed_quote_renders_only_what_shows_it(built, tmp_path):
     project = make_project(tmp_path / "p", CAMPAIGN.replace("Life changing.", "Life changing, truly."))
     shutil.copytree(job.cache_dir, tmp_path / "cache")
     result = build_assets(make_job(project, tmp_path / "out", tmp_path / "cache"))
-    assert sorted(result.rendered) == ["cards/quote-2.png", "deck.pdf", "deck.pptx", "slides/03-quote-2.png"]
+    decks = ["deck.pdf", "deck.pptx", "it/deck.pdf", "it/deck.pptx"]  # quote 2 is for IT only
+    assert sorted(result.rendered) == sorted(["cards/quote-2.png", *decks, "slides/03-quote-2.png"])
 
 
 def test_a_campaign_sharing_the_quotes_reuses_their_slides_and_cards(built, tmp_path):
@@ -146,7 +147,8 @@ def test_a_campaign_sharing_the_quotes_reuses_their_slides_and_cards(built, tmp_
     shutil.copytree(job.cache_dir, tmp_path / "cache")
     shared = make_job(project, tmp_path / "shared", tmp_path / "cache")
     result = build_assets(shared)
-    assert sorted(result.rendered) == ["deck.pdf", "deck.pptx", "preview.png", "slides/01-title.png"]
+    decks = [f"{folder}deck.{ext}" for folder in ("", "finance/", "it/") for ext in ("pdf", "pptx")]
+    assert sorted(result.rendered) == sorted([*decks, "preview.png", "slides/01-title.png"])
     fresh = make_job(project, tmp_path / "fresh", None)
     build_assets(fresh)  # the deck from cached slides is the deck drawn from scratch
     assert tree(fresh.kit_dir) == tree(shared.kit_dir)

@@ -63,11 +63,25 @@ def token_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def site_tokens(row: dict) -> set[str]:
+    """Every top-level folder of a campaign: its share site, the owner's kit, each advocate's kit."""
+    return {token_of(row["share_url"]), token_of(row["kit_url"]),
+            *(token_of(a["kit_url"]) for a in row["advocates"].values())}
+
+
+def report_token(project: Path) -> str:
+    """The program report's folder: a token directory of its own."""
+    from coffeerun.render.report import report_url
+
+    return token_of(report_url(project, SECRET["COFFEERUN_SECRET"].encode()))
+
+
 def test_publish_root_has_neutral_pages_robots_headers_and_one_directory_per_token(built):
-    _project, out, rows = built
+    project, out, rows = built
     published = [r for r in rows.values() if r["published"]]
     assert published and all(not r["published"] for r in rows.values() if r["status"] != "live")
-    expected = {token_of(r["share_url"]) for r in published} | {token_of(r["kit_url"]) for r in published}
+    expected = {t for r in published for t in site_tokens(r)}
+    expected.add(report_token(project))
     directories = {p.name for p in out.iterdir() if p.is_dir()}
     assert expected <= directories
     assert not {d for d in directories - expected if not d.startswith(("_", "."))} - {"assets", "theme"}
@@ -85,9 +99,9 @@ def test_nothing_outside_token_directories_names_a_token_campaign_or_account(bui
     project, out, rows = built
     accounts = {json.dumps(r["account"]) for r in rows.values()}
     names = {r["id"] for r in rows.values()} | {a.strip('"') for a in accounts}
-    tokens = {token_of(r["share_url"]) for r in rows.values()} | {token_of(r["kit_url"]) for r in rows.values()}
+    tokens = {t for r in rows.values() for t in site_tokens(r)}
     for path in out.rglob("*"):
-        if path.is_file() and path.relative_to(out).parts[0] not in tokens:
+        if path.is_file() and path.relative_to(out).parts[0] not in tokens | {report_token(project)}:
             data = path.read_bytes()
             for word in names | tokens:
                 assert word.encode() not in data, f"{path.relative_to(out)} names {word}"
@@ -97,7 +111,7 @@ def test_tokens_are_long_url_safe_and_distinct(built):
     _project, _out, rows = built
     seen = set()
     for row in rows.values():
-        for url in (row["share_url"], row["kit_url"]):
+        for url in (row["share_url"], row["kit_url"], *(a["kit_url"] for a in row["advocates"].values())):
             token = token_of(url)
             assert re.fullmatch(r"[a-z2-7]{32}", token)  # 160 bits
             assert token not in seen
@@ -208,7 +222,7 @@ def test_publish_refuses_without_a_secret_and_with_a_past_today(example_project,
                         env={"COFFEERUN_SECRET": ""})
     assert no_secret.exit_code == 2 and "COFFEERUN_SECRET" in no_secret.output
     past = run_cli("build", "--project", example_project, "--out", tmp_path / "b", "--publish", "--today",
-                   "2020-01-01", env=SECRET)
+                   "2020-01-01", env={"COFFEERUN_SECRET": "a-publish-secret-of-32-characters-or-more"})
     assert past.exit_code == 2 and "before today" in past.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
@@ -255,7 +269,11 @@ def test_files_carry_the_campaigns_start_date_so_the_next_day_gives_the_same_byt
     result = run_cli("build", "--project", example_project, "--out", second, "--today", "2026-11-24", "--jobs", "1",
                      "--no-cache", env=SECRET)
     assert result.exit_code == 0, result.output
-    assert tree_digest(first) == tree_digest(second)
+    from coffeerun.render.report import report_token
+
+    report = report_token(SECRET["COFFEERUN_SECRET"].encode()) + "/"  # the program report is of its day
+    assert {k: v for k, v in tree_digest(first).items() if not k.startswith(report)} == \
+        {k: v for k, v in tree_digest(second).items() if not k.startswith(report)}
     deck = first / token_of(rows["northwind-treasury-close"]["kit_url"]) / "downloads" / "deck.pptx"
     with zipfile.ZipFile(deck) as archive:
         core = archive.read("docProps/core.xml").decode()

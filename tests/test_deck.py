@@ -11,7 +11,8 @@ import zipfile
 
 from PIL import Image
 
-from tests.asset_project import HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, notes_of, slide_pngs, slide_texts
+from tests.asset_project import (HUGE_QUOTE, JAPANESE_QUOTE, LONG_QUOTE, deck, notes_of, quote_layout, slide_pngs,
+                                 slide_texts)
 
 
 # --- the deck ------------------------------------------------------------------------------------
@@ -26,7 +27,7 @@ def test_deck_is_16_9_with_one_slide_per_png_and_every_quote_as_text(built):
     model = job.campaign.model
     for n, quote in enumerate(model.quotes, 1):
         frame = result.frames[f"slides/{n + 1:02d}-quote-{n}.png"]
-        shown = frame.texts["quote"]
+        shown = quote_layout(frame)
         if shown.truncated:
             assert shown.text.endswith("…") and shown.text[:-1].strip() in texts[n]
             assert quote.text in notes_of(slides[n])  # the full text, for the presenter
@@ -64,29 +65,54 @@ def test_speaker_notes_carry_the_talk_track(built):
 
 def test_a_quote_too_long_for_the_slide_ends_in_an_ellipsis_and_is_whole_in_the_notes(built):
     job, result = built
-    huge = result.frames["slides/06-quote-5.png"].texts["quote"]
+    huge = quote_layout(result.frames["slides/06-quote-5.png"])
     assert huge.truncated and huge.text.endswith("…") and huge.size == huge.style.sizes[1]
     assert not huge.text[:-1].endswith((" ", ",", "."))  # a clean cut
     assert HUGE_QUOTE in notes_of(list(deck(job).slides)[5])
-    two_words = result.frames["slides/03-quote-2.png"].texts["quote"]
+    two_words = quote_layout(result.frames["slides/03-quote-2.png"])
     assert not two_words.truncated and two_words.size == two_words.style.sizes[0]
-    long = result.frames["slides/02-quote-1.png"].texts["quote"]
+    long = quote_layout(result.frames["slides/02-quote-1.png"])
     assert len(LONG_QUOTE) >= 590 and not long.truncated and long.size < long.style.sizes[0]
 
 
 def test_pdf_has_one_16_9_page_per_slide_and_fixed_dates(built):
+    from pypdf import PdfReader
+
     job, _ = built
     data = (job.downloads_dir / "deck.pdf").read_bytes()
-    assert data.startswith(b"%PDF-")
-    assert len(re.findall(rb"/Type /Page\b(?!s)", data)) == len(slide_pngs(job))
-    assert b"/MediaBox [0 0 960 540]" in data
-    assert b"/CreationDate (D:20260101000000Z)" in data and b"/ID" not in data
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == len(slide_pngs(job))
+    assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages} == {(960.0, 540.0)}
+    assert reader.metadata.creation_date == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    assert "/ID" not in reader.trailer
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"\s+", " ", text.replace("…", " ")).split()
+
+
+def test_pdf_text_is_real_text_that_matches_the_slides(built):
+    """Every word on every slide (Latin, Japanese, the highlight) is text in the PDF, on its page; the
+    fonts are embedded subsets, and the file is far smaller than pictures of the slides."""
+    from pypdf import PdfReader
+
+    job, result = built
+    data = (job.downloads_dir / "deck.pdf").read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    slides = list(deck(job).slides)
+    for number, (page, slide) in enumerate(zip(reader.pages, slides), 1):
+        extracted = re.sub(r"\s+", "", page.extract_text())
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text.strip():
+                shown = re.sub(r"\s+", "", shape.text_frame.text)
+                # emoji are pictures in the PDF (a PDF cannot embed colour bitmap fonts as text)
+                shown = "".join(c for c in shown if ord(c) < 0x1F000 and c not in "\u200d\ufe0f")
+                assert shown in extracted, (number, shown)
+    assert JAPANESE_QUOTE.replace(" ", "")[:12] in re.sub(r"\s+", "", reader.pages[3].extract_text())
+    fonts = {str(f["/BaseFont"]) for p in reader.pages for f in (p["/Resources"].get("/Font") or {}).values()
+             for f in [f.get_object()]}
+    assert fonts and all("+" in name for name in fonts), fonts  # subsets, embedded
+    assert len(data) < 600_000, len(data)
 
 
 def test_qr_code_on_the_closing_slide_opens_the_share_link(built):
@@ -123,3 +149,84 @@ def test_libreoffice_opens_the_deck(built, tmp_path):
     assert run.returncode == 0 and converted.is_file(), run.stdout + run.stderr
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", converted.read_bytes()))
     assert pages == len(slide_pngs(job))
+
+
+def _audience_deck(job, audience: str):
+    from pptx import Presentation
+
+    return Presentation(str(job.downloads_dir / audience / "deck.pptx"))
+
+
+def _shown_quotes(slides) -> list[str]:
+    """The full text of the quote on each quote slide: as shown, or from the notes where it was cut."""
+    out = []
+    for slide in slides:
+        shapes = {sh.name: sh.text_frame.text for sh in slide.shapes if sh.has_text_frame}
+        text = shapes.get("quote") or shapes.get("quote_small")
+        if text is None:
+            continue
+        if text.endswith("…"):
+            lines = notes_of(slide).split("\n")
+            text = lines[lines.index("Full quote (shortened on the slide):") + 1]
+        out.append(" ".join(text.split()))
+    return out
+
+
+def test_each_audience_deck_holds_exactly_its_quotes_and_metrics(built):
+    job, _ = built
+    model = job.campaign.model
+    for audience in ("finance", "it"):
+        slides = list(_audience_deck(job, audience).slides)
+        meant = [" ".join(q.text.split()) for q in model.quotes if not q.audiences or audience in q.audiences]
+        assert _shown_quotes(slides) == meant, audience
+        shown = "\n".join(slide_texts(s) for s in slides)
+        assert all(m.value in shown for m in model.metrics if not m.audiences or audience in m.audiences)
+        notes = "\n".join(notes_of(s) for s in slides)
+        other = "POINT-IT" if audience == "finance" else "POINT-FINANCE"
+        assert f"POINT-{audience.upper()}" in notes and "POINT-EVERYWHERE" in notes and other not in notes
+        title = slide_texts(slides[0])
+        assert ("Finance & Treasury" if audience == "finance" else "IT & Security") in title
+    assert _shown_quotes(list(deck(job).slides)) == [" ".join(q.text.split()) for q in model.quotes]
+
+
+def test_an_audience_decks_qr_code_opens_that_audiences_page(built):
+    import zxingcpp
+
+    job, _ = built
+    for audience in ("finance", "it"):
+        closing = list(_audience_deck(job, audience).slides)[-1]
+        qr = next(s for s in closing.shapes if s.name == "qr")
+        image = Image.open(io.BytesIO(qr.image.blob))
+        codes = zxingcpp.read_barcodes(image.convert("RGB"))
+        assert [c.text for c in codes] == [job.links.audience_url(audience)]
+        assert job.links.audience_url(audience) in notes_of(closing)
+
+
+def test_audience_pdfs_match_their_decks_and_share_the_whole_decks_slides(built):
+    from pypdf import PdfReader
+
+    job, _ = built
+    for audience in ("finance", "it"):
+        reader = PdfReader(job.downloads_dir / audience / "deck.pdf")
+        slides = list(_audience_deck(job, audience).slides)
+        assert len(reader.pages) == len(slides)
+        for page, slide in zip(reader.pages, slides):
+            text = re.sub(r"\s+", "", page.extract_text())
+            for shape in slide.shapes:
+                if shape.has_text_frame and shape.text_frame.text.strip():
+                    words = "".join(c for c in re.sub(r"\s+", "", shape.text_frame.text)
+                                    if ord(c) < 0x1F000 and c not in "\u200d\ufe0f")
+                    assert words in text, (audience, words)
+    whole = [str(sl.shapes._spTree.xml) for sl in deck(job).slides]
+    finance = [str(sl.shapes._spTree.xml) for sl in _audience_deck(job, "finance").slides]
+    assert sum(x in whole for x in finance) == len(finance) - 2  # only the title and closing are its own
+
+
+def test_a_highlight_is_the_big_pull_out_with_the_full_quote_beneath(built):
+    _, result = built
+    frame = result.frames["slides/02-quote-1.png"]
+    pull, small = frame.texts["pull"], frame.texts["quote_small"]
+    assert pull.text == "9 days → 3" and "quote" not in frame.texts
+    assert pull.size > small.size and pull.block[3] < small.block[1]
+    card = result.frames["cards/quote-1.png"]
+    assert card.texts["pull"].size > card.texts["quote_small"].size

@@ -46,7 +46,8 @@ def render_project(root: Path, out: Path, states=("publish", "draft"), before=No
     for info in result.campaigns:
         if info.state.kind not in states:
             continue
-        links = campaign_links(b"test-secret", info.id, info.model.link_version, SITE_URL)
+        links = campaign_links(b"test-secret", info.id, info.model.link_version, SITE_URL,
+                               [a.id for a in info.model.advocates])
         job = CampaignJob(info, result.brand, result.brand_logo, result.paths, links, TODAY,
                           out / links.share_token, out / links.kit_token)
         if before:
@@ -246,7 +247,7 @@ def test_kit_has_links_messages_and_what_is_published(northwind):
     assert "{share_link}" not in text and "{account}" not in text and "{advocate}" not in text
     assert "[colleague's name]" in text
     copy = [b for b in kit.find("button") if "data-cr-copy" in b]
-    assert [b["data-cr-copy"] for b in copy][0] == "link-share"
+    assert "link-share" in [b["data-cr-copy"] for b in copy]
     source = (northwind.kit_dir / "index.html").read_text(encoding="utf-8")
     label = re.search(r'data-cr-copy="link-share".*?</button>', source, re.S).group(0)
     assert "Copy link" in label and '<span class="cr-sr-only">: Share link for everyone</span>' in label
@@ -259,13 +260,13 @@ def test_kit_has_links_messages_and_what_is_published(northwind):
 
 def test_mailto_links_are_properly_encoded(northwind):
     kit = Page((northwind.kit_dir / "index.html").read_text(encoding="utf-8"))
-    mailtos = [a["href"] for a in kit.find("a") if a.get("href", "").startswith("mailto:?")]
+    mailtos = [a["href"] for a in kit.find("a") if a.get("href", "").startswith("mailto:?subject=How")]
     assert mailtos
     query = urlsplit(mailtos[0]).query
     assert " " not in query and "\n" not in query and "+" not in query
     fields = {k: unquote(v) for k, v in (pair.split("=", 1) for pair in query.split("&"))}
     assert fields["subject"] == "How Treasury got month-end down to 3 days (worth 20 minutes?)"
-    assert northwind.links.share_url in fields["body"] and "\r\n\r\n" in fields["body"]
+    assert northwind.links.attributed_url("priya-raman") in fields["body"] and "\r\n\r\n" in fields["body"]
     assert fields["body"].endswith("Priya Raman")
 
 
@@ -416,17 +417,16 @@ def test_video_without_an_id_is_a_plain_link():
 
 
 def test_page_folders_never_take_an_audience_id():
-    from coffeerun.render.context import _slugs
+    from coffeerun.render.share import _slugs
 
     assert _slugs({"videos", "videos-2", "it"}, "videos", "next-steps") == ["videos-3", "next-steps"]
 
 
-def test_i18n_falls_back_to_english():
+def test_i18n_reads_a_region_tag_by_its_base_language():
     from coffeerun import i18n
 
     assert i18n.messages("de-AT")["nav_next"] == "Nächste Schritte"
-    assert i18n.messages("sw")["nav_next"] == "Next steps"
-    assert set(i18n.DE) <= set(i18n.EN) and set(i18n.JA) <= set(i18n.EN)
+    assert i18n.messages("sw")["nav_next"] == "Next steps"  # outside a campaign (check refuses sw)
     assert html.escape(i18n.format_date(dt.date(2027, 3, 1), "ja")) == "2027年3月1日"
 
 

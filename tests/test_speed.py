@@ -141,7 +141,10 @@ def test_theme_files_are_published_once_and_every_page_links_them(reference):
     assert len(shared) == 1 and re.fullmatch(r"[0-9a-f]{16}", shared[0].name)
     assert list(shared[0].glob("assets/stylesheets/main.*.min.css"))
     assert (shared[0] / "assets" / "coffeerun" / "site.css").is_file()
-    tokens = [p for p in out.iterdir() if p.is_dir() and len(p.name) == 32]
+    from coffeerun.render.report import report_token
+
+    report = report_token(SECRET.encode())  # the program report: one page of its own, no MkDocs theme
+    tokens = [p for p in out.iterdir() if p.is_dir() and len(p.name) == 32 and p.name != report]
     assert tokens and not any(next(t.rglob("*.min.css"), None) for t in tokens)
     assert not any((t / "assets").exists() for t in tokens)
     for token in tokens:
@@ -168,17 +171,20 @@ def test_engine_pages_are_what_plain_mkdocs_build_writes(tmp_path):
     checked = api.check(project, dt.date.fromisoformat(TODAY))
     out, kept = tmp_path / "out", tmp_path / "projects"
     engine.keep_projects(kept)
+    sites = 0
     try:
         for info in checked.campaigns:
             if info.state.kind in ("publish", "draft"):
-                links = campaign_links(b"s", info.id, info.model.link_version, "https://a.example/")
+                links = campaign_links(b"s", info.id, info.model.link_version, "https://a.example/",
+                                       [a.id for a in info.model.advocates])
+                sites += len(links.sites())  # the share site, the owner's kit, each advocate's kit
                 render_pages(CampaignJob(info, checked.brand, checked.brand_logo, checked.paths, links,
                                          dt.date.fromisoformat(TODAY), out / links.share_token,
                                          out / links.kit_token))
     finally:
         engine.keep_projects(None)
     generated = sorted(p for p in kept.iterdir() if p.is_dir())
-    assert len(generated) == 8
+    assert len(generated) == sites
     for folder in generated:
         plain = tmp_path / "plain" / folder.name
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # validation pulls in the models: imported when a command needs it
     from coffeerun.build import BuildResult
@@ -38,6 +38,30 @@ def build(root: Path, out: Path | None = None, *, today: dt.date | None = None, 
                            drafts=drafts, publish=publish, campaigns=tuple(campaigns), jobs=jobs,
                            use_cache=use_cache, assets=assets, shard=shard, site_url=site_url)
     return run(Path(root), options, progress, on_start)
+
+
+def engagement(root: Path, logs: Iterable[Path], fmt: str, secret: bytes) -> tuple[ValidProject, Any]:
+    """Count access logs into content/engagement/ (coffeerun.engagement.Counted), unless the project has
+    errors: its campaigns are what the links are recognised by."""
+    from coffeerun.engagement import count_logs
+
+    project = check(Path(root))
+    if project.problems.errors:
+        return project, None
+    return project, count_logs(Path(root), project.campaigns, secret, list(logs), fmt)
+
+
+def approvals(root: Path, campaigns: Iterable[str] | None = None, today: dt.date | None = None,
+              history: bool = True) -> tuple[ValidProject, list]:
+    """Each advocate's approval state per campaign (approval.AdvocateApproval), after validation."""
+    from coffeerun.approval import advocate_approvals
+
+    project = check(root, today, campaigns)
+    rows = []
+    if not project.problems.errors:
+        for info in project.campaigns:
+            rows += advocate_approvals(info.id, info.model, project.paths.root, info.source, history)
+    return project, rows
 
 
 def init_project(target: Path, today: dt.date | None = None) -> list[Path]:

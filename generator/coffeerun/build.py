@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,8 @@ from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.store import Entry, Store, key
 
 if TYPE_CHECKING:
+    from coffeerun.render.report import ProgramReport
+    from coffeerun.validate import CampaignInfo
     from coffeerun.validcache import Checked
     from coffeerun.workers import Rendered, Workers
 
@@ -89,8 +91,7 @@ class Phases(dict):
 class Outcome:
     """One campaign's sites in the staging tree: rendered now or reused, with what the leak check needs."""
 
-    share: Scan
-    kit: Scan
+    scans: dict[str, Scan]  # per site (tokens.Links.sites): "share", "kit", "kit:<advocate>"
     warnings: list[str]
     reused: bool
 
@@ -176,7 +177,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             outcomes = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {}, progress,
                                        on_start)
             phase("render")
-            write_shared_files(staging, paths, plan)
+            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store, workers)
+            if report is not None:
+                result.warnings.extend(report.warnings)
+            write_shared_files(staging, paths, plan, report)
             verify(staging, plan, outcomes)
             phase("verify")
             previous = publish.swap_into_place(staging, options.out)
@@ -200,6 +204,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     elif previous is not None:
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin)
+    purge_withdrawn(store, checked, options.today, result)
     if store.changed:
         store.prune()
     phase("publish")
@@ -232,6 +237,8 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
     try:
         if last.get("inputs") != inputs or not last["stable"][0] <= options.today.isoformat() < last["stable"][1]:
             return None
+        if last["report"] and last["day"] != options.today.isoformat():
+            return None  # the program report is of its day (renewals, consent, the date it shows)
         if publish.tree_stamp(options.out) != last["stamp"]:
             return None
         before = last["result"]
@@ -247,7 +254,8 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from)."""
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders,
-        "twin": stamp if twin else "",
+        "twin": stamp if twin else "", "day": options.today.isoformat(),
+        "report": options.shard is None or options.shard[0] == 1,
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
                    "not_built": result.not_built, "warnings": result.warnings,
                    "problems": [list(astuple(p)) for p in result.problems.items]}})
@@ -270,16 +278,20 @@ def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: P
 
 
 def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
-    """What one campaign's two sites are made from: its data and every project file it names (by content),
-    the brand, theme/ and mkdocs.yml (`theme`), the fonts, its links, whether its downloads are made and
-    SOURCE_DATE_EPOCH. Not today: nothing rendered depends on it."""
+    """What one campaign's sites are made from: its data and every project file it names (by content),
+    the brand, theme/ and mkdocs.yml (`theme`), the fonts, its links (every site), whether its downloads
+    are made, SOURCE_DATE_EPOCH and the recognition figures its kits show. Not today: nothing rendered
+    depends on it (a publish state that changes makes another plan, not other sites)."""
+    from coffeerun.render.recognition import recognition_key
+
     found, root = job.validated, job.project.root
     if found is None:
         raise ValueError(f"{job.id}: a job of a build plan has its validated campaign")
     logos = [digests(Path(p)) if p else "" for p in (found.digest.account_logo, job.brand_logo)]
     return key("sites", theme, found.digest.data, [(rel, digests(root / rel)) for rel in found.digest.files], logos,
-               job.brand.model_dump(mode="json"), [job.links.share_token, job.links.kit_token, job.links.site_url],
-               job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "")
+               job.brand.model_dump(mode="json"), [sorted(job.links.sites().items()), job.links.site_url],
+               job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "",
+               recognition_key(root, job.id))
 
 
 def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
@@ -287,10 +299,14 @@ def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
     if not plan.jobs:
         return {}
     root = plan.jobs[0].project
-    theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml))
+    from coffeerun.siteconfig import settings_digest
+
+    theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml),
+                settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
     keys = {}
     for job in plan.jobs:
-        keys[job.links.share_token] = keys[job.links.kit_token] = site_key(job, digests, theme)
+        site = site_key(job, digests, theme)
+        keys.update((token, site) for token in job.links.sites().values())
     return keys
 
 
@@ -302,9 +318,9 @@ def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers
     kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
     found: dict[str, tuple[Entry | None, bool]] = {}
     for job in plan.jobs:
-        tokens_of = (job.links.share_token, job.links.kit_token)
+        tokens_of = tuple(job.links.sites().values())
         whole = all(token in kept for token in tokens_of)
-        entry = _site_entry(store, keys[job.links.share_token], check_files=not whole)
+        entry = _site_entry(store, keys[job.links.share_token], set(job.links.sites()), check_files=not whole)
         if entry is None or not whole:
             for token in tokens_of:
                 if token in kept:
@@ -326,25 +342,26 @@ def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers
     return outcomes
 
 
-def _site_entry(store: Store, site: str, check_files: bool = True) -> Entry | None:
-    """A stored site whose every file name is a plain relative path inside its site (else not trusted)."""
+def _site_entry(store: Store, site: str, names: set[str], check_files: bool = True) -> Entry | None:
+    """A stored campaign's sites, exactly `names` (tokens.Links.sites), whose every file name is a plain relative
+    path inside its site (else not trusted)."""
     entry = store.get("sites", site, check_files)
     if entry is None:
         return None
     try:
-        Scan.from_json(entry.meta["share"]), Scan.from_json(entry.meta["kit"])
-        ok = all(isinstance(w, str) for w in entry.meta["warnings"])
-    except (KeyError, TypeError, ValueError):
+        sites = {site: Scan.from_json(found) for site, found in entry.meta["scans"].items()}
+        ok = all(isinstance(w, str) for w in entry.meta["warnings"]) and set(sites) == names
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
     for name in entry.files:
         kind, _, rel = name.partition("/")
         parts = rel.split("/")
-        ok = ok and kind in ("share", "kit") and all(p not in ("", ".", "..") for p in parts) and "\\" not in rel
+        ok = ok and kind in sites and all(p not in ("", ".", "..") for p in parts) and "\\" not in rel
     return entry if ok else None
 
 
 def _link_site(store: Store, entry: Entry, job: CampaignJob) -> Outcome:
-    roots = {"share": job.share_dir, "kit": job.kit_dir}
+    roots = job.site_dirs()
     made: set[Path] = set()
     for root in roots.values():
         root.mkdir()
@@ -361,7 +378,8 @@ def _link_site(store: Store, entry: Entry, job: CampaignJob) -> Outcome:
 
 def _stored_outcome(entry: Entry) -> Outcome:
     meta = entry.meta
-    return Outcome(Scan.from_json(meta["share"]), Scan.from_json(meta["kit"]), list(meta["warnings"]), reused=True)
+    return Outcome({site: Scan.from_json(found) for site, found in meta["scans"].items()}, list(meta["warnings"]),
+                   reused=True)
 
 
 def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) -> Outcome:
@@ -371,31 +389,122 @@ def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) ->
     for namespace, k in rendered.hits:
         store.used.add((namespace, k))
     files: dict[str, Path | bytes] = {}
-    for kind, root in (("share", job.share_dir), ("kit", job.kit_dir)):
+    for kind, root in job.site_dirs().items():
         for folder, _dirs, names in os.walk(root):
             rel = os.path.relpath(folder, root).replace(os.sep, "/")
             for name in names:
                 files[f"{kind}/{name}" if rel == "." else f"{kind}/{rel}/{name}"] = Path(folder, name)
-    store.put("sites", site, {"share": vars(rendered.share), "kit": vars(rendered.kit),
+    store.put("sites", site, {"scans": {name: vars(found) for name, found in rendered.scans.items()},
                               "warnings": rendered.warnings}, files)
-    return Outcome(rendered.share, rendered.kit, rendered.warnings, reused=False)
+    return Outcome(rendered.scans, rendered.warnings, reused=False)
 
 
 def verify(staging: Path, plan: BuildPlan, outcomes: dict[str, Outcome]) -> None:
     """Nothing in the staging tree names a private link it should not (a bug, never the input's fault)."""
     scans = {}
     for job in plan.jobs:
-        scans[job.links.share_token] = outcomes[job.id].share
-        scans[job.links.kit_token] = outcomes[job.id].kit
+        for site, token in job.links.sites().items():
+            scans[token] = outcomes[job.id].scans[site]
     leaks = find_leaks(staging, plan, scans)
     if leaks:
         raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
 
 
-def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan) -> None:
-    """The neutral root files and, when any site links it, the theme folder every site shares."""
+def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan, report: ProgramReport | None) -> None:
+    """The neutral root files, the program report and, when any site links it, the theme folder every site shares."""
     from coffeerun.render.shared import shared_theme
 
     publish.write_root_files(staging, paths)
     if plan.jobs:
         shared_theme(paths).write(staging)
+    if report is not None:
+        report.write(staging)
+
+
+def campaign_models(checked: Checked, today: dt.date, workers: Workers) -> list[CampaignInfo]:
+    """Every validated campaign with its models: those validated in an earlier build are validated again
+    (in the workers when there are many)."""
+    from coffeerun.validate import validate_project
+    from coffeerun.validcache import PARALLEL_FROM, validate_chunk
+
+    missing = [found.id for found in checked.campaigns if found.info is None]
+    got: dict[str, CampaignInfo] = {}
+    pool = workers.pool() if len(missing) >= PARALLEL_FROM else None
+    if pool is not None:
+        size = max(4, -(-len(missing) // (workers.count * 4)))
+        chunks = [tuple(missing[i:i + size]) for i in range(0, len(missing), size)]
+        futures = [pool.submit(validate_chunk, checked.paths.root, today, chunk,
+                               what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
+        for future in futures:
+            got.update((found.id, found.info) for found in pool.result(future) if found.info is not None)
+    elif missing:
+        got = {info.id: info for info in validate_project(checked.paths.root, today, missing).campaigns}
+    infos = [found.info or got.get(found.id) for found in checked.campaigns]
+    return [info for info in infos if info is not None]
+
+
+def program_report(checked: Checked, options: BuildOptions, secret: bytes, inputs: str, store: Store,
+                   workers: Workers) -> ProgramReport | None:
+    """The program report (render/report.py) of this build's campaigns, written by the first shard only: from
+    the store when this very day and these very inputs made it before, else made from the campaigns' models."""
+    from coffeerun.render.report import ProgramReport, report_for_build, report_token
+    from coffeerun.validate import ValidProject
+
+    if options.shard is not None and options.shard[0] != 1:
+        return None
+    made = sha(inputs, options.today.isoformat(), report_token(secret))  # what this day's report is made from
+    k = key("report", str(options.out.resolve()))  # one record per output, replaced: reports never pile up
+    entry = store.get("report", k)
+    if entry is not None and entry.meta.get("made") == made:
+        try:
+            files = {str(n): str(text).encode("utf-8") for n, text in entry.meta["files"].items()}
+            if all(_plain_name(n) for n in files):
+                return ProgramReport(report_token(secret), files, [str(w) for w in entry.meta["warnings"]])
+        except (KeyError, TypeError, AttributeError, UnicodeEncodeError):
+            pass
+    project = ValidProject(checked.paths, checked.brand, checked.brand_logo,
+                           campaign_models(checked, options.today, workers), checked.problems)
+    report = report_for_build(project, options.today, secret, None, options.shard)
+    try:  # the report's files are text (HTML, SVG): kept in the record itself
+        texts = {n: data.decode("utf-8") for n, data in report.files.items()} if report is not None else None
+    except UnicodeDecodeError:
+        texts = None
+    if texts is not None:
+        store.put("report", k, {"made": made, "files": texts, "warnings": report.warnings})  # type: ignore[union-attr]
+    return report
+
+
+def _plain_name(name: str) -> bool:
+    parts = name.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and "\\" not in name
+
+
+def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: BuildResult) -> None:
+    """Withdrawn consent: delete from the store every record and object made from the advocate's content
+    (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output."""
+    from coffeerun.purge import purge_store, withdrawn_in
+
+    withheld = [found for found in checked.campaigns if "consent withdrawn on" in found.state(today).reason]
+    if not withheld:
+        return
+    target = store if store.root is not None else Store(checked.paths.cache.absolute())
+    if target.root is None or not target.root.is_dir():
+        return
+    wanted = {found.id for found in withheld}
+    withdrawn = withdrawn_in([info for info in campaign_models(
+        replace(checked, campaigns=withheld), today, _NoWorkers()) if info.id in wanted], today)
+    removed = purge_store(target, checked.paths.root, withdrawn)
+    if removed:
+        names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
+        result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "
+                               "their content; purge the host's older deploys too (see the README)")
+
+
+class _NoWorkers:
+    """campaign_models in this process (the pool is closed after publishing)."""
+
+    count = 1
+
+    @staticmethod
+    def pool() -> None:
+        return None

@@ -124,8 +124,8 @@ def _written_loc(loc: Loc, data: Any) -> Loc:
             current = current[part] if 0 <= part < len(current) else None
         elif isinstance(current, dict) and part in current:
             current = current[part]
-        elif isinstance(part, str) and "[" in part and i < len(loc) - 1:
-            continue
+        elif part == "[key]" or (isinstance(part, str) and "[" in part and i < len(loc) - 1):
+            continue  # a dict key's error is about that key (pydantic marks it with "[key]")
         else:
             current = None
         out.append(part)

@@ -26,6 +26,8 @@ _ID = re.compile(ID_PATTERN)
 _COLOR = re.compile(COLOR_PATTERN)
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_CURRENCY = re.compile(CURRENCY_PATTERN)
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{0,40})\}")
 PLACEHOLDERS = ("colleague", "share_link", "advocate", "account")
 VIDEO_HOSTS = {
@@ -37,6 +39,9 @@ VIDEO_HOSTS = {
 }
 VIDEO_FILES = (".mp4", ".webm")
 MAX_MARKDOWN = 10_000  # characters in one Markdown field; rendering time grows faster than length
+MAX_TEXT = 5_000  # characters in one plain text field (names, quotes, labels): slides and cards fit them
+MAX_MESSAGE = 5_000  # a ready-to-send note
+MAX_TRANSCRIPT = 200_000  # a transcript written inline (a file may hold up to 1 MB)
 MAX_BRACKETS = 200
 
 
@@ -72,6 +77,15 @@ def _text(value: str) -> str:
     if not value.strip():
         raise fail("blank", "is empty; fill it in")
     return value
+
+
+def _at_most(limit: int, what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise fail("too_long", f"is {len(value):,} characters; {what} may be at most {limit:,} (link to a longer "
+                       "document instead)")
+        return value
+    return AfterValidator(check)
 
 
 def _suggest_id(value: str) -> str:
@@ -116,9 +130,32 @@ def _color(value: str) -> str:
 
 
 def _language(value: str) -> str:
-    if not _LANGUAGE.match(value):
-        raise fail("language", f"{short(value)} is not a BCP-47 language tag; e.g. en, de, ja, pt-BR")
+    from coffeerun import i18n, langtag
+
+    problem = i18n.language_problem(value)
+    if problem:
+        raise fail("language", problem)
+    return langtag.normalise(value)
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise fail("currency", f"{short(value)} is not a currency code; write the three capital letters of "
+                   f"ISO 4217, e.g. USD, EUR, JPY{_suggest_currency(value)}")
     return value
+
+
+def _amount(value: Any) -> Any:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or value != value or value in (float("inf"), float("-inf")) or value < 0:
+        raise fail("amount", f"{short(value)} is not an amount; write a number of at least 0 with no separators "
+                   "or currency sign, e.g. 120000 (the currency goes in `currency`)")
+    return value
+
+
+def _suggest_currency(value: str) -> str:
+    letters = re.sub(r"[^A-Za-z]", "", value).upper()
+    return f"; did you mean '{letters}'?" if _CURRENCY.match(letters) else ""
 
 
 def _https(value: str) -> str:
@@ -230,19 +267,37 @@ def _describe(description: str, *examples: Any, **extra: Any) -> Any:
 _AS_TEXT = BeforeValidator(_scalar_text)
 _FILLED = _json(minLength=1, pattern=r"\S")
 _PATH = _json(pattern=r"^(content|campaigns)/")
-Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _FILLED]
+Text = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_TEXT, "this text"), _FILLED]
 Id = Annotated[str, _AS_TEXT, AfterValidator(_id), _json(pattern=ID_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Color = Annotated[str, AfterValidator(_color), _json(pattern=COLOR_PATTERN)]
 Language = Annotated[str, AfterValidator(_language), _json(pattern=LANGUAGE_PATTERN)]
+Amount = Annotated[float, BeforeValidator(_amount), _json(minimum=0)]
+Currency = Annotated[str, AfterValidator(_currency), _json(pattern=CURRENCY_PATTERN)]
+ANY_LANGUAGE = "*"
+
+
+def _per_language(value: Any) -> Any:
+    """One line for every language (plain text) or one per language; `*` stands for the others."""
+    return value if isinstance(value, dict) else {ANY_LANGUAGE: value}
+
+
+def _language_or_any(value: str) -> str:
+    return value if value == ANY_LANGUAGE else _language(value)
+
+
+PerLanguageText = Annotated[dict[Annotated[str, AfterValidator(_language_or_any)], Text],
+                            BeforeValidator(_per_language)]
 HttpsUrl = Annotated[str, AfterValidator(_https), _json(pattern="^https://", format="uri")]
 VideoUrl = Annotated[str, AfterValidator(_video), _json(pattern="^https://", format="uri")]
 Email = Annotated[EmailStr, BeforeValidator(_email)]
 Markdown = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_markdown),
                      _json(minLength=1, maxLength=MAX_MARKDOWN, pattern=r"\S")]
-MessageText = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_placeholders), _FILLED]
+MessageText = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_MESSAGE, "a message"),
+                        AfterValidator(_placeholders), _FILLED, _json(maxLength=MAX_MESSAGE)]
 ImagePath = Annotated[str, AfterValidator(_image), _PATH]
 FilePath = Annotated[str, AfterValidator(_file), _PATH]
 CaptionsPath = Annotated[str, AfterValidator(_captions), _PATH]
-Transcript = Annotated[str, _AS_TEXT, AfterValidator(_text), AfterValidator(_transcript), _FILLED]
+Transcript = Annotated[str, _AS_TEXT, AfterValidator(_text), _at_most(MAX_TRANSCRIPT, "a transcript"),
+                       AfterValidator(_transcript), _FILLED]
 describe = _describe

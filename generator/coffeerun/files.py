@@ -134,6 +134,21 @@ def _check_image(path: Path, value: str, suffixes: tuple[str, ...]) -> None:
                    "export it again") from None
 
 
+_WIDE_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def eight_bit(image):  # noqa: ANN001, ANN201 - a PIL image
+    """16-bit (and 32-bit) grey pictures scaled to 8 bits: Pillow's convert() clips them instead, turning a
+    16-bit photo white or posterised. Other modes are returned as they are (Pillow reduces 16-bit
+    colour PNGs to 8 bits itself when it opens them)."""
+    if image.mode not in _WIDE_GREY:
+        return image
+    wide = image.convert("F")
+    sixteen = image.mode.startswith("I;16") or wide.getextrema()[1] > 255  # "I": from the values it holds
+    scale = 255 / 65535 if sixteen else 1.0
+    return wide.point(lambda value: value * scale).convert("L")
+
+
 def check_text_file(path: Path, value: str, what: str) -> str:
     """A UTF-8 text file of bounded size; its text."""
     check_size(path, value, MAX_TEXT_BYTES, what)
@@ -151,17 +166,23 @@ def image_file(root: Path, value: str) -> Path:
     return path
 
 
-# Files a browser would run as part of the private site (script in SVG, HTML, XML) are refused:
-# they would execute with the share site's address.
-ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".js", ".mjs")
-
-
 def plain_file(root: Path, value: str) -> Path:
+    """A file to hand out: under content/, a kind colleagues may download (by name and content)."""
+    from coffeerun.handouts import IMAGE_SUFFIXES as HANDOUT_IMAGES, RefusedHandoutError, check_handout
+
     path = resolve_inside(root, value)
-    if path.suffix.lower() in ACTIVE_SUFFIXES:
-        raise fail("file", f"{short(value)} is a {path.suffix.lower()} file, which a browser would run as part "
-                   "of the private site; hand out a PDF, an image (png, jpg, webp) or an office document")
+    if path.is_relative_to(root.resolve() / "campaigns"):
+        raise fail("file", f"{short(value)} is under campaigns/, which holds the campaign files, not files to "
+                   "hand out; put it in content/media/")
     check_size(path, value, MAX_FILE_BYTES, "a file to hand out")
+    try:
+        check_handout(path, short(value))
+    except RefusedHandoutError as exc:
+        raise fail("file", str(exc)) from None
+    except OSError as exc:
+        raise fail("no_file", f"{short(value)} cannot be read: {exc.strerror}") from None
+    if path.suffix.lower() in HANDOUT_IMAGES:
+        check_image(path, value, HANDOUT_IMAGES)
     return path
 
 

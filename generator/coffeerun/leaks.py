@@ -59,11 +59,12 @@ def named_tokens(folder: Path, tokens: set[str]) -> set[str]:
 
 
 def allowed_tokens(plan: BuildPlan) -> dict[str, set[str]]:
-    """Per token folder, the tokens its files may name: a share site its own share token, a kit its own two."""
+    """Per token folder, the tokens its files may name (tokens.Links.allowed_tokens): every site of every
+    campaign; any other folder (the theme, the program report) may name none."""
     allowed: dict[str, set[str]] = {}
     for job in plan.jobs:
-        allowed[job.links.share_token] = {job.links.share_token}
-        allowed[job.links.kit_token] = {job.links.share_token, job.links.kit_token}
+        for site, token in job.links.sites().items():
+            allowed[token] = job.links.allowed_tokens(site)
     return allowed
 
 

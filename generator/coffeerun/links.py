@@ -10,12 +10,29 @@ from coffeerun import tokens
 from coffeerun.siteconfig import site_url
 from coffeerun.validate import ValidProject, validate_project
 
+PUBLISHED, WITHHELD, NOT_APPROVED = "published", "withheld", "not approved"
+
+
+def advocate_state(info: Any, advocate_id: str) -> str:
+    """One advocate's state in a campaign: `published`, `withheld` or `not approved`.
+
+    Approval (what the advocate has seen and approved) plugs in here; until then the state is the
+    campaign's own: published or withheld."""
+    return PUBLISHED if info.state.published else WITHHELD
+
+
+def advocate_rows(info: Any, links: tokens.Links) -> dict[str, dict[str, str]]:
+    return {adv.id: {"name": adv.name, "kit_url": links.advocate_kit_url(adv.id),
+                     "share_url": links.attributed_url(adv.id), "state": advocate_state(info, adv.id)}
+            for adv in info.model.advocates}
+
 
 def campaign_rows(project: ValidProject, secret: bytes) -> list[dict[str, Any]]:
     base = site_url(project.paths.mkdocs_yml)
     rows = []
     for info in project.campaigns:
-        links = tokens.campaign_links(secret, info.id, info.model.link_version, base)
+        links = tokens.campaign_links(secret, info.id, info.model.link_version, base,
+                                      [a.id for a in info.model.advocates])
         rows.append({
             "id": info.id,
             "account": info.account.id,
@@ -25,6 +42,7 @@ def campaign_rows(project: ValidProject, secret: bytes) -> list[dict[str, Any]]:
             "share_url": links.share_url,
             "kit_url": links.kit_url,
             "audience_urls": {a.id: links.audience_url(a.id) for a in info.model.audiences},
+            "advocates": advocate_rows(info, links),
         })
     return rows
 
@@ -44,4 +62,8 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         out.append(f"  kit:   {row['kit_url']}")
         for audience, url in row["audience_urls"].items():
             out.append(f"  {audience}: {url}")
+        for advocate_id, adv in row["advocates"].items():
+            out.append(f"  advocate {advocate_id} ({adv['state']}):")
+            out.append(f"    kit:   {adv['kit_url']}")
+            out.append(f"    share: {adv['share_url']}")
     return "\n".join(out) + ("\n" if out else "")

@@ -18,6 +18,13 @@ MAX_NODES = 20_000  # after alias expansion; a "billion laughs" file stops here
 MAX_TEXT = 2 * MAX_FILE_BYTES  # characters of text after alias expansion
 MAX_DEPTH = 64
 _BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# The only types a coffeerun file holds; !!binary, !!set, !!omap, !!python/… and the rest are refused.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+# Written as escapes ("\x07", "\uFFFE") they pass the YAML reader, then break pages, decks and zips:
+# C0/C1 controls except tab and newline, unpaired surrogates and the Unicode noncharacters.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                        + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]")
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,21 @@ def _clip(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _forbidden(text: str) -> str | None:
+    """What is wrong with a text that holds a character no page, deck or zip can carry, or None."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "noncharacter" if code >= 0xFDD0 else "unpaired surrogate" if code >= 0xD800 else "control character"
+    return (f"contains the {kind} U+{code:04X} (at character {found.start() + 1}, written as an escape); "
+            "remove it")
+
+
 def _pos(path: str, node: Node) -> Pos:
     return Pos(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -143,6 +165,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.too_big(node, loc, f"nested more than {MAX_DEPTH} levels deep (or an alias refers to itself)")
         self.doc.values.setdefault(loc, _pos(self.path, node))
+        expected = _MAP_TAG if isinstance(node, MappingNode) else _SEQ_TAG if isinstance(node, SequenceNode) else None
+        if expected is not None and node.tag != expected:
+            self.fail(node, f"the tag {_clip(_tag_name(node.tag))} is not accepted; a coffeerun file holds only "
+                      "text, numbers, dates, true/false, lists and mappings: remove the tag", loc)
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -151,6 +177,12 @@ class _Builder:
                 key = str(key_node.value)
                 if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
                     self.fail(key_node, "merge keys (<<) are not supported; write the keys out", loc)
+                if key_node.tag not in _SCALAR_TAGS:
+                    self.fail(key_node, f"the key's tag {_clip(_tag_name(key_node.tag))} is not accepted; write "
+                              "the key as a plain word", loc)
+                bad = _forbidden(key)
+                if bad is not None:
+                    self.fail(key_node, f"the key {bad}", loc)
                 if key in out:
                     first = self.doc.keys[loc + (key,)]
                     self.fail(key_node, f"duplicate key {_clip(key)} (first written at line {first.line}); "
@@ -167,6 +199,9 @@ class _Builder:
         if not node.tag.startswith("tag:yaml.org,2002:"):
             self.fail(node, f"{_clip(node.tag + ' ' + node.value)} starts with '!', which YAML reads as a tag; "
                       "put the whole value in quotes", loc)
+        if node.tag not in _SCALAR_TAGS:
+            self.fail(node, f"the tag {_clip(_tag_name(node.tag))} is not accepted; a coffeerun file holds only "
+                      "text, numbers, dates, true/false, lists and mappings: remove the tag", loc)
         if node.tag in (_INT, _FLOAT):
             try:
                 return _number(node.tag, node.value)
@@ -174,12 +209,16 @@ class _Builder:
                 self.fail(node, f"{_clip(node.value)} cannot be read as a number (too long or malformed); "
                           "put it in quotes if it is text", loc)
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, TypeError):
             if node.tag == "tag:yaml.org,2002:timestamp":
                 self.fail(node, f"'{node.value}' looks like a date but is not a real one; write YYYY-MM-DD", loc)
             self.fail(node, f"{_clip(node.value)} cannot be read as {node.tag.rsplit(':', 1)[-1]}; "
                       "remove the tag or put the value in quotes", loc)
+        bad = _forbidden(value) if isinstance(value, str) else None
+        if bad is not None:
+            self.fail(node, f"the text {bad}", loc)
+        return value
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -249,3 +288,33 @@ def load_yaml(file: Path, display: str) -> Document:
     except OSError as exc:
         raise LoadError(Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")) from None
     return parse_yaml(_decode(raw, display), display)
+
+
+# Tags with which PyYAML's full loader (the one MkDocs reads mkdocs.yml with) imports modules or calls
+# functions while it reads: a config file must not run code. `!!python/name:` (a reference, used for
+# Material's emoji functions) stays allowed.
+_CODE_TAGS = ("tag:yaml.org,2002:python/object", "tag:yaml.org,2002:python/module")
+
+
+def code_in_config(file: Path) -> list[tuple[int, int, str]]:
+    """(line, col, what) for each part of a MkDocs config that would run code from anywhere: a tag that
+    calls or imports while the file is read, and `hooks:` (Python files MkDocs runs). Nothing is
+    constructed."""
+    try:
+        root = yaml.compose(file.read_bytes(), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return []  # the reader that loads it reports what is wrong
+    found = []
+    if isinstance(root, MappingNode):
+        found.extend((key.start_mark.line + 1, key.start_mark.column + 1, "hooks: (Python files MkDocs runs)")
+                     for key, _ in root.value if isinstance(key, ScalarNode) and key.value == "hooks")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if node.tag.startswith(_CODE_TAGS):
+            found.append((node.start_mark.line + 1, node.start_mark.column + 1, f"the tag {_tag_name(node.tag)}"))
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sorted(found)

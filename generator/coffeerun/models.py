@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from coffeerun.fieldtypes import (CaptionsPath, Color, Date, Email, FilePath, HttpsUrl, Id, ImagePath,
-                                  Language, Markdown, MessageText, Text, Transcript, VideoUrl, describe,
-                                  fail)
+from coffeerun.fieldtypes import (ANY_LANGUAGE, Amount, CaptionsPath, Color, Currency, Date, Email, FilePath, HttpsUrl,
+                                  Id, ImagePath, JsonSchemaExtra, Language, Markdown, MessageText, PerLanguageText,
+                                  Text, Transcript, VideoUrl, describe, fail, short)
+from coffeerun.files import check_text_file, resolve_inside
+from coffeerun.markdown_text import markdown_problems
 
 AudienceIds = list[Id] | None
 
@@ -30,9 +33,58 @@ class Colors(Model):
     accent: Color | None = describe("Second color for highlights.", "#F5A623", default=None)
 
 
+ScopeWord = Literal["name", "photo", "quotes", "metrics", "video", "slides"]
+SCOPE: tuple[str, ...] = ScopeWord.__args__
+Method = Literal["email", "form", "signed", "verbal"]
+CODE_PATTERN = r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$"
+_CODE = re.compile(CODE_PATTERN)
+
+
+def _wording(value: str, info: ValidationInfo) -> str:
+    if not value.strip().lower().endswith((".md", ".txt")):
+        raise fail("wording", f"{short(value)} is not a .md or .txt file; write the path of the text the advocate "
+                   "agreed to, e.g. content/consent/2026-10.md")
+    root = (info.context or {}).get("root")
+    if root is not None:
+        path = resolve_inside(root, value.strip(), ("content",))
+        text = check_text_file(path, value, "a consent wording")
+        if not text.strip():
+            raise fail("wording", f"{short(value)} is empty; paste the text the advocate agreed to into it")
+        problems = markdown_problems(text) if path.suffix.lower() == ".md" else []
+        if problems:
+            raise fail("wording", f"{short(value)}: " + "; ".join(problems))
+    return value.strip()
+
+
+def _code(value: object) -> object:
+    if isinstance(value, str) and _CODE.match(value.strip()):
+        return value.strip().upper()
+    raise fail("code", f"{short(value)} is not an approval code; write the 8 hex digits the advocate sent back, "
+               "in two groups of 4, e.g. 7F3A-91C2 (`coffeerun approvals` prints the current one)")
+
+
+WordingPath = Annotated[str, AfterValidator(_wording), JsonSchemaExtra((("pattern", r"^content/.+\.(md|txt)$"),))]
+ApprovalCode = Annotated[str, BeforeValidator(_code), JsonSchemaExtra((("pattern", CODE_PATTERN),))]
+
+
 class Consent(Model):
     granted: Date = describe("The day the advocate agreed to be featured.", "2026-10-14")
     expires: Date = describe("The day the consent ends; after it the campaign is withheld.", "2027-10-14")
+    scope: list[ScopeWord] = describe(
+        "What they agreed to show: name, photo, quotes, metrics, video, slides (default: all six).",
+        list(SCOPE), default=list(SCOPE))
+    wording: WordingPath | None = describe("The exact text they agreed to: a .md/.txt file under content/.",
+                                           "content/consent/2026-10.md", default=None)
+    method: Method | None = describe("How consent was given: email, form, signed or verbal.", "email",
+                                     default=None)
+    withdrawn: Date | None = describe("Consent taken back on this day: the campaign is withheld from it.",
+                                      "2027-01-05", default=None)
+
+
+class Approval(Model):
+    on: Date = describe("The day the advocate approved what is published about them.", "2026-10-20")
+    code: ApprovalCode = describe("The approval code they approved (`coffeerun approvals` prints it).",
+                                  "7F3A-91C2")
 
 
 class Audience(Model):
@@ -52,6 +104,8 @@ class AdvocateFields(Model):
                                        "content/media/steve-konkol.jpg", default=None)
     consent: Consent = describe("Recorded consent; no content of an advocate without it.",
                                 {"granted": "2026-10-14", "expires": "2027-10-14"})
+    approved: Approval | None = describe("What the advocate has seen and approved: the day and the code.",
+                                         {"on": "2026-10-20", "code": "7F3A-91C2"}, default=None)
 
 
 class Advocate(AdvocateFields):
@@ -155,6 +209,27 @@ class Contact(Model):
                                         default=None)
 
 
+OutcomeKind = Literal["meeting", "opportunity", "expansion", "renewal", "training", "other"]
+
+
+class Outcome(Model):
+    """Something the campaign led to, for the program report."""
+
+    date: Date = describe("The day it happened.", "2027-02-10")
+    kind: OutcomeKind = describe("meeting, opportunity, expansion, renewal, training or other.", "meeting")
+    note: Text | None = describe("What happened, in a line.", "Procurement asked for a demo", default=None)
+    amount: Amount | None = describe("Its value, with `currency`.", 120000, default=None)
+    currency: Currency | None = describe("ISO 4217 code of `amount`.", "USD", default=None)
+
+    @model_validator(mode="after")
+    def _amount_with_currency(self) -> Outcome:
+        if self.amount is not None and self.currency is None:
+            raise fail("currency", "an amount needs its `currency`, e.g. currency: USD")
+        if self.currency is not None and self.amount is None:
+            raise fail("amount", "a `currency` goes with an `amount`; add the amount or remove the currency")
+        return self
+
+
 class Owner(Model):
     name: Text = describe("The marketer who answers questions.", "Dana Whitfield")
     email: Email = describe("Their email address.", "dana@vendor.example")
@@ -187,6 +262,9 @@ class Campaign(Model):
     resources: list[Resource] = describe("Follow-up material, inline or `use: <id>`.", [],
                                          default_factory=list)
     contacts: list[Contact] = describe("Who colleagues talk to next.", [], default_factory=list)
+    outcomes: list[Outcome] = describe("What the campaign led to: meetings, opportunities, expansions, renewals.",
+                                       [{"date": "2027-02-10", "kind": "meeting", "note": "Asked for a demo"}],
+                                       default_factory=list)
 
 
 class Account(Model):
@@ -205,4 +283,13 @@ class Brand(Model):
     product: Text = describe("The product's name.", "Ledgerline Close")
     logo: str | None = describe("Logo under theme/: svg or png.", "logo.svg", default=None)
     colors: Colors = describe("Brand colors.", {"primary": "#1F2937"})
-    footer: Text | None = describe("Footer line.", "© Ledgerline", default=None)
+    footer: PerLanguageText | None = describe(
+        "Footer line, or one per page language ({en: …, ja: …, '*': any other}).", "© Ledgerline", default=None)
+
+    def footer_in(self, language: str) -> str | None:
+        """The footer line for pages in a language: its own entry, else the one for any language."""
+        from coffeerun.langtag import best_match
+
+        lines = self.footer or {}
+        key = best_match(language, [k for k in lines if k != ANY_LANGUAGE]) or ANY_LANGUAGE
+        return lines.get(key)

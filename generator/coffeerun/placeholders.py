@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from coffeerun.load import Document, LoadError, load_yaml
+from coffeerun.load import Document, Pos
 from coffeerun.problems import Loc, Problem, field_path
 
 MARKER = "CHANGE-ME"
@@ -63,8 +63,11 @@ def covered(fields: set[str], loc: Loc) -> bool:
 
 
 def config_placeholders(mkdocs_yml: Path, display: str) -> list[Problem]:
-    """Placeholders in the project's mkdocs.yml; a file that is not plain YAML is the config reader's to report."""
-    try:
-        return find_placeholders(load_yaml(mkdocs_yml, display))
-    except LoadError:
-        return []
+    """Placeholders in the project's mkdocs.yml, read as `check` and `build` read it (!ENV, INHERIT); a file
+    MkDocs cannot read is the config reader's to report."""
+    from coffeerun.render import engine
+
+    config = engine.project_config(mkdocs_yml)
+    values = {loc: Pos(display, line, col) for loc, (line, col) in config.value_positions.items()}
+    keys = {loc: Pos(display, line, col) for loc, (line, col) in config.positions.items()}
+    return find_placeholders(Document(display, config.data, values, keys))

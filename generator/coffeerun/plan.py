@@ -26,7 +26,7 @@ FIRST_DAY = dt.date(2000, 1, 1)  # file timestamps of a campaign without `starts
 
 @dataclass(frozen=True)
 class CampaignJob:
-    """All one worker needs to render one campaign's two sites; plain, picklable data."""
+    """All one worker needs to render one campaign's sites; plain, picklable data."""
 
     campaign: CampaignInfo | None  # None until its worker validates it (validated in an earlier build)
     brand: Brand
@@ -45,6 +45,13 @@ class CampaignJob:
     @property
     def id(self) -> str:
         return self.campaign.id if self.campaign is not None else self.validated.id  # type: ignore[union-attr]
+
+    def site_dirs(self) -> dict[str, Path]:
+        """Every site of the campaign (tokens.Links.sites) -> its folder: <staging>/<token>."""
+        return {site: self.share_dir.parent / token for site, token in self.links.sites().items()}
+
+    def advocate_dir(self, advocate_id: str) -> Path:
+        return self.share_dir.parent / self.links.advocate_kit_token(advocate_id)
 
     @property
     def downloads_dir(self) -> Path:
@@ -102,7 +109,7 @@ def stable_days(campaigns: list[Validated], today: dt.date) -> tuple[str, str]:
 
 def make_plan(checked: Checked, out: Path, staging: Path, *, today: dt.date, drafts: bool, assets: bool,
               shard: tuple[int, int] | None, secret: bytes, base_url: str) -> BuildPlan:
-    """Every campaign to build with its two directories in staging and its links; the others and why."""
+    """Every campaign to build with its directories in staging (one per site) and its links; the others and why."""
     campaigns = [found for found in checked.campaigns if in_shard(found.id, shard)]
     plan = BuildPlan(out=out, stable=stable_days(campaigns, today))
     claimed: dict[str, str] = {}
@@ -111,8 +118,8 @@ def make_plan(checked: Checked, out: Path, staging: Path, *, today: dt.date, dra
         if not (state.published or (drafts and state.kind == "draft")):
             plan.skipped.append(Skipped(found.id, state.kind, state.reason))
             continue
-        links = tokens.campaign_links(secret, found.id, found.link_version, base_url)
-        for token, kind in ((links.share_token, "share"), (links.kit_token, "kit")):
+        links = tokens.campaign_links(secret, found.id, found.link_version, base_url, found.advocate_ids)
+        for kind, token in links.sites().items():
             if token in claimed:
                 raise RuntimeError(f"token collision between {claimed[token]} and {found.id}")
             claimed[token] = f"{found.id} ({kind})"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from coffeerun.safefiles import refusal
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -38,12 +40,12 @@ class ProjectPaths:
     def theme_file(self, name: str) -> Path:
         """theme/<name> of the project if it has one, else the bundled default."""
         own = self.root / "theme" / name
-        return own if own.exists() else defaults_dir() / "theme" / name
+        return own if own.exists() and refusal(self.root, own) is None else defaults_dir() / "theme" / name
 
     @cached_property
     def mkdocs_yml(self) -> Path:
         own = self.root / "mkdocs.yml"
-        return own if own.is_file() else defaults_dir() / "mkdocs.yml"
+        return own if refusal(self.root, own) is None and own.is_file() else defaults_dir() / "mkdocs.yml"
 
     @cached_property
     def cache(self) -> Path:

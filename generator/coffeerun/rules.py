@@ -172,11 +172,24 @@ def consent_order(doc: Document, loc: Loc, consent: Any, report: Report) -> None
     if granted and expires and expires < granted:
         report(doc.pos(loc + ("expires",)), loc + ("expires",),
                f"consent expires {expires}, before it was granted on {granted}; check the two dates")
+    withdrawn = parse_date(consent.get("withdrawn"))
+    if granted and withdrawn and withdrawn < granted:
+        report(doc.pos(loc + ("withdrawn",)), loc + ("withdrawn",),
+               f"consent withdrawn on {withdrawn}, before it was granted on {granted}; write the day they took "
+               f"it back, on or after {granted}")
+
+
+# Timestamps inside the kit's files (zip entries of the decks) come from `starts`; a zip stores 1980..2107.
+FILE_YEARS = (1980, 2107)
 
 
 def date_rules(doc: Document, data: dict, report: Report) -> None:
     """A live campaign has an end; it does not end before it starts; consent dates in order."""
     starts, expires = parse_date(data.get("starts")), parse_date(data.get("expires"))
+    if starts and not FILE_YEARS[0] <= starts.year <= FILE_YEARS[1]:
+        report(doc.pos(("starts",)), ("starts",),
+               f"starts {starts} is outside the years {FILE_YEARS[0]}–{FILE_YEARS[1]}: it dates the files of the kit, "
+               "and zip archives (the decks) store no other years; write the real start day")
     if data.get("status") == "live" and data.get("expires") is None:
         report(doc.pos(("status",)), ("expires",),
                "a live campaign needs `expires: YYYY-MM-DD` (the day it comes down); add it or use status: draft")

@@ -6,8 +6,8 @@ Layout under the cache folder (`.cache/coffeerun/` or $COFFEERUN_CACHE_DIR):
   verified.json                  size, mtime and inode of each object when it was last hashed
 Namespaces: validate (validated campaigns), digests (the input-file index), sites (a campaign's
 two sites), assets (slides, cards, decks), media (encoded photos and logos), builds (what made an
-output folder). Keys come from `key()`: the namespace, our code, the library versions and the
-caller's input digests; never today's date.
+output folder), report (the program report). Keys come from `key()`: the namespace, our code, the
+library versions and the caller's input digests; never today's date (but for the report, which shows it).
 
 Nothing read from the store is trusted: a record must parse and carry its own checksum, every
 object must hash to its name (or have the size, mtime and inode it had when it last did), and a
@@ -35,7 +35,7 @@ from coffeerun.atomic import FILE_MODE, write_atomic
 from coffeerun.digests import code_digest, hash_file, library_versions, sha
 
 FORMAT = "coffeerun-store/1"
-NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds")
+NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds", "report")
 KEEP_DAYS = 30  # records unused this long are removed
 SIZE_RATIO = 1.5  # older records go once the store holds more than this times what the last build used
 _DAY = 86_400
@@ -239,7 +239,7 @@ class Store:
             if 0 <= now - marker.stat().st_mtime < every:
                 return
         for item in self.root.iterdir():
-            if item.name not in (*NAMESPACES, "objects", "verified.json", "pruned", ".gitignore"):
+            if item.name not in (*NAMESPACES, "objects", "verified.json", "pruned", "withdrawn.json", ".gitignore"):
                 self._clear(item, now)
         records = []
         for namespace in NAMESPACES:

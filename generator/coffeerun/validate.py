@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from coffeerun.consent import scope_rules
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
@@ -17,9 +19,12 @@ from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
+from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
-from coffeerun.rules import Profile, consent_order, cross_references, date_rules, resolve_uses
+from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
+from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
+from coffeerun.siteconfig import read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -40,6 +45,7 @@ class CampaignInfo:
     model: Campaign
     account: AccountInfo
     state: PublishState
+    unapproved: tuple[str, ...] = ()  # with require_approval: who has not approved what, and what changed
 
 
 @dataclass
@@ -56,13 +62,20 @@ class ValidProject:
 class _Checker:
     def __init__(self, paths: ProjectPaths):
         self.paths = paths
+        self.docs: dict[str, Document] = {}  # campaign id -> its document, for problems found later
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
+        self.settings = program_settings(paths.mkdocs_yml)
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
         self.problems.add(Problem(pos.path, pos.line, pos.col, field_path(loc), message, severity))
 
     def load(self, file: Path) -> Document | None:
+        if file.is_relative_to(self.paths.root):  # the bundled defaults are coffeerun's own
+            refused = refusal(self.paths.root, file)
+            if refused is not None:
+                self.problems.add(Problem(self.paths.display(file), 1, 1, "", refused))
+                return None
         try:
             return load_yaml(file, self.paths.display(file))
         except LoadError as exc:
@@ -115,13 +128,14 @@ class _Checker:
         try:
             check_size(path, name, MAX_LOGO_BYTES, "a logo")
             if path.suffix.lower() == ".svg":
-                from coffeerun.svg import rasterise_svg
+                from coffeerun.svg import check_svg
 
-                rasterise_svg(path, 64)
+                check_svg(path)
             else:
                 check_image(path, name, (".png",))
         except Exception as exc:  # noqa: BLE001 - any failure here means an unusable logo
-            message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
+            message = exc.message() if hasattr(exc, "message") else str(exc) if isinstance(exc, ValueError) \
+                else f"{type(exc).__name__}: {exc}"
             self.report(doc.pos(loc), loc, f"logo {short(name)} cannot be used: {message}")
             return None
         return path
@@ -186,7 +200,7 @@ class _Accounts:
             if not _ID.match(name):
                 self.checker.report(Pos(f"content/accounts/{name}"), (), f"folder name '{name}' is not a valid "
                                     "account id; use lowercase letters, digits and '-'")
-            elif self.checker.paths.account_file(name).is_file():
+            elif os.path.lexists(self.checker.paths.account_file(name)):
                 self.get(name)
             else:
                 self.checker.report(Pos(f"content/accounts/{name}/account.yaml"), (),
@@ -217,10 +231,11 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     resolved = resolve_uses(doc, profiles, checker.report)
     data = resolved.data
     cross_references(doc, data, checker.report)
+    scope_rules(doc, data, checker.report)
     date_rules(doc, data, checker.report)
     account_id, account = data.get("account"), None
     if isinstance(account_id, str) and _ID.match(account_id):
-        if not checker.paths.account_file(account_id).is_file():
+        if not os.path.lexists(checker.paths.account_file(account_id)):
             hint = did_you_mean(account_id, accounts.names) or (
                 f"; the accounts are {one_of(accounts.names)}" if accounts.names else "")
             checker.report(doc.pos(("account",)), ("account",), f"no account '{account_id}': content/accounts/"
@@ -230,7 +245,44 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     model = checker.model(Campaign, doc, data, keep=resolved.keep)
     if model is None or account is None or resolved.broken:
         return None
-    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today))
+    checker.docs[file.stem] = doc
+    unapproved: tuple[str, ...] = ()
+    if checker.settings.require_approval:
+        from coffeerun.approval import unapproved as why_unapproved
+
+        unapproved = tuple(why_unapproved(file.stem, model, checker.paths.root, doc.path))
+    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved)
+
+
+def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None:
+    """A file handed out on a share site may name no private link but that site's own: a kit link (or
+    another campaign's) in a PDF or a spreadsheet would reach every colleague who downloads it."""
+    from coffeerun import tokens
+    from coffeerun.handouts import named_links
+
+    secret = tokens.secret_from_env() or tokens.PREVIEW_SECRET
+    owners: dict[str, tuple[str, str]] = {}
+    for info in campaigns:
+        links = tokens.campaign_links(secret, info.id, info.model.link_version, "")
+        owners.update({links.share_token: (info.id, "share"), links.kit_token: (info.id, "kit")})
+    found: dict[str, set[str]] = {}
+    for info in campaigns:
+        doc = checker.docs.get(info.id)  # None: validated by an earlier build from these very files
+        for i, resource in enumerate(info.model.resources if doc is not None else []):
+            if resource.file is None:
+                continue
+            if resource.file not in found:
+                found[resource.file] = named_links(checker.paths.root / resource.file, set(owners))
+            for token in sorted(found[resource.file]):
+                owner, kind = owners[token]
+                if (owner, kind) == (info.id, "share"):
+                    continue
+                whose = "this campaign's" if owner == info.id else f"campaign '{owner}'s"
+                loc = ("resources", i, "file")
+                pos, message = place(doc, loc, f"{short(resource.file)} names {whose} private {kind} link "
+                                     f"({token[:6]}…), and colleagues download it from the share site; remove "
+                                     "the link from the file")
+                checker.report(pos, loc, message)
 
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
@@ -242,6 +294,8 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
+    checker.problems.extend(tree_problems(paths.root))
+    checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)
     if paths.mkdocs_yml.parent == paths.root:
         checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))
@@ -261,6 +315,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     if not wanted:
         for group in (*profiles.values(), accounts):
             group.check_all()
+    _links_in_handouts(checker, campaigns)
     for campaign in campaigns:
         if campaign.state.kind in ("withheld", "expired", "scheduled"):
             checker.report(Pos(campaign.source), (), campaign.state.reason, "warning")

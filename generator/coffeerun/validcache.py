@@ -27,7 +27,7 @@ from coffeerun.digests import FileDigests, sha
 from coffeerun.models import Brand
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.schedule import PublishState, publish_state
+from coffeerun.schedule import PublishState, publish_state, state_days
 from coffeerun.store import Store, key
 from coffeerun.validate import CampaignInfo, validate_project
 
@@ -54,6 +54,7 @@ class Validated:
     link_version: int
     states: tuple[tuple[str, str, str], ...]  # (from date, kind, reason), see state_table
     digest: Digest
+    advocate_ids: tuple[str, ...] = ()
     info: CampaignInfo | None = None
 
     def state(self, today: dt.date) -> PublishState:
@@ -66,16 +67,18 @@ class Validated:
     def record(self) -> dict[str, Any]:
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
-                "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo]}
+                "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
+                "advocates": list(self.advocate_ids)}
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
         data, files, logo = meta["digest"]
         states = tuple((str(a), str(b), str(c)) for a, b, c in meta["states"])
-        if not states or not all(isinstance(f, str) for f in files):
+        advocates = meta["advocates"]
+        if not states or not all(isinstance(f, str) for f in [*files, *advocates]):
             raise ValueError("not a validated campaign")
         return cls(str(meta["id"]), str(meta["source"]), int(meta["link_version"]), states,
-                   Digest(str(data), tuple(files), str(logo)))
+                   Digest(str(data), tuple(files), str(logo)), tuple(advocates))
 
 
 @dataclass
@@ -107,18 +110,12 @@ def _named_files(value: Any, root: Path, found: set[str]) -> None:
             _named_files(item, root, found)
 
 
-def state_table(model: Any) -> tuple[tuple[str, str, str], ...]:
+def state_table(model: Any, unapproved: tuple[str, ...] = ()) -> tuple[tuple[str, str, str], ...]:
     """publish_state for every day, as (from date, kind, reason) rows: it changes only on the days the
-    campaign names (starts, the day after expires, consent granted, the day after consent expires)."""
-    def after(day: dt.date | None) -> dt.date | None:
-        return day + dt.timedelta(days=1) if day and day < dt.date.max else None
-
-    days = {model.starts, after(model.expires)}
-    for adv in model.advocates:
-        days |= {adv.consent.granted, after(adv.consent.expires)}
+    campaign names (schedule.state_days)."""
     rows = []
-    for day in [dt.date.min, *sorted(d for d in days if d)]:
-        state = publish_state(model, day)
+    for day in [dt.date.min, *sorted(state_days(model))]:
+        state = publish_state(model, day, unapproved)
         rows.append((day.isoformat(), state.kind, state.reason))
     return tuple(rows)
 
@@ -129,7 +126,9 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
     _named_files(model, root, files)
     digest = Digest(sha(info.id, model, info.account.model.model_dump(mode="json")), tuple(sorted(files)),
                     os.fspath(info.account.logo) if info.account.logo else "")
-    return Validated(info.id, info.source, info.model.link_version, state_table(info.model), digest, info)
+    states = state_table(info.model, info.unapproved)
+    return Validated(info.id, info.source, info.model.link_version, states, digest,
+                     tuple(a.id for a in info.model.advocates), info)
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[Validated]:
@@ -150,8 +149,10 @@ class Validation:
             campaigns = self.paths.campaigns
             names = sorted(os.listdir(campaigns)) if campaigns.is_dir() else []
             own = [campaigns / n for n in names if _CAMPAIGN_FILE.match(n)]
-            self._shared = key("validate", str(self.paths.root.resolve()), self.digests.tree(self.paths.content),
-                               self.digests.tree(campaigns, skip=own), self.digests.tree(self.paths.root / "theme"),
+            self._shared = key("validate", str(self.paths.root.resolve()),
+                               self.digests(self.paths.mkdocs_yml),  # program settings: require_approval
+                               self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own),
+                               self.digests.tree(self.paths.root / "theme"),
                                self.digests.tree(defaults_dir() / "theme"))
         return self._shared
 
@@ -192,7 +193,7 @@ class Validation:
         else:
             self.fresh = files
             checked = self._everything(today, only, pool, workers)
-        self._keep(checked)
+        self._keep(checked, today)
         return checked
 
     def _changed_only(self, today: dt.date, files: list[Path], known: dict[str, Validated],
@@ -232,12 +233,14 @@ class Validation:
                      for info in project.campaigns]
         return Checked(self.paths, project.brand, project.brand_logo, campaigns, project.problems)
 
-    def _keep(self, checked: Checked) -> None:
+    def _keep(self, checked: Checked, today: dt.date) -> None:
         """Record the campaigns validated in this build without a problem in their own file, and the brand."""
         troubled = {p.path for p in checked.problems.errors}
         fresh = {os.fspath(f) for f in self.fresh}
         for found in checked.campaigns:
             file = self.paths.root / found.source
+            if "consent withdrawn on" in found.state(today).reason:
+                continue  # no copy of a withdrawn advocate's content in the store (see purge.py)
             if os.fspath(file) in fresh and found.source not in troubled:
                 self.store.put("validate", self.key(file), found.record())
         if not checked.problems.errors and self.fresh:

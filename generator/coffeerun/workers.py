@@ -27,11 +27,10 @@ class WorkerDiedError(Exception):
 
 @dataclass(frozen=True)
 class Rendered:
-    """One campaign's two sites, written into their staging folders, and what the worker would keep."""
+    """One campaign's sites, written into their staging folders, and what the worker would keep."""
 
     campaign_id: str
-    share: Scan
-    kit: Scan
+    scans: dict[str, Scan]  # per site of the campaign (tokens.Links.sites): "share", "kit", "kit:<advocate>"
     warnings: list[str] = field(default_factory=list)
     kept: list[tuple[str, str, dict, dict]] = field(default_factory=list)  # store entries to put
     hits: list[tuple[str, str]] = field(default_factory=list)  # store entries used
@@ -55,19 +54,21 @@ def _resolve(job: CampaignJob) -> CampaignJob:
 def render_campaign(job: CampaignJob) -> Rendered:
     """Render one campaign's assets (none with --no-assets), then its pages, which list the downloads;
     note every token-like string for the leak check."""
+    from coffeerun.consent import published_job
     from coffeerun.render.assets import build_assets
     from coffeerun.render.pages import render_pages
 
-    started = time.time()
-    job = job if job.campaign is not None else _resolve(job)
-    job.share_dir.mkdir(parents=True, exist_ok=True)
-    job.kit_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()  # published_job: advocates without `name` in their consent scope: title and department only
+    job = published_job(job if job.campaign is not None else _resolve(job))
+    for folder in job.site_dirs().values():
+        folder.mkdir(parents=True, exist_ok=True)
     with store.reading(store.Reader(_STORE)) as reader:
         assets = build_assets(job)
         middle = time.time()
         render_pages(job)
     warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]  # type: ignore[union-attr]
-    return Rendered(job.id, scan(job.share_dir), scan(job.kit_dir), warnings, reader.kept, reader.hits,
+    return Rendered(job.id, {site: scan(folder) for site, folder in job.site_dirs().items()}, warnings, reader.kept,
+                    reader.hits,
                     (started, middle - started, time.time() - middle))
 
 

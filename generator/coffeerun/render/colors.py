@@ -1,4 +1,4 @@
-"""Brand colors made accessible: WCAG contrast, readable text on a color, a darker tone for text."""
+"""Brand colors made accessible, for pages and slides alike: WCAG contrast, readable text on a color."""
 
 from __future__ import annotations
 
@@ -11,19 +11,21 @@ AA = 4.5
 MARGIN = 4.6  # aim a little above AA so that rounding in any checker still passes
 
 
-def _rgb(color: str) -> tuple[int, int, int]:
+def rgb(color: str) -> tuple[int, int, int]:
+    """(r, g, b) of #RGB or #RRGGBB."""
     value = color.lstrip("#")
     if len(value) == 3:
         value = "".join(c * 2 for c in value)
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+def _hex(values: tuple[float, ...]) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in values)
 
 
 def normalise(color: str) -> str:
-    return _hex(_rgb(color))
+    """#rrggbb, lowercase."""
+    return _hex(rgb(color))
 
 
 def luminance(color: str) -> float:
@@ -32,18 +34,20 @@ def luminance(color: str) -> float:
         s = c / 255
         return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(c) for c in _rgb(color))
+    r, g, b = (channel(c) for c in rgb(color))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
     la, lb = luminance(a), luminance(b)
     hi, lo = max(la, lb), min(la, lb)
     return (hi + 0.05) / (lo + 0.05)
 
 
 def text_on(background: str) -> str:
-    """White or near-black, whichever reads better on background; always at least 4.5:1."""
+    """The text color for a background, on pages and slides: white or ink, whichever reads better,
+    provided it reaches 4.5:1; else pure black (mid greys like #777777 give white only 4.48:1)."""
     for candidate in sorted((WHITE, INK), key=lambda c: -contrast(c, background)):
         if contrast(candidate, background) >= AA:
             return candidate
@@ -52,20 +56,21 @@ def text_on(background: str) -> str:
 
 def mix(a: str, b: str, amount: float) -> str:
     """a moved `amount` (0..1) of the way towards b."""
-    ra, rb = _rgb(a), _rgb(b)
-    return _hex(tuple(x + (y - x) * amount for x, y in zip(ra, rb)))
+    ra, rb = rgb(a), rgb(b)
+    return _hex(tuple(x + (y - x) * amount for x, y in zip(ra, rb, strict=True)))
 
 
 def readable_on(color: str, background: str, ratio: float = MARGIN) -> str:
     """color, darkened (or lightened) just enough to reach `ratio` against background."""
     if contrast(color, background) >= ratio:
         return normalise(color)
-    target = INK if luminance(background) > 0.18 else WHITE
-    for step in range(1, 101):
-        candidate = mix(color, target, step / 100)
-        if contrast(candidate, background) >= ratio:
-            return candidate
-    return target
+    # Towards ink on light backgrounds, then pure black where ink is not enough (mid tones).
+    for target in (INK, "#000000") if luminance(background) > 0.18 else (WHITE,):
+        for step in range(1, 101):
+            candidate = mix(color, target, step / 100)
+            if contrast(candidate, background) >= ratio:
+                return candidate
+    return text_on(background)
 
 
 @dataclass(frozen=True)
@@ -111,3 +116,37 @@ def palette(primary: str, accent: str | None) -> Palette:
                    primary_deep=deep, on_primary=on_primary, on_primary_dark=text_on(dark), primary_text=primary_text,
                    accent=accent, on_accent=text_on(accent), accent_text=readable_on(accent, PAGE_BG),
                    tint=tint, on_tint=text_on(tint))
+
+
+SLIDE_MUTED = "#475569"
+
+
+def slide_palette(primary: str, accent: str | None, vendor: str, vendor_accent: str | None) -> dict[str, str]:
+    """Named colors of one campaign's slides (theme/slides/layouts.yaml names them), with the same
+    text colors as its pages: every text color checked for contrast by the rules above."""
+    primary = normalise(primary)
+    accent = normalise(accent or vendor_accent or mix(primary, WHITE, 0.55))
+    deep = mix(primary, "#000000", 0.24 if luminance(primary) < 0.18 else 0.1)
+    on_primary, on_deep = text_on(primary), text_on(deep)
+    tint = mix(primary, WHITE, 0.93)
+    return {
+        "primary": primary,
+        "primary-deep": deep,
+        "accent": accent,
+        "paper": PAGE_BG,
+        "ink": INK,
+        "muted": SLIDE_MUTED,
+        "tint": tint,
+        "on-primary": on_primary,
+        "on-primary-muted": readable_on(mix(on_primary, primary, 0.22), primary, AA),
+        "on-deep": on_deep,
+        "on-deep-muted": readable_on(mix(on_deep, deep, 0.22), deep, AA),
+        "accent-on-primary": accent if contrast(accent, primary) >= 3 else on_primary,
+        "accent-on-deep": accent if contrast(accent, deep) >= 3 else on_deep,
+        "accent-on-paper": readable_on(accent, PAGE_BG, 1.9),
+        "primary-on-tint": readable_on(primary, tint, AA),
+        "primary-on-paper": readable_on(primary, PAGE_BG, AA),
+        "on-accent": text_on(accent),
+        "vendor": normalise(vendor),
+        "vendor-accent": normalise(vendor_accent or vendor),
+    }

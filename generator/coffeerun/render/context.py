@@ -1,4 +1,4 @@
-"""Plain context objects for the page templates, built from one campaign; the share site's pages."""
+"""Plain context objects for the page templates, built from one campaign (see share.py for the share site's pages)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from coffeerun import i18n
 from coffeerun.fieldtypes import is_transcript_path
+from coffeerun.handouts import handout_content
 from coffeerun.markdown_text import render_inline, render_markdown
 from coffeerun.models import Campaign
 from coffeerun.plan import CampaignJob
@@ -38,6 +39,26 @@ def fill(template: str, **values: Any) -> str:
     if "{" not in template:
         return template
     return _SLOT.sub(lambda m: clean(str(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, cut at a word with an ellipsis when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
+
+
+def first_sentence(text: str, limit: int = 140) -> str:
+    """The first sentence of a text when it is short enough to stand alone, else its start."""
+    first = _SENTENCE.split(" ".join(text.split()), maxsplit=1)[0].strip()
+    return first if len(first) <= limit else short(first, limit)
 
 
 class Catalogue(dict):
@@ -78,6 +99,7 @@ class Person:
     initials: str
     color: str
     photo: Image | None = None
+    line: str = ""  # one line in their own voice (their first quote's highlight, else its start)
 
 
 @dataclass
@@ -176,19 +198,6 @@ class Common:
     expires: str
 
 
-def _slugs(taken: set[str], *wanted: str) -> list[str]:
-    """Page folder names that do not collide with audience ids."""
-    out = []
-    for name in wanted:
-        slug, n = name, 1
-        while slug in taken:
-            n += 1
-            slug = f"{name}-{n}"
-        taken.add(slug)
-        out.append(slug)
-    return out
-
-
 class Builder:
     """Turns a CampaignJob into context objects, registering every file the pages use."""
 
@@ -214,7 +223,7 @@ class Builder:
 
     def copy(self, folder: str, source: Path) -> str:
         name = media.unique_name(f"{folder}/{source.name}", self.files.taken)
-        return self.files.add(name, source)
+        return self.files.add(name, handout_content(source))  # images without EXIF/GPS
 
     # -- common --------------------------------------------------------------------------------
     def brand(self) -> Brand:
@@ -231,10 +240,13 @@ class Builder:
         icon_source = account.logo or self.job.brand_logo
         icon = self.image("img/favicon.png", media.favicon, icon_source, "") if icon_source else None
         return Brand(clean(account.model.name), account_logo, clean(vendor.name), clean(vendor.product),
-                     vendor_logo, clean(vendor.footer), colors, icon)
+                     vendor_logo, clean(vendor.footer_in(self.lang)), colors, icon)
 
     def people(self) -> dict[str, Person]:
         names = {a.id: a.name for a in self.c.audiences}
+        lines: dict[str, str] = {}
+        for q in self.c.quotes:
+            lines.setdefault(q.by, clean(q.highlight) or first_sentence(clean(q.text)))
         out = {}
         for adv in self.c.advocates:
             photo = None
@@ -244,7 +256,8 @@ class Builder:
             dept_id = adv.department if adv.department in names else None
             out[adv.id] = Person(adv.id, clean(adv.name), clean(adv.title),
                                  clean(names.get(adv.department, adv.department)), dept_id,
-                                 media.initials(clean(adv.name)), media.avatar_color(adv.id), photo)
+                                 media.initials(clean(adv.name)), media.avatar_color(adv.id), photo,
+                                 lines.get(adv.id, ""))
         return out
 
     def audience_names(self, ids: list[str] | None) -> list[str]:
@@ -294,85 +307,3 @@ class Builder:
         expires = i18n.format_date(self.c.expires, self.lang) if self.c.expires else ""
         return Common(self.lang, self.t, clean(self.c.title), self.brand(), people, audiences, quotes, metrics,
                       self.videos(people), expires)
-
-
-def for_audience(items: list, audience_id: str | None) -> list:
-    """Items meant for an audience: those without `audiences` are for every audience."""
-    if audience_id is None:
-        return list(items)
-    return [item for item in items if not item.audiences or audience_id in item.audiences]
-
-
-@dataclass
-class SharePage:
-    """One page of the share site: docs path, title, template and what it shows."""
-
-    docs_path: str
-    root: str  # relative prefix from the page to the site root
-    title: str
-    template: str
-    current: str  # nav key
-    data: dict[str, Any]
-
-
-def share_pages(b: Builder, common: Common) -> tuple[list[SharePage], dict[str, str]]:
-    """The share site: home, one page per audience, videos, next steps. No talk track, no kit."""
-    c, t = b.c, b.t
-    people = common.people
-    taken = {a.id for a in c.audiences}
-    videos_slug, next_slug = _slugs(taken, "videos", "next-steps")
-    nav = {"home": "", "videos": f"{videos_slug}/", "next": f"{next_slug}/"}
-    resources = []
-    for r in c.resources:
-        if r.file:
-            source = b.path(r.file)
-            href = b.copy("files", source)
-            resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), href, False,
-                                          source.suffix.lstrip(".").upper(),
-                                          media.human_size(source.stat().st_size, b.lang),
-                                          b.audience_names(r.audiences), list(r.audiences or [])))
-        else:
-            resources.append(ResourceItem(clean(r.title), r.kind, md(r.description), r.url, True,
-                                          audiences=b.audience_names(r.audiences),
-                                          audience_ids=list(r.audiences or [])))
-    contacts = [ContactItem(clean(p.name), clean(p.role), p.email, p.booking, media.initials(clean(p.name)),
-                            media.avatar_color("contact:" + p.email)) for p in c.contacts]
-    departments: dict[str, list[Person]] = {}
-    for person in people.values():
-        departments.setdefault(person.department, []).append(person)
-    count = len(people)
-    intro = t("intro" if count > 1 else "intro_one", count=count, account=common.brand.account,
-              product=common.brand.product)
-    pages = [SharePage("index.md", "./", common.title, "share/home.html", "home", {
-        "intro": intro,
-        "metrics": common.metrics[:4],
-        "quote": common.quotes[0] if common.quotes else None,
-        "video": common.videos[0] if common.videos else None,
-        "departments": departments,
-        "people_count": count,
-    })]
-    for audience in common.audiences:
-        own = [p for p in people.values() if p.department_id == audience.id]
-        others = [p for p in people.values() if p.department_id != audience.id]
-        own_ids = {p.id for p in own}
-        quotes = for_audience(common.quotes, audience.id)
-        quotes.sort(key=lambda q: q.person.id not in own_ids)  # stable: the audience's own advocates first
-        audience_resources = [r for r in resources if not r.audience_ids or audience.id in r.audience_ids]
-        pages.append(SharePage(f"{audience.id}/index.md", "../", f"{audience.name} · {common.title}",
-                               "share/audience.html", audience.id, {
-                                   "audience": audience,
-                                   "own": own,
-                                   "others": others,
-                                   "quotes": quotes,
-                                   "metrics": for_audience(common.metrics, audience.id),
-                                   "videos": for_audience(common.videos, audience.id),
-                                   "resources": audience_resources,
-                                   "contacts": contacts,
-                               }))
-    if common.videos:
-        pages.append(SharePage(f"{videos_slug}/index.md", "../", f"{t('videos_title')} · {common.title}",
-                               "share/videos.html", "videos", {"videos": common.videos}))
-    if resources or contacts:
-        pages.append(SharePage(f"{next_slug}/index.md", "../", f"{t('next_title')} · {common.title}",
-                               "share/next.html", "next", {"resources": resources, "contacts": contacts}))
-    return pages, nav

@@ -10,8 +10,11 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from coffeerun import i18n
+from coffeerun.approval import kit_approval
+from coffeerun.links import advocate_state
 from coffeerun.render import media
-from coffeerun.render.context import Builder, Common, Person, clean, fill, md
+from coffeerun.render.context import Builder, Common, Person, clean, fill, md, short
+from coffeerun.render.recognition import kit_recognition
 
 
 @dataclass
@@ -79,10 +82,25 @@ class AboutItem:
     quotes: list[Published] = field(default_factory=list)
     metrics: list[Published] = field(default_factory=list)
     videos: list[Published] = field(default_factory=list)
+    approval: dict | None = None  # approval.kit_approval: the current code, how to approve, the consent wording
+
+
+@dataclass
+class AdvocateRow:
+    """One advocate in the owner's view: their kit, their attributed share link, their state."""
+
+    person: Person
+    kit_url: str
+    share_url: str
+    state: str  # published | withheld | not approved
+    state_label: str
+    send: str  # mailto: the kit link, ready to send to the advocate
 
 
 @dataclass
 class KitContext:
+    advocate: Person | None  # None: the owner's view of the campaign kit
+    advocates: list[AdvocateRow]  # the owner's view only
     links: list[LinkItem]
     signers: list[Person]
     messages: list[MessageItem]
@@ -96,6 +114,7 @@ class KitContext:
     owner_name: str
     owner_email: str
     owner_mailto: str
+    recognition: list = field(default_factory=list)  # render.recognition.RecognitionItem, at most one per advocate
 
 
 def mailto(to: str, subject: str, body: str) -> str:
@@ -122,14 +141,14 @@ def _parts(template: str, values: dict[str, str]) -> list[tuple[str, str]]:
     return parts
 
 
-def _messages(b: Builder, common: Common) -> list[MessageItem]:
-    values = {"share_link": b.job.links.share_url, "account": common.brand.account,
-              "colleague": b.t("colleague_slot")}
+def _messages(b: Builder, common: Common, signers: list[Person]) -> list[MessageItem]:
+    """Each message once per signer, with the signer's own attributed share link filled in."""
+    values = {"account": common.brand.account, "colleague": b.t("colleague_slot")}
     out = []
     for n, message in enumerate(b.c.talk_track.messages, start=1):
         versions = []
-        for person in common.people.values():
-            filled = {**values, "advocate": person.name}
+        for person in signers:
+            filled = {**values, "advocate": person.name, "share_link": b.job.links.attributed_url(person.id)}
             subject = fill(clean(message.subject), **filled) if message.subject else ""
             template = clean(message.body).strip("\n")
             body = fill(template, **filled)
@@ -139,11 +158,18 @@ def _messages(b: Builder, common: Common) -> list[MessageItem]:
     return out
 
 
-def _talk(b: Builder, common: Common) -> list[TalkGroup]:
+def _talk(b: Builder, common: Common, advocate: Person | None) -> list[TalkGroup]:
+    """Points for every audience, then per audience; an advocate's own department's points come first."""
     points = b.c.talk_track.points
     groups = [TalkGroup(b.t("talk_everyone"), [md(p.say) for p in points if not p.audiences])]
+    own = advocate.department_id if advocate is not None else None
     for audience in common.audiences:
-        groups.append(TalkGroup(audience.name, [md(p.say) for p in points if p.audiences and audience.id in p.audiences]))
+        title = b.t("talk_your_team", audience=audience.name) if audience.id == own else audience.name
+        group = TalkGroup(title, [md(p.say) for p in points if p.audiences and audience.id in p.audiences])
+        if audience.id == own:
+            groups.insert(0, group)
+        else:
+            groups.append(group)
     return [g for g in groups if g.points]
 
 
@@ -151,9 +177,7 @@ _SLIDE = re.compile(r"^(\d+)-(.+)$")
 _ITEM = re.compile(r"^(quote|metric)-(\d+)$")
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+_short = short
 
 
 def _what(b: Builder, name: str, people: dict) -> str | None:
@@ -178,6 +202,10 @@ def _download_name(b: Builder, rel: Path, people: dict) -> tuple[str, str]:
         return "deck", t("dl_deck_pptx")
     if rel.as_posix() == "deck.pdf":
         return "deck", t("dl_deck_pdf")  # listed after the editable deck: see downloads()
+    names = {a.id: clean(a.name) for a in b.c.audiences}
+    if len(rel.parts) == 2 and rel.parts[0] in names and rel.name in ("deck.pptx", "deck.pdf"):
+        kind = "pptx" if rel.suffix == ".pptx" else "pdf"
+        return "audiences", t(f"dl_audience_{kind}", audience=names[rel.parts[0]])
     if rel.parts[0] == "slides" and len(rel.parts) == 2:
         match = _SLIDE.match(rel.stem)
         if match:
@@ -192,11 +220,12 @@ def _download_name(b: Builder, rel: Path, people: dict) -> tuple[str, str]:
     return "files", rel.as_posix()
 
 
-def downloads(b: Builder, people: dict) -> list[DownloadGroup] | None:
-    folder = b.job.downloads_dir
+def downloads(b: Builder, people: dict, folder: Path, first: str | None = None) -> list[DownloadGroup] | None:
+    """The files in a kit's downloads/ folder, grouped; the decks of audience `first` lead their group."""
     if not folder.is_dir():
         return None
-    groups: dict[str, list[DownloadItem]] = {"deck": [], "slides": [], "cards": [], "files": []}
+    groups: dict[str, list[DownloadItem]] = {"deck": [], "audiences": [], "slides": [], "cards": [],
+                                             "files": []}
     files = sorted((p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")),
                    key=lambda p: p.relative_to(folder).as_posix())
     for path in files:
@@ -205,12 +234,18 @@ def downloads(b: Builder, people: dict) -> list[DownloadGroup] | None:
         href = "downloads/" + "/".join(quote(part) for part in rel.parts)
         groups[key].append(DownloadItem(href, name, media.human_size(path.stat().st_size, b.lang)))
     groups["deck"].sort(key=lambda item: not item.href.endswith(".pptx"))
-    titles = {"deck": "", "slides": b.t("dl_group_slides"), "cards": b.t("dl_group_cards"),
-              "files": b.t("dl_group_files")}
+    order = {a.id: n for n, a in enumerate(b.c.audiences, start=1)}
+    if first in order:
+        order[first] = 0
+    groups["audiences"].sort(key=lambda item: (order.get(item.href.split("/")[1], 99),
+                                               not item.href.endswith(".pptx")))
+    titles = {"deck": "", "audiences": b.t("dl_group_audiences"), "slides": b.t("dl_group_slides"),
+              "cards": b.t("dl_group_cards"), "files": b.t("dl_group_files")}
     return [DownloadGroup(titles[k], v, k) for k, v in groups.items() if v]
 
 
-def _about(b: Builder, common: Common) -> list[AboutItem]:
+def _about(b: Builder, common: Common, only: str | None) -> list[AboutItem]:
+    """What is published about each advocate and their consent; `only`: that advocate alone."""
     t, c = b.t, b.c
 
     def shown(ids: list[str] | None) -> str:
@@ -218,6 +253,8 @@ def _about(b: Builder, common: Common) -> list[AboutItem]:
 
     out = []
     for adv in c.advocates:
+        if only is not None and adv.id != only:
+            continue
         item = AboutItem(common.people[adv.id], i18n.format_date(adv.consent.granted, b.lang),
                          i18n.format_date(adv.consent.expires, b.lang))
         item.quotes = [Published(clean(q.text), shown(q.audiences), clean(q.highlight))
@@ -225,20 +262,49 @@ def _about(b: Builder, common: Common) -> list[AboutItem]:
         item.metrics = [Published(f"{clean(m.value)} {clean(m.label)}", shown(m.audiences))
                         for m in c.metrics if m.by == adv.id]
         item.videos = [Published(clean(v.title), shown(v.audiences)) for v in c.videos if v.by == adv.id]
+        item.approval = kit_approval(b.job.campaign, adv.id, b.root)
         out.append(item)
     return out
 
 
-def kit_context(b: Builder, common: Common) -> KitContext:
+def _advocates(b: Builder, common: Common) -> list[AdvocateRow]:
+    links, t, owner = b.job.links, b.t, clean(b.c.owner.name)
+    rows = []
+    for person in common.people.values():
+        if not links.has_kit(person.id):
+            continue
+        kit_url, state = links.advocate_kit_url(person.id), advocate_state(b.job.campaign, person.id)
+        body = t("send_kit_body", name=person.name, title=clean(b.c.title), url=kit_url, owner=owner)
+        send = mailto("", t("send_kit_subject", title=clean(b.c.title)), body)
+        rows.append(AdvocateRow(person, kit_url, links.attributed_url(person.id), state,
+                                t("state_" + state.replace(" ", "_")), send))
+    return rows
+
+
+def kit_context(b: Builder, common: Common, folder: Path, advocate: Person | None = None) -> KitContext:
+    """The owner's view of the campaign kit (advocate None), or one advocate's own kit, whose site is
+    `folder`: their attributed links and messages, their team first, only their own consent."""
     t, links, track = b.t, b.job.links, b.c.talk_track
-    items = [LinkItem(t("share_link"), links.share_url, "link-share", t("share_link"))]
-    items += [LinkItem(a.name, a.url, f"link-{a.id}", t("audience_link", audience=a.name)) for a in common.audiences]
+    if advocate is None:
+        items = [LinkItem(t("share_link"), links.share_url, "link-share", t("share_link"))]
+        items += [LinkItem(a.name, a.url, f"link-{a.id}", t("audience_link", audience=a.name))
+                  for a in common.audiences]
+        signers = list(common.people.values())
+    else:
+        items = [LinkItem(t("links_own"), links.attributed_url(advocate.id), "link-share", t("links_own"))]
+        items += [LinkItem(a.name, links.attributed_url(advocate.id, a.id), f"link-{a.id}",
+                           t("audience_link", audience=a.name)) for a in common.audiences]
+        signers = [advocate]
     objections = [ObjectionItem(clean(o.question), md(o.answer)) for o in track.objections]
-    groups = _talk(b, common)
+    groups = _talk(b, common, advocate)
     owner = b.c.owner
+    own = advocate.department_id if advocate is not None else None
     return KitContext(
-        links=items, signers=list(common.people.values()), messages=_messages(b, common),
+        advocate=advocate, advocates=_advocates(b, common) if advocate is None else [],
+        links=items, signers=signers, messages=_messages(b, common, signers),
         opener=md(track.opener), groups=groups, objections=objections, ask=md(track.ask),
-        has_talk=bool(track.opener or groups or objections or track.ask), downloads=downloads(b, common.people),
-        about=_about(b, common), owner_name=clean(owner.name), owner_email=owner.email,
-        owner_mailto=mailto(owner.email, clean(b.c.title), ""))
+        has_talk=bool(track.opener or groups or objections or track.ask),
+        downloads=downloads(b, common.people, folder / "downloads", own),
+        about=_about(b, common, advocate.id if advocate is not None else None), owner_name=clean(owner.name),
+        owner_email=owner.email, owner_mailto=mailto(owner.email, clean(b.c.title), ""),
+        recognition=kit_recognition(b, common, [advocate.id] if advocate is not None else None))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from coffeerun import i18n
 from coffeerun.fieldtypes import video_host
+from coffeerun.files import eight_bit
 
 PHOTO_SIZE = 256
 POSTER_SIZE = (960, 540)
@@ -64,7 +67,7 @@ def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
 def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):
     from PIL import Image, ImageOps
 
-    image = ImageOps.exif_transpose(image)
+    image = eight_bit(ImageOps.exif_transpose(image))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         flat = Image.new("RGB", image.size, background)
@@ -110,7 +113,7 @@ def logo(path: Path) -> Encoded:
         image = rasterise_svg(path, LOGO_MAX_WIDTH * 2)
     else:
         with Image.open(path) as source:
-            image = ImageOps.exif_transpose(source).convert("RGBA")
+            image = eight_bit(ImageOps.exif_transpose(source)).convert("RGBA")
     box = image.getchannel("A").getbbox()
     if box:
         image = image.crop(box)  # trim transparent margins so logos line up
@@ -134,7 +137,7 @@ def favicon(path: Path, size: int = 64) -> Encoded:
         image = rasterise_svg(path, 512)
     else:
         with Image.open(path) as source:
-            image = ImageOps.exif_transpose(source).convert("RGBA")
+            image = eight_bit(ImageOps.exif_transpose(source)).convert("RGBA")
     box = image.getchannel("A").getbbox()
     if box:
         image = image.crop(box)
@@ -248,22 +251,37 @@ def human_size(size: int, language: str = "en") -> str:
         text = f"{max(1, round(size / 1000))} KB"
     else:
         text = f"{size / 1_000_000:.1f} MB"
-    return text.replace(".", ",") if language.split("-")[0].lower() in ("de", "fr", "es", "it", "nl", "pt") else text
+    return text.replace(".", i18n.decimal_mark(language))
 
 
 # Avatar backgrounds (white initials on each reach 4.5:1); classes cr-hue-0 … cr-hue-7 in site.css.
 AVATAR_COLORS = ("#1d4ed8", "#7c3aed", "#b91c1c", "#0f766e", "#a21caf", "#c2410c", "#166534", "#334155")
 
 
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x2E80 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF
+            or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF)
+
+
 def initials(name: str) -> str:
-    words = name.split()
+    """What an avatar shows for a person without a photo, on pages and slides alike.
+
+    Latin and other alphabets: the first letters of the first and last names (Jean-Luc Picard: JP,
+    Mary-Kate: MK). Chinese, Japanese and Korean names: the family name as written before the first
+    space, at most two characters (山田 太郎: 山田, 김 민준: 김), as people there address each other;
+    without a space the family name cannot be told apart, so its first character (山田太郎: 山)."""
+    text = unicodedata.normalize("NFC", name).strip()
+    words = [w for w in text.split() if any(c.isalnum() for c in w)]
     if not words:
         return "?"
-    first = words[0]
-    if ord(first[0]) >= 0x2E80:  # CJK and beyond: the family name, as people there do
-        return first[:2]
-    letters = first[0] + (words[-1][0] if len(words) > 1 else "")
-    return letters.upper()
+    first = next(c for c in words[0] if c.isalnum())
+    if _is_cjk(first):
+        family = [c for c in words[0] if c.isalnum()]
+        return "".join(family[:2]) if len(words) > 1 else first
+    parts = [p for w in words for p in w.split("-") if any(c.isalnum() for c in p)]
+    letters = [next(c for c in p if c.isalnum()) for p in (parts[0], parts[-1])][: min(2, len(parts))]
+    return "".join(letters).upper()
 
 
 def avatar_color(key: str) -> str:

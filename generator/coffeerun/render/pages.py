@@ -14,9 +14,10 @@ from coffeerun import store
 from coffeerun.plan import CampaignJob
 from coffeerun.project import ProjectPaths
 from coffeerun.render import engine
-from coffeerun.render.context import Builder, Common, SiteFiles, share_pages
+from coffeerun.render.context import Builder, Common, SiteFiles
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
+from coffeerun.render.share import attributed, share_pages
 from coffeerun.render.shared import SharedTheme, shared_theme
 
 PAGES = "pages"  # theme/pages: our page templates
@@ -152,7 +153,17 @@ class _Site:
         return engine.build_site(self.folder, config, target)
 
 
+def _og(job: CampaignJob, title: str, description: str) -> dict[str, Any]:
+    """Link-preview tags of a page (og:title, og:description, og:image), in the campaign's language."""
+    front = {"og_title": title, "og_description": " ".join(description.split())}
+    if job.preview_image.is_file():
+        front["og_image"] = job.links.share_url + job.preview_image.name
+    return front
+
+
 def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
+    """The share site: its pages, and the same pages once more under from/<advocate>/ for each advocate's
+    attributed link, saying on every page who shared it."""
     site = _Site(job, env, common, "share", theme)
     pages, nav_paths = share_pages(builder, common)
     t = common.t
@@ -160,37 +171,69 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     nav = [{"key": key, "label": t(label), "href": nav_paths[key]}
            for key, label in (("home", "nav_overview"), ("videos", "nav_videos"), ("next", "nav_next"))
            if key in present]
-    for p in pages:
+    account, product = common.brand.account, common.brand.product
+    every = [*pages, *(attributed(p, person, t, account, product) for person in common.people.values()
+                       for p in pages)]
+    for p in every:
         page_nav = nav
         if p.template == "share/audience.html":
             audience = p.data["audience"]
             page_nav = [nav[0], {"key": audience.id, "label": audience.name, "href": audience.path}, *nav[1:]]
-        front: dict[str, Any] = {"title": p.title}
-        if p.docs_path == "index.md":
-            front.update(og_title=common.title, og_description=p.data["intro"])
-            if job.preview_image.is_file():
-                front["og_image"] = job.links.share_url + job.preview_image.name
+        front: dict[str, Any] = {"title": p.title, **_og(job, p.og_title, p.og_description)}
         site.page(p.docs_path, p.template, front, root=p.root, nav=page_nav, current=p.current, **p.data)
     _write_files(builder.files, site.build(job.links.share_url, _csp(common), job.share_dir))
 
 
+KIT_FILES = ("img/logo-", "img/favicon")  # what every kit shows of the campaign's pictures
+
+
+def _kit_sections(kit: Any, t: Any) -> list[dict[str, str]]:
+    sections = [("advocates", "kit_nav_advocates", bool(kit.advocates)), ("links", "kit_nav_links", True),
+                ("messages", "kit_nav_messages", bool(kit.messages)), ("talk", "kit_nav_talk", kit.has_talk),
+                ("downloads", "kit_nav_downloads", True),
+                ("about", "kit_nav_about" if kit.advocate else "kit_nav_about_all", True),
+                ("contact", "kit_nav_contact", True)]
+    return [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of a folder made of hard links (the same bytes, no new file to write); copies where the
+    file system has no links."""
+    for folder, _, names in os.walk(source):
+        dest = target / Path(folder).relative_to(source)
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in sorted(names):
+            try:
+                os.link(Path(folder) / name, dest / name)
+            except OSError:
+                shutil.copyfile(Path(folder) / name, dest / name)
+
+
 def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
-    site = _Site(job, env, common, "kit", theme)
-    kit = kit_context(builder, common)
+    """The owner's view at the campaign's kit link, and each advocate's own kit at their own link, with
+    the campaign's downloads and only their own photo."""
     t = common.t
-    sections = [("links", "kit_nav_links", True), ("messages", "kit_nav_messages", bool(kit.messages)),
-                ("talk", "kit_nav_talk", kit.has_talk), ("downloads", "kit_nav_downloads", True),
-                ("about", "kit_nav_about", True), ("contact", "kit_nav_contact", True)]
-    nav = [{"key": key, "label": t(label), "href": f"#{key}"} for key, label, shown in sections if shown]
-    site.page("index.md", "kit/index.html", {"title": f"{t('kit_title')} · {common.title}"},
-              root="./", nav=nav, current="", kit=kit)
-    _write_files(builder.files, site.build(job.links.kit_url, _csp(None), job.kit_dir),
-                 keep=("img/logo-", "img/p-", "img/favicon"), same_as=job.share_dir)
+    sites = [(None, job.kit_dir, job.links.kit_url, (*KIT_FILES, "img/p-"))]
+    sites += [(person, job.advocate_dir(person.id), job.links.advocate_kit_url(person.id),
+               (*KIT_FILES, f"img/p-{person.id}.")) for person in common.people.values()
+              if job.links.has_kit(person.id)]
+    for person, folder, url, keep in sites:
+        if person is not None and job.downloads_dir.is_dir():
+            _link_tree(job.downloads_dir, folder / "downloads")
+        kit = kit_context(builder, common, folder, person)
+        title = t("kit_for", name=person.name) if person is not None else t("kit_owner_title")
+        site = _Site(job, env, common, "kit", theme)
+        site.page("index.md", "kit/index.html",
+                  {"title": f"{title} · {common.title}", "og_title": f"{title} · {common.title}",
+                   "og_description": t("kit_eyebrow", account=common.brand.account)},
+                  root="./", nav=_kit_sections(kit, t), current="", kit=kit)
+        _write_files(builder.files, site.build(url, _csp(None), folder), keep=keep, same_as=job.share_dir)
 
 
 def render_pages(job: CampaignJob) -> None:
-    """Write the complete share site into job.share_dir and the kit into job.kit_dir, and (unless the
-    build does) the theme folder they share into the folder above them.
+    """Write the complete share site into job.share_dir, the owner's kit into job.kit_dir and each
+    advocate's kit into theirs, and (unless the build does) the theme folder they share into the folder
+    above them.
 
     Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
     """

@@ -7,33 +7,34 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib.metadata import version as _metadata_version
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from coffeerun import __version__, store
+from coffeerun import __version__, memo, store
 from coffeerun.atomic import write_atomic
 from coffeerun.digests import file_digest
 from coffeerun.plan import CampaignJob
 from coffeerun.render.assets.compose import Composer, Frame
-from coffeerun.render.assets.deck_pdf import build_pdf
-from coffeerun.render.assets.deck_pptx import build_deck
+from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars
+from coffeerun.render.assets.deck_pptx import SharedDeck
 from coffeerun.render.assets.draw_png import render
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
 from coffeerun.render.assets.png import encode
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
-from coffeerun.render.assets.theme import load_theme, palette
+from coffeerun.render.assets.theme import load_theme
+from coffeerun.render.colors import slide_palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "9"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "11"  # bump when a change to the drawing code changes the output
+PDF_REVISION = "fpdf-2"  # bump when a change to the PDF writer changes its output
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@memo.table("assets.version", 32)
 def _version(package: str) -> str:
     """An installed package's version, read once per process (reading its metadata takes a millisecond)."""
     return _metadata_version(package)
@@ -67,22 +68,35 @@ class _Run:
         self.hits: dict[str, store.Entry] = {}
         self.theme = load_theme(job.project)
         colors, brand = job.campaign.account.model.colors, job.brand.colors
-        self.palette = palette(colors.primary, colors.accent, brand.primary, brand.accent)
+        self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
         self.book = FontBook(job.campaign.model.language)
         self.composer = Composer(self.theme, self.palette, self.book)
         self.slides: SlideSet = build_slides(job, self.theme)
         self.pngs: dict[str, bytes] = {}
         self.keys: dict[str, str] = {}
+        self.frames: dict[str, Frame] = {}  # by image key
+        self.spec_keys: dict[int, tuple[SlideSpec, str]] = {}
+        self.thumbnail: bytes | None = None
         self.thumbnail_source: Image.Image | None = None
         # Faces are chosen for every character of the campaign in one fixed order, before any drawing.
         self.book.faces_for([t for spec in self.slides.all() for t in _texts(spec.content)])
         self.base = {"revision": RENDER_REVISION, "coffeerun": __version__, "pillow": Image.__version__,
                      "layouts": self.theme.digest}
 
-    def frame(self, spec: SlideSpec, name: str) -> Frame:
-        if name not in self.result.frames:
-            self.result.frames[name] = self.composer.compose(spec)
-        return self.result.frames[name]
+    def frame(self, spec: SlideSpec, name: str | None = None) -> Frame:
+        """The frame of a slide, composed once per content: decks share their quote and metric slides.
+        `name`: the output it is listed under in the result (the images)."""
+        digest = self.spec_key(spec)
+        if digest not in self.frames:
+            self.frames[digest] = self.composer.compose(spec)
+        if name is not None:
+            self.result.frames.setdefault(name, self.frames[digest])
+        return self.frames[digest]
+
+    def spec_key(self, spec: SlideSpec) -> str:
+        if id(spec) not in self.spec_keys:
+            self.spec_keys[id(spec)] = (spec, self.image_key(spec))
+        return self.spec_keys[id(spec)][1]
 
     def image_key(self, spec: SlideSpec) -> str:
         """What one image shows and nothing else: its layout, content, colors and the face of each
@@ -91,7 +105,7 @@ class _Run:
                    _content_key(spec.content), _faces_key(self.book, _texts(spec.content)))
 
     def png(self, spec: SlideSpec, name: str, dest: Path) -> None:
-        digest = self.keys[name] = self.image_key(spec)
+        digest = self.keys[name] = self.spec_key(spec)
         started = time.perf_counter()
         hit = self.reader.get("assets", digest)
         if hit is not None:
@@ -120,49 +134,83 @@ class _Run:
             self.pngs[name] = self.hits[name].read("data")
         return self.pngs[name]
 
-    def deck(self, names: list[str]) -> None:
+    def decks(self, first_slide: str) -> None:
+        """deck.pptx and deck.pdf of the whole campaign and of each audience (downloads/<audience>/):
+        each from the cache when it has it; the rest from one shared presentation and one set of fonts."""
         job, model = self.job, self.job.campaign.model
         meta = (model.title, job.brand.name, job.campaign.account.model.name, job.file_timestamp)
-        slide_keys = [self.keys[n] for n in names]
-        notes = [spec.notes for spec in self.slides.deck]
-        keys = {"pdf": store.key("assets", "pdf", self.base, slide_keys, meta),
-                "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes, meta, model.language)}
-        for out_name, ext in (("deck.pdf", "pdf"), ("deck.pptx", "pptx")):
-            started = time.perf_counter()
+        decks = {"": self.slides.deck, **{f"{a}/": specs for a, specs in self.slides.audience_decks.items()}}
+        wanted: list[tuple[str, str, str, list[SlideSpec]]] = []  # (output name, ext, cache key, slides)
+        for folder, specs in decks.items():
+            slide_keys = [self.spec_key(spec) for spec in specs]
+            notes = [spec.notes for spec in specs]
+            keys = {"pdf": store.key("assets", "pdf", self.base, PDF_REVISION, _version("fpdf2"), slide_keys, meta,
+                                     model.language),
+                    "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes, meta,
+                                      model.language)}
+            for ext in ("pdf", "pptx"):
+                wanted.append((f"{folder}deck.{ext}", ext, keys[ext], specs))
+        missing = []
+        for out_name, ext, digest, specs in wanted:
             dest = job.downloads_dir / out_name
-            hit = self.reader.get("assets", keys[ext])
+            hit = self.reader.get("assets", digest)
             if hit is not None:
                 self._place(hit, dest)
                 self.result.reused.append(out_name)
+                self.result.paths.append(dest)
             else:
-                data = self._pdf(names, meta) if ext == "pdf" else self._pptx(names, meta)
-                write_atomic(dest, data)
-                self.reader.keep("assets", keys[ext], {}, {"data": dest})
-                self.result.rendered.append(out_name)
+                missing.append((out_name, ext, digest, specs))
+        shared: SharedDeck | None = None
+        chars = None
+        for out_name, ext, digest, specs in missing:
+            started = time.perf_counter()
+            frames = [self.frame(spec) for spec in specs]
+            if ext == "pdf":
+                if chars is None:  # one set of font subsets for every PDF of the campaign
+                    chars = frame_chars([self.frame(s) for d in decks.values() for s in d])
+                title, author, _, timestamp = meta
+                data = build_pdf(frames, title, author, timestamp, f"coffeerun {__version__}", model.language, chars)
+            else:
+                if shared is None:  # every slide of every deck, in one order: the same bytes whichever
+                    shared = SharedDeck(self.slides.language)  # decks the cache had already
+                    for deck in decks.values():
+                        deck_keys = _unique([self.spec_key(spec) for spec in deck])
+                        for slide_key, spec in zip(deck_keys, deck, strict=True):
+                            shared.add(slide_key, self.frame(spec))
+                keys = _unique([self.spec_key(spec) for spec in specs])
+                notes = [final_notes(spec, frame, self.slides.strings)
+                         for spec, frame in zip(specs, frames, strict=True)]
+                title, author, subject, timestamp = meta
+                data = shared.save(keys, notes, title, author, subject, timestamp, self._thumbnail(first_slide))
+            dest = job.downloads_dir / out_name
+            write_atomic(dest, data)
+            self.reader.keep("assets", digest, {}, {"data": dest})
+            self.result.rendered.append(out_name)
             self.result.paths.append(dest)
             self.result.timings_ms[out_name] = round((time.perf_counter() - started) * 1000, 1)
 
-    def _pdf(self, names: list[str], meta: tuple) -> bytes:
-        title, author, _, timestamp = meta
-        return build_pdf([self.png_data(n) for n in names], title, author, timestamp, f"coffeerun {__version__}")
-
-    def _pptx(self, names: list[str], meta: tuple) -> bytes:
-        title, author, subject, timestamp = meta
-        frames = [self.frame(spec, n) for n, spec in zip(names, self.slides.deck)]
-        notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(self.slides.deck, frames)]
-        return build_deck(frames, notes, self.slides.language, title, author, subject, timestamp,
-                          self._thumbnail(names[0]))
-
     def _thumbnail(self, name: str) -> bytes:
-        """The title slide as a 256x144 JPEG (the deck's preview in file browsers)."""
-        source = self.thumbnail_source
-        if source is None:
-            with Image.open(io.BytesIO(self.png_data(name))) as first:
-                source = first.convert("RGB")
-        thumb = source.resize((256, 144), Image.Resampling.LANCZOS, reducing_gap=2.0)
-        buffer = io.BytesIO()
-        thumb.save(buffer, "JPEG", quality=85)
-        return buffer.getvalue()
+        """The title slide as a 256x144 JPEG (the deck's preview in file browsers), made once."""
+        if self.thumbnail is None:
+            source = self.thumbnail_source
+            if source is None:
+                with Image.open(io.BytesIO(self.png_data(name))) as first:
+                    source = first.convert("RGB")
+            thumb = source.resize((256, 144), Image.Resampling.LANCZOS, reducing_gap=2.0)
+            buffer = io.BytesIO()
+            thumb.save(buffer, "JPEG", quality=85)
+            self.thumbnail = buffer.getvalue()
+        return self.thumbnail
+
+
+def _unique(keys: list[str]) -> list[str]:
+    """Slide keys made distinct within one deck: two slides of the same content are two slides."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        seen[k] = seen.get(k, 0) + 1
+        out.append(k if seen[k] == 1 else f"{k}#{seen[k]}")
+    return out
 
 
 def build_assets(job: CampaignJob) -> AssetResult:
@@ -179,12 +227,12 @@ def _build_assets(job: CampaignJob) -> AssetResult:
     slides = run.slides
     run.png(slides.preview, "preview.png", job.preview_image)
     names = [f"slides/{spec.name}.png" for spec in slides.deck]
-    for spec, name in zip(slides.deck, names):
+    for spec, name in zip(slides.deck, names, strict=True):
         run.png(spec, name, job.downloads_dir / name)
     for spec in slides.cards:
         name = f"cards/{spec.name}.png"
         run.png(spec, name, job.downloads_dir / name)
-    run.deck(names)
+    run.decks(names[0])
     warning = missing_warning(run.book.missing)
     if warning:
         run.result.warnings.append(warning)
@@ -196,7 +244,7 @@ def final_notes(spec: SlideSpec, frame: Frame, strings: dict[str, str]) -> list[
     """The slide's notes, plus the full text of anything the slide had to shorten."""
     notes = list(spec.notes)
     for op in frame.truncated():
-        heading = strings["notes_full_quote"] if op.id == "quote" else strings["notes_full_text"]
+        heading = strings["notes_full_quote"] if op.id in ("quote", "quote_small") else strings["notes_full_text"]
         notes += [heading, op.layout.full_text]
     return notes
 

@@ -1,92 +1,276 @@
-"""deck.pdf: the slide PNGs, one 16:9 page each, their compressed data copied in without re-encoding."""
+"""deck.pdf with fpdf2: the frames of the slides as real text in the embedded fonts, shapes and pictures.
+
+Each text run is set in the face the slide layout chose for it, at the position the layout measured, so
+the PDF shows what the PNGs show and its text can be selected, searched and extracted. Colour emoji
+(bitmap fonts a PDF cannot embed as text) are drawn as pictures. Fonts are embedded as subsets: each
+face is first cut down (once per process and set of characters) to the characters of the campaign's
+decks, which makes the subsets of large CJK collections cheap for every deck that uses them.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
-import struct
-import time
-import zlib
+import logging
+import os
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
 
-from PIL import Image
+from fontTools import subset as ftsubset
+from PIL import Image, ImageDraw
 
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in
+from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
+from coffeerun.render.assets.deck_pptx import picture_png
+from coffeerun.render.assets.fonts import Face, font_for_run
+from coffeerun.render.colors import rgb
 
-
-class PngData:
-    """The parts of a PNG that a PDF image needs: size, colors, and the zlib stream of its IDAT chunks."""
-
-    def __init__(self, png: bytes):
-        if png[:8] != b"\x89PNG\r\n\x1a\n":
-            raise ValueError("not a PNG")
-        pos, idat, header = 8, [], None
-        while pos < len(png):
-            length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-            body = png[pos + 8:pos + 8 + length]
-            if kind == b"IHDR":
-                header = struct.unpack(">IIBBBBB", body)
-            elif kind == b"IDAT":
-                idat.append(body)
-            pos += 12 + length
-        if header is None:
-            raise ValueError("PNG without IHDR")
-        self.width, self.height, depth, color_type, _, _, interlace = header
-        if depth == 8 and color_type == 2 and interlace == 0:  # 8-bit RGB: copied as it is
-            self.data = b"".join(idat)
-            self.predictor = True
-        else:  # anything else is decoded once and stored as plain RGB
-            with Image.open(io.BytesIO(png)) as image:
-                raw = image.convert("RGB").tobytes()
-            self.data = zlib.compress(raw, 6)
-            self.predictor = False
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
+_SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
+_SUBSETS_KEPT = 64
+_FPDF_SUBSETS: OrderedDict[tuple, bytes] = OrderedDict()  # fpdf2's subsets of our fonts, per process
+_IMAGES: OrderedDict[str, dict] = OrderedDict()  # pictures as fpdf2 embeds them, per process
+_IMAGES_KEPT = 128
+logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def _date(timestamp: int) -> bytes:
-    return time.strftime("D:%Y%m%d%H%M%SZ", time.gmtime(timestamp)).encode("ascii")
+def frame_chars(frames: list[Frame]) -> dict[Face, set[str]]:
+    """The characters each outline face sets in these frames."""
+    used: dict[Face, set[str]] = {}
+    for frame in frames:
+        for op in frame.ops:
+            if isinstance(op, TextOp):
+                for line in op.layout.lines:
+                    for run in line.runs:
+                        if not run.face.color:
+                            used.setdefault(run.face, set()).update(run.text)
+    return used
 
 
-def _text(value: str) -> bytes:
-    """A PDF text string: UTF-16BE with its byte order mark, in hex."""
-    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+@lru_cache(maxsize=1)
+def _scratch() -> Path:
+    from multiprocessing.util import get_temp_dir
+
+    folder = Path(get_temp_dir()) / "pdf-fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
-def build_pdf(pngs: list[bytes], title: str, author: str, timestamp: int, producer: str) -> bytes:
-    """A PDF with one page per PNG; fixed dates, no random document ID: the same input, the same bytes."""
-    objects: list[bytes] = []
+def subset_file(face: Face, chars: frozenset[str]) -> Path:
+    """A font file holding only `chars` of a face (with their glyph names and metrics), made once per
+    process: every deck of a campaign, and every campaign with the same characters, shares it."""
+    key = (face, chars)
+    known = _SUBSETS.get(key)
+    if known is not None and known.is_file():
+        _SUBSETS.move_to_end(key)
+        return known
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
 
-    def add(body: bytes) -> int:
-        objects.append(body)
-        return len(objects)
+    options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True,
+                             layout_features=[], hinting=False, desubroutinize=True)
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG", "meta", "FFTM",
+                            "CBDT", "CBLC", "sbix", "SVG ", "COLR", "CPAL", "EBDT", "EBLC", "EBSC", "hdmx"]
+    font = TTFont(face.path, fontNumber=face.index, lazy=True, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted({ord(c) for c in chars}))
+    subsetter.subset(font)
+    if "CFF " in font or "CFF2" in font:
+        font = _as_truetype(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = buffer.getvalue()
+    path = _scratch() / (hashlib.sha256(data).hexdigest()[:24] + ".ttf")
+    if not path.is_file():
+        temp = path.with_name(f".{path.name}.{os.getpid()}")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    _SUBSETS[key] = path
+    while len(_SUBSETS) > _SUBSETS_KEPT:
+        _SUBSETS.popitem(last=False)
+    return path
 
-    catalog = add(b"")  # filled in below
-    pages = add(b"")
-    info = add(b"<< /Title " + _text(title) + b" /Author " + _text(author) + b" /Producer " + _text(producer)
-               + b" /CreationDate (" + _date(timestamp) + b") /ModDate (" + _date(timestamp) + b") >>")
-    kids = []
-    for png in pngs:
-        image = PngData(png)
-        parms = (b" /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns %d >>" % image.width
-                 if image.predictor else b"")
-        xobject = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-                      b"/BitsPerComponent 8 /Filter /FlateDecode%s /Length %d >>\nstream\n%s\nendstream"
-                      % (image.width, image.height, parms, len(image.data), image.data))
-        content = b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
-        stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources << /XObject "
-                        b"<< /Im0 %d 0 R >> >> /Contents %d 0 R >>"
-                        % (pages, PAGE_WIDTH_PT, PAGE_HEIGHT_PT, xobject, stream)))
-    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R /PageMode /UseNone >>" % pages
-    objects[pages - 1] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
-                          + b"] /Count %d >>" % len(kids))
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, catalog, info, xref))
-    return out.getvalue()
+
+def _as_truetype(font):  # fontTools TTFont in and out
+    """A CFF font (Noto CJK is CID-keyed CFF) as TrueType outlines, glyph for glyph: embedded as a plain
+    TrueType subset, its text extracts everywhere (a CID-keyed CFF gets a custom encoding some PDF
+    readers cannot map back to characters)."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    upem = font["head"].unitsPerEm
+    order = font.getGlyphOrder()
+    glyphset = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyphset[name].draw(Cu2QuPen(pen, max_err=upem / 1000, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    builder = FontBuilder(upem, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap(font.getBestCmap())
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: font["hmtx"][name] for name in order})
+    hhea, os2, names = font["hhea"], font["OS/2"], font["name"]
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
+    family = (names.getDebugName(1) or "Font").replace(" ", "")
+    builder.setupNameTable({"familyName": family, "styleName": names.getDebugName(2) or "Regular",
+                            "psName": names.getDebugName(6) or family})
+    builder.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+                     sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+                     usWeightClass=os2.usWeightClass)
+    builder.setupPost()
+    built = builder.font
+    built["head"].created, built["head"].modified = font["head"].created, font["head"].modified
+    built.recalcTimestamp = False  # the source's dates, never today's: the same input, the same bytes
+    return built
+
+
+class _Writer:
+    def __init__(self, chars: dict[Face, set[str]]):
+        from fpdf import FPDF
+
+        self.pdf = FPDF(unit="pt", format=(PAGE_WIDTH_PT, PAGE_HEIGHT_PT))
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_margin(0)
+        self.chars = chars
+        self.families: dict[Face, str] = {}
+
+    def family(self, face: Face) -> str:
+        if face not in self.families:
+            name = self.families[face] = f"F{len(self.families)}"
+            chars = self.chars.get(face, ())
+            self.pdf.add_font(name, "", subset_file(face, frozenset(chars)))
+            # Every character of the campaign's decks, in one order: every PDF of the campaign embeds
+            # the same subset with the same codes, made once (see _Subsetter).
+            font = self.pdf.fonts[name.lower()]
+            for char in sorted(chars):
+                font.subset.pick(ord(char))
+        return self.families[face]
+
+    def page(self, frame: Frame) -> None:
+        pdf = self.pdf
+        pdf.add_page()
+        scale = PAGE_WIDTH_PT / frame.size[0]
+        pdf.set_fill_color(*rgb(frame.background))
+        pdf.rect(0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT, style="F")
+        for op in frame.ops:
+            if isinstance(op, RectOp):
+                self.rect(op, scale)
+            elif isinstance(op, ImageOp):
+                x, y, w, h = op.box
+                self.image(picture_png(op), (x * scale, y * scale, w * scale, h * scale), op.alt)
+            elif isinstance(op, TextOp):
+                if op.pill is not None:
+                    self.rect(op.pill, scale)
+                self.text(op, scale)
+
+    def image(self, png: bytes, box: tuple[float, float, float, float], alt: str) -> None:
+        """A picture, prepared (decoded, compressed) once per process: logos, photos and QR codes recur
+        in every deck of a campaign."""
+        name = hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()  # fpdf2's own name for it
+        images = self.pdf.image_cache.images
+        if name not in images and name in _IMAGES:
+            info = images[name] = type(_IMAGES[name])(_IMAGES[name])
+            info.update(i=len(images), usages=0, iccp_i=None)
+        x, y, w, h = box
+        self.pdf.image(io.BytesIO(png), x, y, w, h, alt_text=alt or None)
+        if name not in _IMAGES and name in images:
+            _IMAGES[name] = type(images[name])(images[name])
+            while len(_IMAGES) > _IMAGES_KEPT:
+                _IMAGES.popitem(last=False)
+
+    def rect(self, op: RectOp, scale: float) -> None:
+        x, y, w, h = op.box
+        if w <= 0 or h <= 0:
+            return
+        self.pdf.set_fill_color(*rgb(op.color))
+        radius = min(op.radius, w / 2, h / 2) * scale
+        self.pdf.rect(x * scale, y * scale, w * scale, h * scale, style="F", round_corners=radius > 0,
+                      corner_radius=radius)
+
+    def text(self, op: TextOp, scale: float) -> None:
+        pdf = self.pdf
+        pdf.set_text_color(*rgb(op.color))
+        for line in op.layout.lines:
+            for run in line.runs:
+                if run.text.isspace():
+                    continue
+                if run.face.color:
+                    self.emoji(run, op.color, scale)
+                    continue
+                pdf.set_font(self.family(run.face), size=run.size * scale)
+                pdf.text(run.x * scale, run.baseline * scale, run.text)
+
+    def emoji(self, run, color: str, scale: float) -> None:  # run: a layout RunBox
+        """A run of a colour bitmap font, drawn as on the PNG and placed as a picture."""
+        font, factor = font_for_run(run.face, run.size, run.text)
+        left, top, right, bottom = font.getbbox(run.text, anchor="ls")
+        glyphs = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
+        ImageDraw.Draw(glyphs).text((-left, -top), run.text, font=font, fill=(*rgb(color), 255), anchor="ls",
+                                    embedded_color=True)
+        size = (max(1, round(glyphs.width * factor)), max(1, round(glyphs.height * factor)))
+        glyphs = glyphs.resize(size, Image.Resampling.LANCZOS)
+        self.pdf.image(glyphs, (run.x + left * factor) * scale, (run.baseline + top * factor) * scale,
+                       glyphs.width * scale, glyphs.height * scale, alt_text=run.text)
+
+
+class _Subsetter(ftsubset.Subsetter):
+    """fpdf2's font subsetting, done once per process for a font file of ours and a set of glyphs: the
+    PDFs of a campaign (and campaigns with the same characters) embed the same subset."""
+
+    def populate(self, *args, glyphs=(), **kwargs):  # fontTools' API
+        self.requested = tuple(sorted(glyphs))
+        super().populate(*args, glyphs=glyphs, **kwargs)
+
+    def subset(self, font):  # a fontTools TTFont
+        from fontTools.ttLib import TTFont
+
+        source = getattr(getattr(font.reader, "file", None), "name", "")
+        if not str(source).startswith(str(_scratch())):
+            return super().subset(font)
+        key = (str(source), self.requested)
+        data = _FPDF_SUBSETS.get(key)
+        if data is None:
+            self.options.glyph_names = True  # fpdf2 looks glyphs up by name in what comes back
+            super().subset(font)
+            buffer = io.BytesIO()
+            font.save(buffer)
+            data = _FPDF_SUBSETS[key] = buffer.getvalue()
+            while len(_FPDF_SUBSETS) > _SUBSETS_KEPT:
+                _FPDF_SUBSETS.popitem(last=False)
+        fresh = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        font.__dict__.clear()
+        font.__dict__.update(fresh.__dict__)  # saved again as it is: its tables copied, not rebuilt
+
+
+def _use_memo() -> None:
+    import types
+
+    import fpdf.output
+
+    if not isinstance(fpdf.output.ftsubset, types.SimpleNamespace):
+        fpdf.output.ftsubset = types.SimpleNamespace(Options=ftsubset.Options, Subsetter=_Subsetter)
+
+
+def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, producer: str, language: str,
+              chars: dict[Face, set[str]] | None = None) -> bytes:
+    """A PDF with one page per frame; fixed dates and document ID: the same input, the same bytes.
+    `chars`: the characters per face of every deck that shares the fonts (default: these frames')."""
+    _use_memo()
+    writer = _Writer(chars if chars is not None else frame_chars(frames))
+    pdf = writer.pdf
+    when = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_producer(producer)
+    pdf.set_creator(producer)
+    pdf.set_lang(language)
+    pdf.set_creation_date(when)
+    pdf.file_id = lambda: None  # no document ID: nothing in the file but what the input decides
+    for frame in frames:
+        writer.page(frame)
+    return bytes(pdf.output())

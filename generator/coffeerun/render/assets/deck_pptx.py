@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import time
 import zipfile
-from collections import OrderedDict
+from typing import Any
 
 from lxml import etree
 from pptx import Presentation
@@ -16,6 +16,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from coffeerun import langtag, memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.images import png_bytes
 
@@ -23,19 +24,16 @@ EMU_PER_PX = 6350  # 1920 px = 13.333 in = 12,192,000 EMU: 1 px = 0.5 pt
 # Arial is on every PowerPoint; LibreOffice maps it to Liberation Sans, the shipped font whose
 # metrics are Arial's, so text measured for the PNGs wraps the same way in the deck.
 LATIN = {"typeface": "Arial", "panose": "020B0604020202020204", "pitchFamily": "34", "charset": "0"}
-EAST_ASIAN = {  # by language; LibreOffice falls back to Noto Sans CJK where these are missing
-    "ja": {"typeface": "Yu Gothic", "charset": "-128"},
-    "zh": {"typeface": "Microsoft YaHei", "charset": "-122"},
-    "zh-tw": {"typeface": "Microsoft JhengHei", "charset": "-120"},
-    "ko": {"typeface": "Malgun Gothic", "charset": "-127"},
+EAST_ASIAN = {  # by Han variant; LibreOffice falls back to Noto Sans CJK where these are missing
+    "JP": {"typeface": "Yu Gothic", "charset": "-128"},
+    "SC": {"typeface": "Microsoft YaHei", "charset": "-122"},
+    "TC": {"typeface": "Microsoft JhengHei", "charset": "-120"},
+    "KR": {"typeface": "Malgun Gothic", "charset": "-127"},
 }
-LANGUAGE_TAGS = {"en": "en-US", "ja": "ja-JP", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "it": "it-IT",
-                 "pt": "pt-BR", "nl": "nl-NL", "zh": "zh-CN", "ko": "ko-KR", "sv": "sv-SE", "da": "da-DK"}
 _ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 _ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 _DOS_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
-_PICTURES: OrderedDict[str, bytes] = OrderedDict()  # picture key -> PNG bytes, per process
-_PICTURES_KEPT = 128
+_PICTURES = memo.mapping("deck.pictures", 128)  # picture key -> PNG bytes, per process
 
 
 def _px(value: float) -> Emu:
@@ -47,10 +45,10 @@ def _rgb(color: str) -> RGBColor:
 
 
 def east_asian_font(language: str) -> dict[str, str] | None:
-    tag = language.lower()
-    if tag.startswith("zh") and any(x in tag for x in ("tw", "hant", "hk", "mo")):
-        return EAST_ASIAN["zh-tw"]
-    return EAST_ASIAN.get(tag.split("-")[0])
+    """The East Asian typeface of a deck in a CJK language; None for other languages."""
+    if langtag.base(language) not in ("ja", "zh", "ko"):
+        return None
+    return EAST_ASIAN[langtag.han_variant(language)]
 
 
 def picture_png(op: ImageOp) -> bytes:
@@ -61,22 +59,18 @@ def picture_png(op: ImageOp) -> bytes:
         data = png_bytes(op.image)
         if op.key:
             _PICTURES[op.key] = data
-            while len(_PICTURES) > _PICTURES_KEPT:
-                _PICTURES.popitem(last=False)
-    else:
-        _PICTURES.move_to_end(op.key)
     return data
 
 
 class DeckWriter:
     def __init__(self, language: str):
         self.language = language
-        self.lang_tag = language if "-" in language else LANGUAGE_TAGS.get(language, language)
+        self.lang_tag = langtag.office_tag(language)
         self.ea = east_asian_font(language)
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)
 
-    def add(self, frame: Frame, notes: list[str]) -> None:
+    def add(self, frame: Frame, notes: list[str]) -> Any:
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
         slide.background.fill.solid()
         slide.background.fill.fore_color.rgb = _rgb(frame.background)
@@ -89,6 +83,7 @@ class DeckWriter:
                 self._text(slide, op)
         if notes:
             slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+        return slide
 
     def _rect(self, slide, op: RectOp, name: str | None = None):
         x, y, w, h = op.box
@@ -157,30 +152,87 @@ class DeckWriter:
         """The deck's bytes: fixed dates, sorted zip entries, the title slide as thumbnail."""
         when = dt.datetime.fromtimestamp(max(timestamp, _DOS_EPOCH), dt.timezone.utc).replace(tzinfo=None)
         props = self.prs.core_properties
-        props.title, props.author, props.subject = title[:255], author, subject
+        props.title, props.author, props.subject = title[:255], author[:255], subject[:255]  # the format's limit
         props.last_modified_by, props.revision, props.language = "coffeerun", 1, self.lang_tag
         props.created = props.modified = props.last_printed = when
         props.keywords = props.comments = props.category = ""
-        buffer = io.BytesIO()
-        self.prs.save(buffer)
-        extra = {"docProps/thumbnail.jpeg": thumbnail} if thumbnail else {}
-        return deterministic_zip(buffer.getvalue(), timestamp, extra)
+        entries = package_entries(self.prs)
+        if thumbnail:
+            entries["docProps/thumbnail.jpeg"] = thumbnail
+        return zip_entries(entries, timestamp)
 
 
-def deterministic_zip(data: bytes, timestamp: int, replace: dict[str, bytes] | None = None) -> bytes:
-    """The same zip with [Content_Types].xml first, the rest sorted, and one fixed date on every entry."""
-    replace = replace or {}
+class SharedDeck:
+    """Every distinct slide of a campaign's decks (the whole campaign's and one per audience), drawn into
+    one presentation once; each deck is saved from it with its own slides, in its order, and its own
+    notes. A quote or metric slide shared by several decks is built once."""
+
+    def __init__(self, language: str):
+        self.writer = DeckWriter(language)
+        self.slides: dict[str, Any] = {}  # slide key -> slide
+        self._ids = {}  # slide key -> its sldId element
+
+    def add(self, key: str, frame: Frame) -> None:
+        if key not in self.slides:
+            slide = self.slides[key] = self.writer.add(frame, [])
+            self._ids[key] = self.writer.prs.slides._sldIdLst[-1]
+            slide.notes_slide  # noqa: B018 - made now, in slide order: stable part names
+
+    def save(self, keys: list[str], notes: list[list[str]], title: str, author: str, subject: str,
+             timestamp: int, thumbnail: bytes | None) -> bytes:
+        prs = self.writer.prs
+        id_list, part = prs.slides._sldIdLst, prs.part
+        rels = part.rels._rels  # python-pptx saves every part reachable by a relationship
+        everything = list(id_list)
+        wanted = [self._ids[k] for k in keys]
+        dropped = {e.rId: rels.pop(e.rId) for e in everything if e not in wanted}
+        for element in everything:
+            id_list.remove(element)
+        for element in wanted:
+            id_list.append(element)
+        try:  # the slide parts keep their names (python-pptx keeps the references it has written)
+            for key, lines in zip(keys, notes):
+                self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
+            return self.writer.save(title, author, subject, timestamp, thumbnail)
+        finally:
+            for element in wanted:
+                id_list.remove(element)
+            for element in everything:
+                id_list.append(element)
+            rels.update(dropped)
+
+
+def package_entries(prs: Any) -> dict[str, bytes]:
+    """What python-pptx's save writes, as zip member -> bytes: every part reachable from the
+    presentation, its relationships and the content types (written by us into one deterministic zip,
+    not zipped by python-pptx and zipped again)."""
+    from pptx.opc.oxml import serialize_part_xml
+    from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+    from pptx.opc.serialized import _ContentTypesItem
+
+    package = prs.part.package
+    parts = list(package.iter_parts())
+    entries = {CONTENT_TYPES_URI.membername: serialize_part_xml(_ContentTypesItem.xml_for(parts)),
+               PACKAGE_URI.rels_uri.membername: package._rels.xml}
+    for part in parts:
+        entries[part.partname.membername] = part.blob
+        if part._rels:
+            entries[part.partname.rels_uri.membername] = part.rels.xml
+    return entries
+
+
+def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
+    """A zip with [Content_Types].xml first, the rest sorted, and one fixed date on every entry."""
     date_time = time.gmtime(max(timestamp, _DOS_EPOCH))[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        for name in names:
+    with zipfile.ZipFile(out, "w") as target:
+        for name in sorted(entries, key=lambda n: (n != "[Content_Types].xml", n)):
             info = zipfile.ZipInfo(name, date_time)
             packed = name.lower().endswith((".png", ".jpeg", ".jpg"))  # already compressed: stored
             info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, replace.get(name) or source.read(name), compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()
 
 

@@ -8,7 +8,7 @@ from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.fonts import font_for_run
 from coffeerun.render.assets.images import rounded_mask
 from coffeerun.render.assets.layout import TextLayout, moved
-from coffeerun.render.assets.theme import rgb
+from coffeerun.render.colors import rgb
 
 
 def render(frame: Frame) -> Image.Image:

@@ -7,13 +7,13 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import ImageFont, features
 
+from coffeerun import memo
+from coffeerun.langtag import han_variant
 from coffeerun.render.assets.fontfile import Coverage, FontFile
 from coffeerun.render.assets.theme import font_dir
 
@@ -36,7 +36,7 @@ class Face:
         return self.bitmap_size > 0
 
 
-@lru_cache(maxsize=128)
+@memo.table("fonts.font_info", 128)
 def _font_info(path: str, index: int) -> tuple[Coverage, str, int]:
     """(code points in the cmap, family name, bitmap strike size) of a face, read once per process
     (a few milliseconds even for a CJK collection: only its cmap, name and bitmap tables are read)."""
@@ -69,12 +69,11 @@ def needs_shaping(text: str, face: Face) -> bool:
 # size of a CJK collection (where a fit tries several sizes), 100-200 KB for a Latin font. A process
 # keeps only the latest sizes; loading one again takes about a millisecond.
 _LARGE_FONT_FILE = 4 << 20
-_KEPT = {False: 96, True: 8}  # sizes kept loaded: of small font files, of large ones
-_loaded: dict[bool, OrderedDict[tuple[Face, int, bool], ImageFont.FreeTypeFont]] = {False: OrderedDict(),
-                                                                                      True: OrderedDict()}
+_loaded = {False: memo.mapping("fonts.loaded", 96),  # sizes kept loaded of small font files
+           True: memo.mapping("fonts.loaded_large", 8)}  # and of large ones
 
 
-@lru_cache(maxsize=64)
+@memo.table("fonts.is_large", 64)
 def _is_large(path: str) -> bool:
     return os.path.getsize(path) > _LARGE_FONT_FILE
 
@@ -90,13 +89,9 @@ def _font(face: Face, size: int, shaped: bool) -> ImageFont.FreeTypeFont:
     key = (face, size, shaped)
     cache = _loaded[_is_large(face.path)]
     font = cache.get(key)
-    if font is not None:
-        cache.move_to_end(key)
-        return font
-    engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
-    font = cache[key] = ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine)
-    while len(cache) > _KEPT[_is_large(face.path)]:
-        cache.popitem(last=False)
+    if font is None:
+        engine = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
+        font = cache[key] = ImageFont.truetype(face.path, size, index=face.index, layout_engine=engine)
     return font
 
 
@@ -110,18 +105,12 @@ def is_emoji(cp: int) -> bool:
     return 0x1F000 <= cp <= 0x1FAFF or cp in (0x2B50, 0x2B55, 0x231A, 0x231B) or 0x23E9 <= cp <= 0x23F3
 
 
-_ATTACHES: dict[str, bool] = {}
-
-
+@memo.table("fonts.attaches", 4096)
 def _attaches(ch: str) -> bool:
     """Does `ch` always belong to the cluster before it (a mark, a joiner, a selector, a skin tone)?"""
-    known = _ATTACHES.get(ch)
-    if known is None:
-        cp = ord(ch)
-        known = (cp in (0x200D, 0x20E3) or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF
-                 or 0xE0020 <= cp <= 0xE007F or unicodedata.category(ch) in ("Mn", "Me", "Mc"))
-        _ATTACHES[ch] = known
-    return known
+    cp = ord(ch)
+    return (cp in (0x200D, 0x20E3) or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF
+            or 0xE0020 <= cp <= 0xE007F or unicodedata.category(ch) in ("Mn", "Me", "Mc"))
 
 
 def clusters(text: str) -> list[str]:
@@ -140,13 +129,6 @@ def clusters(text: str) -> list[str]:
             out.append(ch)
         previous = ch
     return out
-
-
-def _cjk_tag(language: str) -> str:
-    tag = language.lower()
-    if tag.startswith("zh"):
-        return "TC" if any(x in tag for x in ("tw", "hant", "hk", "mo")) else "SC"
-    return {"ko": "KR"}.get(tag.split("-")[0], "JP")
 
 
 class FontBook:
@@ -227,7 +209,7 @@ class FontBook:
         return sorted(used)
 
 
-@lru_cache(maxsize=2048)
+@memo.table("fonts.discover", 2048)
 def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
     """The best installed face for one code point, asking fontconfig which fonts have it."""
     if shutil.which("fc-list") is None:
@@ -241,7 +223,7 @@ def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    tag, target = _cjk_tag(language), _FC_WEIGHT[weight]
+    tag, target = han_variant(language), _FC_WEIGHT[weight]
     scored = []
     for line in out.splitlines():
         parts = line.split("\t")

@@ -1,15 +1,16 @@
-"""Pictures on the slides: logos (SVG rasterised once), photos, initials avatars, QR codes."""
+"""Pictures on the slides: logos (SVG rasterised once), photos, avatars, QR codes."""
 
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from pathlib import Path
 
 import segno
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-from coffeerun.render.assets.theme import rgb
+from coffeerun import memo
+from coffeerun.files import eight_bit
+from coffeerun.render.colors import rgb
 
 LOGO_WIDTH = 1400  # SVG logos are rasterised once at this width, then scaled down per use
 PHOTO_MAX = 640  # portraits are kept at most this large (avatars are at most 300 px across)
@@ -25,7 +26,7 @@ def _digest(path: Path) -> str:
     return file_digest(path)
 
 
-@lru_cache(maxsize=_SOURCES)
+@memo.table("images.logo", _SOURCES)
 def _logo(path: str, digest: str) -> Image.Image:
     file = Path(path)
     if file.suffix.lower() == ".svg":
@@ -34,7 +35,7 @@ def _logo(path: str, digest: str) -> Image.Image:
         image = rasterise_svg(file, LOGO_WIDTH)
     else:
         with Image.open(file) as opened:
-            image = opened.convert("RGBA")
+            image = eight_bit(opened).convert("RGBA")
     return _trim(image)
 
 
@@ -43,7 +44,7 @@ def logo(path: Path) -> Image.Image:
     return _logo(str(path), _digest(path))
 
 
-@lru_cache(maxsize=_PREPARED)
+@memo.table("images.fitted_logo", _PREPARED)
 def _fitted_logo(path: str, digest: str, width: int, height: int) -> Image.Image:
     return contain(_logo(path, digest), width, height)
 
@@ -53,7 +54,7 @@ def fitted_logo(path: Path, width: int, height: int) -> Image.Image:
     return _fitted_logo(str(path), _digest(path), width, height)
 
 
-@lru_cache(maxsize=_PREPARED)
+@memo.table("images.chip", _PREPARED)
 def _chip(path: str, digest: str, width: int, height: int, pad: int, card_height: int, color: str,
           radius: int) -> Image.Image:
     fitted = _fitted_logo(path, digest, width, height)
@@ -71,7 +72,7 @@ def logo_chip(path: Path, width: int, height: int, pad: int, card_height: int, c
     return _chip(str(path), _digest(path), width, height, pad, card_height, color, radius)
 
 
-@lru_cache(maxsize=256)
+@memo.table("images.aspect", 256)
 def _aspect(path: str, digest: str) -> float:
     source = _logo(path, digest)
     return source.width / source.height
@@ -104,11 +105,11 @@ def contain(image: Image.Image, width: int, height: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)  # a 1400 px logo: reduced first
 
 
-@lru_cache(maxsize=_SOURCES)
+@memo.table("images.photo", _SOURCES)
 def _photo(path: str, digest: str) -> Image.Image:
     with Image.open(path) as opened:
         opened.draft("RGB", (PHOTO_MAX * 2, PHOTO_MAX * 2))  # a large JPEG is decoded at a fraction
-        image = ImageOps.exif_transpose(opened).convert("RGB")
+        image = eight_bit(ImageOps.exif_transpose(opened)).convert("RGB")
     side = min(image.size)
     left = (image.width - side) // 2
     top = max(0, min(image.height - side, round((image.height - side) * 0.35)))  # faces sit high
@@ -123,7 +124,7 @@ def photo(path: Path) -> Image.Image:
     return _photo(str(path), _digest(path))
 
 
-@lru_cache(maxsize=_PREPARED)
+@memo.table("images.photo_avatar", _PREPARED)
 def _photo_avatar(path: str, digest: str, diameter: int, ring: str | None, ring_width: int) -> Image.Image:
     return avatar(_photo(path, digest), diameter, ring, ring_width)
 
@@ -133,7 +134,7 @@ def photo_avatar(path: Path, diameter: int, ring: str | None, ring_width: int) -
     return _photo_avatar(str(path), _digest(path), diameter, ring, ring_width)
 
 
-@lru_cache(maxsize=64)
+@memo.table("images.circle_mask", 64)
 def circle_mask(diameter: int) -> Image.Image:
     """An anti-aliased disc (drawn large, then scaled down)."""
     big = Image.new("L", (diameter * SUPERSAMPLE, diameter * SUPERSAMPLE), 0)
@@ -141,7 +142,7 @@ def circle_mask(diameter: int) -> Image.Image:
     return big.resize((diameter, diameter), Image.Resampling.LANCZOS)
 
 
-@lru_cache(maxsize=64)
+@memo.table("images.rounded_mask", 64)
 def rounded_mask(width: int, height: int, radius: int) -> Image.Image:
     """An anti-aliased rounded rectangle."""
     radius = min(radius, width // 2, height // 2)
@@ -162,17 +163,6 @@ def avatar(face: Image.Image, diameter: int, ring: str | None, ring_width: int) 
     offset = (diameter - inner) // 2
     out.paste(picture, (offset, offset), circle_mask(inner))
     return out
-
-
-def initials(name: str) -> str:
-    """Two initials for Latin names; the first character for CJK names."""
-    words = [w for w in name.replace("-", " ").split() if w]
-    if not words:
-        return "?"
-    if any(ord(c) > 0x2E80 for c in name):
-        return words[0][0]
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-    return letters.upper()
 
 
 def qr_image(data: str, box: int) -> Image.Image:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
+from coffeerun import memo
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, font_for_run, is_emoji, load_font
 
 Box = tuple[int, int, int, int]
@@ -21,8 +20,7 @@ TRAILING_PUNCTUATION = " \t,;:、。，—–-·"
 # Layouts fitted in this process, by everything a layout depends on: the text, its box and style, and
 # the face of every run of it. A build worker renders many campaigns that share quotes, names and
 # labels; each is fitted once (the deck needs the layouts of slides whose PNGs came from the cache).
-_FITTED: OrderedDict[tuple, "TextLayout"] = OrderedDict()
-_FITTED_KEPT = 4096
+_FITTED = memo.mapping("layout.fitted", 4096)  # (text, box, style, runs) -> TextLayout
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def _breaking_space(cluster: str) -> bool:
     return cluster.isspace() and cluster not in ("\u00a0", "\u202f", "\u2007")
 
 
-@lru_cache(maxsize=4096)
+@memo.table("layout.segments", 4096)
 def segments(paragraph: str) -> tuple[str, ...]:
     """Unbreakable pieces of a paragraph, each with the spaces that follow it."""
     parts = clusters(paragraph)
@@ -204,12 +202,9 @@ class Fitter:
         known = (text, box, style, tuple(self.book.runs(text, weight)), tuple(self.book.runs(ELLIPSIS, weight)))
         layout = _FITTED.get(known)
         if layout is not None:
-            _FITTED.move_to_end(known)
             return layout if layout.missing == missing else replace(layout, missing=missing)
         layout = self._fit(text, clean, box, style, missing)
         _FITTED[known] = layout
-        while len(_FITTED) > _FITTED_KEPT:
-            _FITTED.popitem(last=False)
         return layout
 
     def _fit(self, text: str, clean: str, box: Box, style: TextStyle, missing: tuple[str, ...]) -> TextLayout:

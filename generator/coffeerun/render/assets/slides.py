@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coffeerun import i18n
+from coffeerun.consent import on_slides
 from coffeerun.markdown_text import plain_text
 from coffeerun.models import Advocate, Campaign
 from coffeerun.plan import CampaignJob
-from coffeerun.render.assets.images import initials
 from coffeerun.render.assets.theme import Theme
+from coffeerun.render.media import initials
 
 QUOTE_MARK = "\u201c"
 MAX_LISTED = 3  # advocates on the title slide, contacts on the closing slide
@@ -43,22 +45,32 @@ class SlideSet:
     preview: SlideSpec
     strings: dict[str, str]
     language: str
+    # One deck per audience: its own title and closing slides, and the quote and metric slides meant
+    # for it (the very content of the whole deck's: the same frames), with notes for that audience.
+    audience_decks: dict[str, list[SlideSpec]] = field(default_factory=dict)
 
     def all(self) -> list[SlideSpec]:
-        return [*self.deck, *self.cards, self.preview]
+        own = [spec for deck in self.audience_decks.values() for spec in (deck[0], deck[-1])]
+        return [*self.deck, *self.cards, self.preview, *own]
 
 
 class _Builder:
     def __init__(self, job: CampaignJob, theme: Theme):
         self.job = job
         self.campaign: Campaign = job.campaign.model
-        self.s = theme.strings(self.campaign.language)
+        self.s = i18n.slide_strings(self.campaign.language)
         self.account = job.campaign.account.model.name
         self.advocates = {a.id: a for a in self.campaign.advocates}
+        # Advocates without `slides` in their consent scope: nothing of theirs on slides, cards or decks.
+        self.on_slides = [a for a in self.campaign.advocates if on_slides(a)]
         self.audience_names = {a.id: a.name for a in self.campaign.audiences}
         logo = job.campaign.account.logo
         self.account_logo = Picture("logo", str(logo), alt=self.account) if logo else None
         self.vendor_logo = Picture("logo", str(job.brand_logo), alt=job.brand.name) if job.brand_logo else None
+
+    def shown(self, by: str | None) -> bool:
+        """Whether an item by this advocate (None: by nobody) may be on slides."""
+        return by is None or on_slides(self.advocates[by])
 
     def fmt(self, key: str, **values: Any) -> str:
         return self.s[key].format(account=self.account, product=self.job.brand.product, **values)
@@ -82,28 +94,31 @@ class _Builder:
     def bullets(self, title: str, items: list[str]) -> list[str]:
         return [title, *(f"• {item}" for item in items)] if items else []
 
-    def title_slide(self) -> SlideSpec:
-        shown = self.campaign.advocates[:MAX_LISTED]
-        more = len(self.campaign.advocates) - len(shown)
+    def title_slide(self, audience: str | None = None) -> SlideSpec:
+        """The title slide; for one audience's deck, it names that audience and its notes hold every
+        talk-track point for it (the quote slides then hold only the quote)."""
+        shown = self.on_slides[:MAX_LISTED]
+        more = len(self.on_slides) - len(shown)
         track = self.campaign.talk_track
+        ids = [audience] if audience else None
         notes = []
         if track.opener:
             notes += [self.s["notes_opener"], plain_text(track.opener)]
-        if not self.campaign.quotes:  # no quote slides: every point is made here
-            notes += self.bullets(self.s["notes_points"], self.points_for(None))
-        notes.append(self.fmt("notes_for", audiences=self.audiences(None)))
+        if audience or not any(self.shown(q.by) for q in self.campaign.quotes):  # no quote slides: every point here
+            notes += self.bullets(self.s["notes_points"], self.points_for(ids))
+        notes.append(self.fmt("notes_for", audiences=self.audiences(ids)))
         return SlideSpec("title", "title", {
             "account_logo": self.account_logo,
             "vendor_logo": self.vendor_logo,
             "eyebrow": self.fmt("eyebrow"),
             "title": self.campaign.title,
-            "audiences": self.fmt("for_audiences", audiences=self.audiences(None)),
+            "audiences": self.fmt("for_audiences", audiences=self.audiences(ids)),
             "private_note": self.fmt("private_note"),
             "panel_heading": self.s["panel_heading"],
             "advocate_avatar": [self.picture(a) for a in shown],
             "advocate_name": [a.name for a in shown],
             "advocate_title": [a.title for a in shown],
-            "advocates_more": self.fmt("more", n=more) if more > 0 else None,
+            "advocates_more": self.fmt("more_one" if more == 1 else "more", n=more) if more > 0 else None,
         }, notes)
 
     def quote_content(self, quote: Any) -> dict[str, Any]:
@@ -115,23 +130,29 @@ class _Builder:
             "name": advocate.name,
             "role": advocate.title,
             "mark": QUOTE_MARK,
-            "quote": quote.text,
-            "highlight": quote.highlight,
+            # With a highlight, it is the big pull-out and the full quote goes smaller beneath it.
+            "pull": quote.highlight or None,
+            "quote": None if quote.highlight else quote.text,
+            "quote_small": quote.text if quote.highlight else None,
         }
 
-    def quote_slide(self, n: int, quote: Any) -> SlideSpec:
+    def quote_slide(self, n: int, quote: Any, audience: str | None = None) -> SlideSpec:
         advocate = self.advocates[quote.by]
-        notes = [self.fmt("notes_quote", name=advocate.name, title=advocate.title),
-                 self.fmt("notes_for", audiences=self.audiences(quote.audiences)),
-                 *self.bullets(self.s["notes_points"], self.points_for(quote.audiences))]
+        notes = [self.fmt("notes_quote", name=advocate.name, title=advocate.title)]
+        if audience is None:
+            notes += [self.fmt("notes_for", audiences=self.audiences(quote.audiences)),
+                      *self.bullets(self.s["notes_points"], self.points_for(quote.audiences))]
+        if quote.highlight:
+            notes.append(quote.text)
         return SlideSpec("quote", f"quote-{n}", self.quote_content(quote), notes)
 
-    def metric_slide(self, n: int, metric: Any) -> SlideSpec:
+    def metric_slide(self, n: int, metric: Any, audience: str | None = None) -> SlideSpec:
         advocate = self.advocates.get(metric.by) if metric.by else None
         notes = [self.fmt("notes_metric", value=metric.value, label=metric.label)]
         if advocate:
             notes.append(self.fmt("notes_reported_by", name=advocate.name, title=advocate.title))
-        notes.append(self.fmt("notes_for", audiences=self.audiences(metric.audiences)))
+        if audience is None:
+            notes.append(self.fmt("notes_for", audiences=self.audiences(metric.audiences)))
         return SlideSpec("metric", f"metric-{n}", {
             "eyebrow": self.fmt("result"),
             "account_logo": self.account_logo,
@@ -143,11 +164,12 @@ class _Builder:
             "by_role": advocate.title if advocate else None,
         }, notes)
 
-    def closing_slide(self) -> SlideSpec:
+    def closing_slide(self, audience: str | None = None) -> SlideSpec:
+        """Contacts and the QR code of the share link; in one audience's deck, of that audience's page."""
         contacts = self.campaign.contacts
         shown = contacts[:MAX_LISTED]
         track = self.campaign.talk_track
-        url = self.job.links.share_url
+        url = self.job.links.audience_url(audience) if audience else self.job.links.share_url
         notes: list[str] = []
         for objection in track.objections:
             if not notes:
@@ -158,7 +180,7 @@ class _Builder:
         if contacts:
             notes += self.bullets(self.s["notes_contacts"], [self._contact_line(c, True) for c in contacts])
         notes.append(self.fmt("notes_share_link", url=url))
-        names = self.s["list_separator"].join(a.name for a in self.campaign.advocates)
+        names = self.s["list_separator"].join(a.name for a in self.on_slides)
         return SlideSpec("closing", "closing", {
             "heading": self.s["next_steps"],
             "intro": self.fmt("closing_intro") if contacts else None,
@@ -181,21 +203,36 @@ class _Builder:
             parts.append(contact.booking if full else contact.booking.split("://", 1)[-1])
         return " · ".join(parts)
 
+    def audience_deck(self, audience: str) -> list[SlideSpec]:
+        def meant(item: Any, by: str | None) -> bool:
+            return (not item.audiences or audience in item.audiences) and self.shown(by)
+
+        quotes = [self.quote_slide(i, q, audience) for i, q in enumerate(self.campaign.quotes, 1) if meant(q, q.by)]
+        metrics = [self.metric_slide(i, m, audience) for i, m in enumerate(self.campaign.metrics, 1)
+                   if meant(m, m.by)]
+        return _numbered([self.title_slide(audience), *quotes, *metrics, self.closing_slide(audience)])
+
     def build(self) -> SlideSet:
-        quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1)]
-        metrics = [self.metric_slide(i, m) for i, m in enumerate(self.campaign.metrics, 1)]
-        deck = [self.title_slide(), *quotes, *metrics, self.closing_slide()]
-        for number, spec in enumerate(deck, 1):
-            spec.name = f"{number:02d}-{spec.name}"
+        # Numbered as in the campaign file, so that quote-2 is the second quote whatever is left out.
+        quotes = [self.quote_slide(i, q) for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
+        metrics = [self.metric_slide(i, m) for i, m in enumerate(self.campaign.metrics, 1) if self.shown(m.by)]
+        deck = _numbered([self.title_slide(), *quotes, *metrics, self.closing_slide()])
         cards = [SlideSpec("card", f"quote-{i}", self.quote_content(q))
-                 for i, q in enumerate(self.campaign.quotes, 1)]
+                 for i, q in enumerate(self.campaign.quotes, 1) if self.shown(q.by)]
         preview = SlideSpec("preview", "preview", {
             "account_logo": self.account_logo,
             "vendor_logo": self.vendor_logo,
             "title": self.campaign.title,
             "note": self.fmt("preview_note"),
         })
-        return SlideSet(deck, cards, preview, self.s, self.campaign.language)
+        audience_decks = {a.id: self.audience_deck(a.id) for a in self.campaign.audiences}
+        return SlideSet(deck, cards, preview, self.s, self.campaign.language, audience_decks)
+
+
+def _numbered(deck: list[SlideSpec]) -> list[SlideSpec]:
+    for number, spec in enumerate(deck, 1):
+        spec.name = f"{number:02d}-{spec.name}"
+    return deck
 
 
 def build_slides(job: CampaignJob, theme: Theme) -> SlideSet:

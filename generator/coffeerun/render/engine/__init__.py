@@ -24,10 +24,23 @@ from typing import Any
 
 import yaml
 
+from coffeerun import langtag, memo
+from coffeerun.render.engine.config import (
+    ConfigFile,
+    config_inputs,
+    read_config,
+    settings_digest,
+    setting_names,
+    validate_site_config,
+    version_problem,
+)
+
 # What the engine writes that must not be published: sitemaps name every page, and so every token;
 # the .gz carries a build timestamp. The hooks stop MkDocs writing them; this is the safety net.
 DROPPED = ("sitemap.xml", "sitemap.xml.gz")
 HOOKS = Path(__file__).resolve().with_name("mkdocs_hooks.py")
+__all__ = ["ConfigFile", "EngineError", "build_site", "load_base_config", "project_config", "setting_names",
+           "settings_digest", "site_config", "validate_site_config"]
 KEEP_ENV = "COFFEERUN_KEEP_PROJECTS"
 _keep: Path | None = None
 
@@ -42,31 +55,54 @@ def keep_projects(folder: Path | None) -> None:
     _keep = folder
 
 
-@lru_cache(maxsize=8)
-def _read_base(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
+@memo.table("engine.config", 8)
+def _read(path: str, state: tuple[object, ...]) -> ConfigFile:
+    return read_config(Path(path))
+
+
+def _stat(path: Path) -> tuple[int, int]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise EngineError(f"{path}: not a plain YAML mkdocs.yml: {exc}") from None
-    if not isinstance(data, dict):
-        raise EngineError(f"{path}: mkdocs.yml must be a mapping of settings")
-    return data
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return info.st_size, info.st_mtime_ns
+
+
+@memo.table("engine.config_inputs", 16)
+def _inputs(path: str, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return config_inputs(Path(path))
+
+
+def config_state(path: Path) -> tuple[object, ...]:
+    """What reading mkdocs.yml depends on: its size and time, its INHERIT parents', and the values of
+    the environment variables its `!ENV` tags read."""
+    files, names = _inputs(str(path), *_stat(path))
+    return (*(_stat(Path(file)) for file in files), *(os.environ.get(name) for name in names))
+
+
+def project_config(path: Path) -> ConfigFile:
+    """The project's (or the bundled) mkdocs.yml as MkDocs reads it, with its problems (read once per
+    process, file state and environment: `!ENV` values are part of it)."""
+    return _read(str(path), config_state(path))
 
 
 def load_base_config(path: Path) -> dict[str, Any]:
-    """The project's (or the bundled) root mkdocs.yml: a plain YAML mapping (read once per process)."""
-    stat = path.stat()
-    return copy.deepcopy(_read_base(str(path), stat.st_size, stat.st_mtime_ns))
+    """The settings of mkdocs.yml every generated site starts from; EngineError if MkDocs refuses them."""
+    config = project_config(path)
+    for problem in config.problems:
+        if problem.severity == "error":
+            raise EngineError(f"{path.name}:{problem.line}:{problem.col}: {problem.message}")
+    return copy.deepcopy(config.data)
 
 
-@lru_cache(maxsize=1)
+@memo.table("engine.material_templates", 1)
 def _material_templates() -> Path:
     import material
 
     return Path(material.__file__).resolve().parent / "templates"
 
 
-@lru_cache(maxsize=1)
+@memo.table("engine.theme_languages", 1)
 def theme_languages() -> frozenset[str]:
     """Languages Material ships translations for."""
     folder = _material_templates() / "partials" / "languages"
@@ -75,16 +111,10 @@ def theme_languages() -> frozenset[str]:
 
 def theme_language(tag: str) -> str:
     """Material's language for a BCP-47 tag: the longest prefix it knows, else English."""
-    known = {name.lower(): name for name in theme_languages()}
-    parts = tag.split("-")
-    for end in range(len(parts), 0, -1):
-        name = known.get("-".join(parts[:end]).lower())
-        if name:
-            return name
-    return "en"
+    return langtag.best_match(tag, theme_languages()) or "en"
 
 
-@lru_cache(maxsize=1)
+@memo.table("engine.material_static", 1)
 def material_static() -> tuple[tuple[str, ...], str, dict[str, Path]]:
     """Material's files our pages load: (stylesheets, favicon, every one by path in a site)."""
     root = _material_templates()
@@ -150,6 +180,8 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
     from mkdocs.config import load_config
 
     _once_per_process()
+    if version_problem():
+        raise EngineError(version_problem())
     config_file = project / "mkdocs.yml"
     text = dump_yaml(config)
     config_file.write_text(text, encoding="utf-8")
@@ -202,8 +234,9 @@ def _export(project: Path, config: dict[str, Any]) -> None:
 
 
 def dump_yaml(data: Any, **options: Any) -> str:
-    """YAML as MkDocs reads it back; libyaml's emitter where PyYAML has it (same data, much faster)."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    """YAML as MkDocs reads it back; libyaml's emitter where PyYAML has it (same data, much faster).
+    Not the safe dumper: mkdocs.yml may name Python objects (`!!python/name:`), which MkDocs reads."""
+    dumper = getattr(yaml, "CDumper", yaml.Dumper)
     return yaml.dump(data, Dumper=dumper, sort_keys=True, allow_unicode=True, **options)
 
 
@@ -218,7 +251,7 @@ def _once_per_process() -> None:
 
 # -- one Jinja environment per theme folders and locale, per process -------------------------------
 
-_ENVS: dict[tuple[tuple[str, ...], str], Any] = {}
+_ENVS = memo.mapping("engine.jinja_envs", 16)  # (theme folders, locale) -> Jinja environment
 _BYTECODE: Any = None
 
 
