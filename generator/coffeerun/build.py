@@ -10,6 +10,7 @@ that output left them, on a day no campaign changes state, does nothing at all (
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import time
@@ -102,6 +103,8 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
     started = time.perf_counter()
     secret = _secret(options, Path(root))
     paths = ProjectPaths(Path(root))
+    if options.use_cache:
+        _cache_folder(paths.cache.absolute())
     store = Store(paths.cache.absolute() if options.use_cache else None)
     phase = Phases()
     try:
@@ -124,6 +127,14 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
     result.warnings.extend(store.warnings)
     result.phases, result.seconds = phase, time.perf_counter() - started
     return result
+
+
+def _cache_folder(folder: Path) -> None:
+    """A cache path through a file is wrong use of the environment (raised: one line, exit 1); a cache that only
+    cannot be written costs speed and one warning (see store.Store)."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
 
 
 def _secret(options: BuildOptions, root: Path) -> bytes | None:

@@ -64,6 +64,9 @@ def exclusive(out: Path) -> Iterator[None]:
         yield
     finally:
         os.umask(umask)
+        if not out.exists():  # a first build that failed leaves nothing beside where the output would be
+            with contextlib.suppress(OSError):
+                os.unlink(lock.lock_file)
         lock.release()
 
 
