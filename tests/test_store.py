@@ -86,13 +86,18 @@ def test_an_output_file_edited_in_place_is_repaired_by_the_next_build(project, r
     assert tree_digest(out) == reference
 
 
-def test_a_cache_that_cannot_be_written_still_builds_with_one_warning(project, reference, tmp_path):
+def test_a_cache_path_through_a_file_stops_the_build_before_it_writes(project, tmp_path, monkeypatch):
+    import errno
+
+    from coffeerun import api
+
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
-    result = cli_build(project, tmp_path / "site", blocker / "cache")
-    assert tree_digest(tmp_path / "site") == reference
-    warnings = [line for line in result.stderr.splitlines() if "cache" in line and "warning" in line]
-    assert len(warnings) == 1 and str(blocker / "cache") in warnings[0], result.stderr
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(blocker / "cache"))
+    with pytest.raises(OSError) as raised:  # the command turns it into one line and exit 1 (test_hardening)
+        api.build(project, tmp_path / "site", today=dt.date.fromisoformat(TODAY), jobs=1)
+    assert raised.value.errno == errno.ENOTDIR and raised.value.filename == str(blocker / "cache")
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_full_cache_disk_still_builds_with_one_warning(project, reference, tmp_path, monkeypatch):
