@@ -15,11 +15,15 @@ as it would between real campaigns of one account; it may not reuse anything acr
 
 Measures (each a fresh process):
 - cold --no-assets / cold full: no output folder and an empty cache before every run;
-- one changed: after the cold full builds, one campaign's title changed before every run (the first
-  run after a cold build also writes the second tree a later build starts from: see basetree.py);
+- one changed: after the cold full builds, one campaign's title changed before every run;
 - nothing changed: the same build again;
+- next day, nothing changed: the same project with `--today` one day later each run (the nightly
+  build: the store's keys hold no date, so every site and asset is reused);
 - naive mkdocs baseline: one plain Material project per campaign with as many pages, `mkdocs build`
   run once per project, one after the other (--baseline-sample of them, scaled to N).
+
+After the runs it prints the size of the store (the cache folder) beside the size of the published
+root (apparent bytes, each file once per tree).
 
     python benchmarks/build_speed.py                  # 200 campaigns, 3 runs each
     python benchmarks/build_speed.py --campaigns 1000 --runs 1 --only cold-full   # the memory figure
@@ -28,6 +32,7 @@ Measures (each a fresh process):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import shutil
@@ -45,7 +50,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
 TEMPLATES = ("northwind-treasury-close", "kaede-getsuji-kessan")
-MEASURES = ("cold-pages", "cold-full", "one-changed", "nothing-changed", "baseline")
+MEASURES = ("cold-pages", "cold-full", "one-changed", "nothing-changed", "next-day", "baseline")
 
 
 def make_project(dest: Path, count: int) -> Path:
@@ -127,9 +132,20 @@ def run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tup
     return seconds, peak
 
 
-def coffeerun(project: Path, out: Path, *flags: str) -> list[str]:
+def coffeerun(project: Path, out: Path, *flags: str, today: str = TODAY) -> list[str]:
     return [sys.executable, "-m", "coffeerun", "build", "--project", str(project), "--out", str(out),
-            "--today", TODAY, *flags]
+            "--today", today, *flags]
+
+
+def tree_bytes(root: Path) -> int:
+    """Apparent size of the files under root, each file (inode) counted once."""
+    seen, total = set(), 0
+    for path in root.rglob("*"):
+        info = path.lstat()
+        if path.is_file() and info.st_ino not in seen:
+            seen.add(info.st_ino)
+            total += info.st_size
+    return total
 
 
 def count_pages(site: Path) -> int:
@@ -234,7 +250,7 @@ def main() -> None:
         results["cold --no-assets"] = measure("cold --no-assets", args.runs, cold,
                                               lambda: coffeerun(project, out, "--no-assets", *jobs), env)
         pages = count_pages(out)
-    incremental = wanted & {"one-changed", "nothing-changed"}
+    incremental = wanted & {"one-changed", "nothing-changed", "next-day"}
     if "cold-full" in wanted or incremental:
         results["cold full"] = measure("cold full", args.runs if "cold-full" in wanted else 1, cold,
                                        lambda: coffeerun(project, out, *jobs), env)
@@ -255,6 +271,13 @@ def main() -> None:
     if "nothing-changed" in wanted:
         results["nothing changed"] = measure("nothing changed", args.runs, lambda: None,
                                              lambda: coffeerun(project, out, *jobs), env)
+    if "next-day" in wanted:
+        days = iter(range(1, 10**6))
+        results["next day, nothing changed"] = measure(
+            "next day, nothing changed", args.runs, lambda: None,
+            lambda: coffeerun(project, out, *jobs, today=(dt.date.fromisoformat(TODAY) + dt.timedelta(
+                days=next(days))).isoformat()), env)
+    store_size, root_size = (tree_bytes(cache), tree_bytes(out)) if out.is_dir() else (0, 0)
     if "baseline" in wanted:
         per_campaign = max(1, pages // max(1, args.campaigns)) if pages else 7
         sample = args.baseline_sample or args.campaigns
@@ -287,6 +310,9 @@ def main() -> None:
         extra = statistics.median(results["cold full"][0]) - statistics.median(results["cold --no-assets"][0])
         print(f"asset time: {extra * 1000 * jobs_used / images:.0f} ms per image ({images} images, "
               f"{jobs_used} workers; cold full minus cold --no-assets)")
+    if root_size:
+        print(f"store: {store_size / 1e6:.0f} MB beside a published root of {root_size / 1e6:.0f} MB "
+              f"({store_size / root_size:.2f}x)")
     if args.campaigns and (site_own or site_shared):
         print(f"output per campaign (excluding media and downloads): {site_own / args.campaigns / 1000:.0f} KB; "
               f"shared by all: {site_shared / 1000:.0f} KB")

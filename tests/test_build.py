@@ -257,3 +257,25 @@ def test_a_killed_build_leaves_the_previous_output_intact(example_project, tmp_p
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert tree_digest(out) == before, f"output changed after a kill at {delay}s"
+
+
+def test_files_carry_the_campaigns_start_date_so_the_next_day_gives_the_same_bytes(example_project, tmp_path,
+                                                                                   run_cli):
+    import zipfile
+
+    rows = links(run_cli, example_project)
+    first, second = tmp_path / "day1", tmp_path / "day2"
+    assert build(run_cli, example_project, first, "--no-cache").exit_code == 0
+    result = run_cli("build", "--project", example_project, "--out", second, "--today", "2026-11-24", "--jobs", "1",
+                     "--no-cache", env=SECRET)
+    assert result.exit_code == 0, result.output
+    from coffeerun.render.report import report_token
+
+    report = report_token(SECRET["COFFEERUN_SECRET"].encode()) + "/"  # the program report is of its day
+    assert {k: v for k, v in tree_digest(first).items() if not k.startswith(report)} == \
+        {k: v for k, v in tree_digest(second).items() if not k.startswith(report)}
+    deck = first / token_of(rows["northwind-treasury-close"]["kit_url"]) / "downloads" / "deck.pptx"
+    with zipfile.ZipFile(deck) as archive:
+        core = archive.read("docProps/core.xml").decode()
+        assert {info.date_time[:3] for info in archive.infolist()} == {(2026, 11, 2)}  # `starts: 2026-11-02`
+    assert "2026-11-02T00:00:00Z" in core and TODAY not in core

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-
 from tests.conftest import REPO
 
 TODAY = "2026-11-23"
@@ -125,11 +124,10 @@ def test_no_cache_neither_reads_nor_writes_the_cache(reference, tmp_path):
     project, slow = reference
     cache = tmp_path / "cache"
     cli_build(project, tmp_path / "cached", cache)
-    for pack in (cache / "validate").glob("*.pickle"):
-        pack.write_bytes(b"not a pickle")  # a cache that would break a build that read it
-    for entry in (cache / "sites").glob("*/*/0"):
-        entry.unlink()
-        entry.write_bytes(b"stale")
+    records = list(cache.glob("*/*/*.json"))
+    assert {p.parts[-3] for p in records} >= {"validate", "sites", "assets", "builds"}
+    for record in records:
+        record.write_bytes(b"not a record")  # a store that would slow down a build that read it
     before = sorted((p.relative_to(cache).as_posix(), p.stat().st_mtime_ns) for p in cache.rglob("*"))
     cli_build(project, tmp_path / "fresh", cache, "--no-cache")
     assert tree_digest(tmp_path / "fresh") == tree_digest(slow)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # validation pulls in the models: imported when a command needs it
+    from coffeerun.build import BuildResult
     from coffeerun.validate import ValidProject
 
 
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | None = None) -> ValidProject:
@@ -19,6 +21,23 @@ def check(root: Path, today: dt.date | None = None, campaigns: Iterable[str] | N
     from coffeerun.validate import validate_project
 
     return validate_project(Path(root), today or utc_today(), campaigns)
+
+
+def build(root: Path, out: Path | None = None, *, today: dt.date | None = None, drafts: bool = False,
+          publish: bool = False, campaigns: Iterable[str] = (), jobs: int | None = None, use_cache: bool = True,
+          assets: bool = True, shard: tuple[int, int] | None = None, site_url: str | None = None,
+          progress: Callable[[str, bool], None] = lambda _id, _reused: None,
+          on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
+    """Build the publish root (default: site/ in the project): validate, plan, reuse or render, verify,
+    publish. Raises build.UsageProblem (wrong use) and build.EnvironmentProblem (a worker died, the
+    output is busy); problems in the input are on the result, and then the output is unchanged."""
+    from coffeerun.build import BuildOptions
+    from coffeerun.build import build as run
+
+    options = BuildOptions(out=Path(out) if out is not None else Path(root) / "site", today=today or utc_today(),
+                           drafts=drafts, publish=publish, campaigns=tuple(campaigns), jobs=jobs,
+                           use_cache=use_cache, assets=assets, shard=shard, site_url=site_url)
+    return run(Path(root), options, progress, on_start)
 
 
 def engagement(root: Path, logs: Iterable[Path], fmt: str, secret: bytes) -> tuple[ValidProject, Any]:

@@ -1,32 +1,39 @@
-"""Build: validate, plan, render what changed in a process pool, reuse the rest, publish in one step.
+"""Build: validate -> plan -> reuse or render -> verify -> publish, each step a function of plain values.
 
-With the cache (the default), a build whose every input is unchanged since the build that made the
-current output, and whose output is as that build left it, does nothing (and loads no models); a
-build that changes something starts from the previous output (basetree) and touches only what
-changed. `--no-cache` builds everything from scratch and gives the same bytes.
+Read `build()` top to bottom. The store (store.py) keeps what a later build can reuse: validated
+campaigns, whole sites, images and decks; keys never contain today's date, so the nightly build with
+nothing changed renders nothing. A build whose inputs and output are exactly as the last build into
+that output left them, on a day no campaign changes state, does nothing at all (`unchanged`).
+`--no-cache` builds everything from scratch and gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import errno
 import os
+import shutil
 import time
-from dataclasses import astuple, dataclass, field
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
-from coffeerun import tokens
-from coffeerun.basetree import TreeRecords, files_stamp, stamp, tidy, verify
-from coffeerun.digests import FileDigests, code_digest, library_versions, sha, system_fonts
-from coffeerun.plan import BuildPlan, CampaignJob
+from coffeerun import publish, tokens
+from coffeerun.digests import FileDigests, sha, system_fonts
+from coffeerun.leaks import Scan, find_leaks
+from coffeerun.plan import BuildPlan, CampaignJob, file_epoch
 from coffeerun.problems import Problem, Problems
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.publish import ROOT_FILES, base_dir, discard, new_staging_dir, swap_into_place, write_root_files
+from coffeerun.store import Entry, Store, key
 
 if TYPE_CHECKING:
-    from coffeerun.validate import ValidProject
-    from coffeerun.workers import CampaignOutcome
+    from coffeerun.render.report import ProgramReport
+    from coffeerun.validate import CampaignInfo
+    from coffeerun.validcache import Checked
+    from coffeerun.workers import Rendered, Workers
+
+Progress = Callable[[str, bool], None]
 
 
 MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks for
@@ -34,6 +41,10 @@ MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks fo
 
 class UsageProblem(Exception):
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
+
+
+class EnvironmentProblem(Exception):
+    """The build could not finish for a reason outside the input (exit 1): a worker died, the output is busy."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +63,9 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    project: ValidProject | None = None  # None when nothing changed (nothing was validated again)
-    plan: BuildPlan | None = None
+    plan: BuildPlan | None = None  # None when nothing changed (nothing was validated again)
     built: list[str] = field(default_factory=list)  # rendered in this build
-    reused: list[str] = field(default_factory=list)  # taken unchanged from the cache or the previous output
+    reused: list[str] = field(default_factory=list)  # taken unchanged from the store or the output
     withheld: list[str] = field(default_factory=list)
     not_built: list[tuple[str, str]] = field(default_factory=list)  # (campaign id, state kind)
     seconds: float = 0.0
@@ -78,145 +88,62 @@ class Phases(dict):
         self._clock = now
 
 
-def in_shard(campaign_id: str, shard: tuple[int, int] | None) -> bool:
-    """Stable assignment of a campaign to one of n shares, independent of the other campaigns."""
-    if shard is None:
-        return True
-    k, n = shard
-    digest = int.from_bytes(hashlib.sha256(campaign_id.encode()).digest()[:8], "big")
-    return digest % n == k - 1
+@dataclass(frozen=True)
+class Outcome:
+    """One campaign's sites in the staging tree: rendered now or reused, with what the leak check needs."""
+
+    scans: dict[str, Scan]  # per site (tokens.Links.sites): "share", "kit", "kit:<advocate>"
+    warnings: list[str]
+    reused: bool
 
 
-def file_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _link_version(info: Any) -> int:
-    return info.link_version if hasattr(info, "link_version") else info.model.link_version
-
-
-def _advocate_ids(info: Any) -> tuple[str, ...]:
-    if hasattr(info, "advocate_ids"):
-        return info.advocate_ids
-    return tuple(a.id for a in info.model.advocates)
-
-
-def make_plan(project: ValidProject, options: BuildOptions, secret: bytes, staging: Path,
-              cache_dir: Path | None) -> BuildPlan:
-    """Decide every campaign's directories and links before anything is rendered."""
-    from coffeerun.siteconfig import site_url
-
-    plan = BuildPlan(out=options.out)
-    base_url = options.site_url or site_url(project.paths.mkdocs_yml)
-    claimed: dict[str, str] = {}
-    for info in project.campaigns:
-        if not in_shard(info.id, options.shard):
-            continue
-        wanted = info.state.published or (options.drafts and info.state.kind == "draft")
-        if not wanted:
-            plan.skipped.append((info, info.state.reason))
-            continue
-        links = tokens.campaign_links(secret, info.id, _link_version(info), base_url, _advocate_ids(info))
-        for kind, token in links.sites().items():
-            if token in claimed:
-                raise RuntimeError(f"token collision between {claimed[token]} and {info.id}")
-            claimed[token] = f"{info.id} ({kind})"
-        plan.jobs.append(CampaignJob(
-            campaign=info, brand=project.brand, brand_logo=project.brand_logo, project=project.paths,
-            links=links, today=options.today, share_dir=staging / links.share_token,
-            kit_dir=staging / links.kit_token, with_assets=options.assets, cache_dir=cache_dir,
-            source_date_epoch=file_epoch(), theme_by_build=True))
-    return plan
-
-
-def inputs_key(paths: ProjectPaths, options: BuildOptions, secret: bytes, digests: FileDigests) -> str:
-    """Everything a build reads and every option that matters, as one digest."""
-    return sha("build/1", code_digest(), library_versions(), system_fonts(), str(paths.root.resolve()),
-               [digests.tree(p) for p in (paths.campaigns, paths.content, paths.root / "theme",
-                                          defaults_dir() / "theme")],
-               digests(paths.mkdocs_yml), str(options.out.resolve()), options.today.isoformat(), options.drafts,
-               sorted(options.campaigns), options.shard, options.assets, options.site_url, file_epoch(),
-               tokens.token(secret, "\x00inputs", "fingerprint", 0))
-
-
-def _unchanged(records: TreeRecords, out: Path, key: str) -> dict | None:
-    """The result of the build that made out, if it was made from these very inputs and is untouched."""
-    if not out.is_dir():
-        return None
-    record = records.tree(out)
-    build, folders = record.get("build") or {}, record.get("folders") or {}
-    if build.get("inputs") != key or "/" not in folders:
-        return None
-    if set(os.listdir(out)) != (set(folders) - {"/"}) | set(ROOT_FILES):
-        return None
-    if files_stamp(out, ROOT_FILES) != folders["/"][1]:
-        return None
-    if any(stamp(out / name) != entry[1] for name, entry in folders.items() if name != "/"):
-        return None
-    return build["result"]
-
-
-def _records(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome], wanted: dict[str, str],
-             kept: dict[str, list]) -> dict[str, list]:
-    """What the staging tree holds, for the build that starts from it next (see basetree)."""
-    folders = {name: kept[name] if name in kept else [key, stamp(staging / name)]
-               for name, key in wanted.items() if name != "/"}
-    folders["/"] = kept.get("/") or [wanted["/"], files_stamp(staging, ROOT_FILES)]
-    for job in plan.jobs:
-        manifest = outcomes[job.campaign.id].manifest
-        for site, token in job.links.sites().items():
-            scanned, warnings = manifest.scans[site], manifest.warnings if site == "share" else []
-            if token in folders:
-                folders[token] = [*folders[token][:2], {"scan": vars(scanned), "warnings": warnings}]
-    return folders
-
-
-def _result_record(result: BuildResult) -> dict:
-    return {"built": result.built, "reused": result.reused, "withheld": result.withheld,
-            "not_built": result.not_built, "warnings": result.warnings,
-            "problems": [list(astuple(p)) for p in result.problems.items]}
-
-
-def _text_left_out(result: BuildResult, warnings: list[str]) -> bool:
-    """`--publish`: a render warning that slides lost text for want of a font becomes an error of its
-    campaign (and is no longer a warning); True when the build must stop there."""
-    from coffeerun.render.assets.fonts import is_missing_font
-
-    for warning in [w for w in warnings if is_missing_font(w)]:
-        path, _, message = warning.partition(": ")
-        result.problems.add(Problem(path, 1, 1, "", f"--publish refuses slides with text left out: {message}"))
-        if warning in result.warnings:
-            result.warnings.remove(warning)
-    return bool(result.problems.errors)
-
-
-def _purge_withdrawn(paths: ProjectPaths, project: ValidProject, today: dt.date, base: Path | None,
-                     result: BuildResult) -> None:
-    """Withdrawn consent: delete every render of their content from the cache (also with --no-cache) and
-    from the previous output kept for the next build."""
-    from coffeerun.purge import purge_withdrawn, withdrawn_in
-
-    withdrawn = withdrawn_in(project.campaigns, today)
-    cache = paths.cache.absolute()
-    also = [base] if base is not None and not base.is_relative_to(cache) else []
-    removed = purge_withdrawn(paths.root, cache if cache.is_dir() else None, withdrawn, also)
-    if removed:
-        names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
-        result.warnings.append(f"consent withdrawn ({names}): deleted {len(removed)} cached render(s) of "
-                               "their content; purge the host's older deploys too (see the README)")
-
-
-def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], None] = lambda _id, _reused: None,
+def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _reused: None,
           on_start: Callable[[int], None] = lambda _total: None) -> BuildResult:
     """Validate and build; the output directory changes only when everything succeeded."""
     started = time.perf_counter()
+    secret = _secret(options, Path(root))
+    paths = ProjectPaths(Path(root))
+    if options.use_cache:
+        _cache_folder(paths.cache.absolute())
+    store = Store(paths.cache.absolute() if options.use_cache else None)
+    phase = Phases()
+    try:
+        with publish.exclusive(options.out):
+            digests = FileDigests(store, paths.root) if options.use_cache else FileDigests()
+            inputs = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests)
+            last = last_build(store, options)
+            result = unchanged(last, options, inputs)
+            if result is None:
+                result = _build(paths, options, secret, store, digests, inputs, last, progress, on_start, phase)
+            else:
+                on_start(len(result.reused))
+                for campaign_id in result.reused:
+                    progress(campaign_id, True)
+            digests.save()
+            store.finish()
+    except publish.OutputBusyError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    phase("finish")
+    result.warnings.extend(store.warnings)
+    result.phases, result.seconds = phase, time.perf_counter() - started
+    return result
+
+
+def _cache_folder(folder: Path) -> None:
+    """A cache path through a file is wrong use of the environment (raised: one line, exit 1); a cache that only
+    cannot be written costs speed and one warning (see store.Store)."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+
+
+def _secret(options: BuildOptions, root: Path) -> bytes | None:
     secret = tokens.secret_from_env()
     if options.publish:
         if secret is None:
             raise UsageProblem(f"--publish needs the secret in {tokens.SECRET_ENV}; without it links "
                                "are only for previews")
-        clock = dt.datetime.now(dt.timezone.utc).date()
+        clock = dt.datetime.now(dt.UTC).date()
         if options.today < clock:
             raise UsageProblem(f"--publish refuses --today {options.today}: it is before today ({clock}), "
                                "and a publish never goes back in time")
@@ -227,131 +154,382 @@ def build(root: Path, options: BuildOptions, progress: Callable[[str, bool], Non
         from coffeerun.siteconfig import site_url
 
         try:
-            base = options.site_url or site_url(ProjectPaths(Path(root)).mkdocs_yml)
+            base = options.site_url or site_url(ProjectPaths(root).mkdocs_yml)
         except Exception:  # noqa: BLE001 - an unreadable mkdocs.yml is reported by validation, at its line
             base = "https://"
         if not base.startswith("https://"):
             raise UsageProblem(f"--publish needs an https site_url in mkdocs.yml, not {base!r}: private links "
                                "must not travel unencrypted")
-    paths = ProjectPaths(Path(root))
-    cache_dir = paths.cache.absolute() if options.use_cache else None
-    digests = FileDigests(cache_dir / "digests.json" if cache_dir else None)
-    records = TreeRecords(cache_dir, options.out) if cache_dir else None
-    phase = Phases()
-    key = inputs_key(paths, options, secret or tokens.PREVIEW_SECRET, digests) if records else ""
-    before = _unchanged(records, options.out, key) if records else None
-    if before is not None:
-        digests.save()
-        problems = Problems([Problem(*fields) for fields in before["problems"]])
-        result = BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
-                             not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
-                             problems=problems, unchanged=True, phases=phase)
-        on_start(len(result.reused))
-        for campaign_id in result.reused:
-            progress(campaign_id, True)
-        phase("unchanged")
-        result.seconds = time.perf_counter() - started
-        return result
-    phase("inputs")
-    import coffeerun.validcache  # noqa: F401 - the models, before the workers fork: they inherit them
-    from coffeerun.workers import Workers
+    return secret
 
-    workers = Workers(options.jobs or os.cpu_count() or 1)
+
+def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, store: Store, digests: FileDigests,
+           inputs: str, last: dict, progress: Progress, on_start: Callable[[int], None], phase: Phases
+           ) -> BuildResult:
+    from coffeerun.workers import WorkerDiedError, Workers
+
+    phase("inputs")
+    workers = Workers(options.jobs or os.cpu_count() or 1, store)
     workers.start()
     try:
-        result = _build(paths, options, secret, cache_dir, digests, records, key, workers, progress, on_start,
-                        phase)
-        result.phases = phase
+        checked = validate(paths, options, store, digests, workers)
+        phase("validate")
+        result = BuildResult(problems=checked.problems)
+        if checked.problems.errors:
+            return result
+        if secret is None:
+            result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
+                                   "private; set it for anything you share")
+        staging = publish.new_staging_dir(options.out, str(last.get("twin", "")))
+        try:
+            result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
+            folders = site_keys(plan, digests)
+            phase("plan")
+            outcomes = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {}, progress,
+                                       on_start)
+            phase("render")
+            if options.publish and text_left_out(result, [w for o in outcomes.values() for w in o.warnings]):
+                publish.discard(staging)  # slides missing text are not shipped
+                return result
+            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store, workers)
+            if report is not None:
+                result.warnings.extend(report.warnings)
+            write_shared_files(staging, paths, plan, report)
+            verify(staging, plan, outcomes)
+            phase("verify")
+            previous = publish.swap_into_place(staging, options.out)
+        except BaseException:
+            publish.discard(staging)
+            raise
+    except WorkerDiedError as exc:
+        raise EnvironmentProblem(f"{exc}; nothing was published, {options.out} is unchanged") from None
     finally:
         workers.close()
-    result.seconds = time.perf_counter() - started
+    result.not_built = [(s.id, s.kind) for s in plan.skipped]
+    result.withheld = [s.id for s in plan.skipped if s.kind == "withheld"]
+    for job in plan.jobs:
+        outcome = outcomes[job.id]
+        (result.reused if outcome.reused else result.built).append(job.id)
+        result.warnings.extend(outcome.warnings)
+    rows = publish.folder_rows(options.out)
+    twin = store.root is not None and store.writable
+    if twin:  # the next build starts from it
+        publish.keep_twin(previous, options.out, rows)
+    elif previous is not None:
+        publish.discard(previous)
+    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin)
+    purge_withdrawn(store, checked, options.today, result)
+    if store.changed:
+        store.prune()
+    phase("publish")
     return result
 
 
-def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, cache_dir: Path | None,
-           digests: FileDigests, records: TreeRecords | None, key: str, workers: Any,
-           progress: Callable[[str, bool], None], on_start: Callable[[int], None], phase: Phases) -> BuildResult:
-    from coffeerun.render.report import report_for_build
-    from coffeerun.render.shared import ROOT, shared_theme
-    from coffeerun.sitecache import SiteCache, site_key, theme_digest
-    from coffeerun.validcache import Validation
-    from coffeerun.workers import find_leaks, render_all
+def text_left_out(result: BuildResult, warnings: list[str]) -> bool:
+    """`--publish`: a render warning that slides lost text for want of a font becomes an error of its
+    campaign; True when the build must stop there."""
+    from coffeerun.render.assets.fonts import is_missing_font
 
-    validation = Validation(paths, digests, cache_dir / "validate" if cache_dir else None)
-    project = validation.run(options.today, options.campaigns, workers.pool(), workers.count)
-    phase("validate")
-    result = BuildResult(project, problems=project.problems)
-    if project.problems.errors:
-        return result
-    if secret is None:
-        result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
-                               "private; set it for anything you share")
-        secret = tokens.PREVIEW_SECRET
-    base = base_dir(options.out, cache_dir / "publish") if cache_dir is not None else None
-    staging = new_staging_dir(options.out, base)
+    for warning in [w for w in warnings if is_missing_font(w)]:
+        path, _, message = warning.partition(": ")
+        result.problems.add(Problem(path, 1, 1, "", f"--publish refuses slides with text left out: {message}"))
+    return bool(result.problems.errors)
+
+
+def inputs_key(paths: ProjectPaths, options: BuildOptions, secret: bytes, digests: FileDigests) -> str:
+    """Everything a build reads and every option that matters, as one digest; not today (see `unchanged`)."""
+    return key("builds", system_fonts(), str(paths.root.resolve()),
+               [digests.tree(p) for p in (paths.campaigns, paths.content, paths.root / "theme",
+                                          defaults_dir() / "theme")],
+               digests(paths.mkdocs_yml), str(options.out.resolve()), options.drafts, sorted(options.campaigns),
+               options.shard, options.assets, options.site_url, file_epoch(),
+               tokens.token(secret, "\x00inputs", "fingerprint", 0))
+
+
+def _output_key(options: BuildOptions) -> str:
+    return key("builds", "output", str(options.out.resolve()))
+
+
+def last_build(store: Store, options: BuildOptions) -> dict:
+    """What the last build into this output recorded (see record)."""
+    entry = store.get("builds", _output_key(options))
+    return entry.meta if entry is not None else {}
+
+
+def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | None:
+    """The result of the build that made the output, if it was made from these very inputs, no campaign
+    changes state between its day and today, and the output is exactly as it left it."""
     try:
-        plan = make_plan(project, options, secret, staging, cache_dir)
-        result.plan = plan
-        result.not_built = [(info.id, info.state.kind) for info, _ in plan.skipped]
-        result.withheld = [info.id for info, _ in plan.skipped if info.state.kind == "withheld"]
-        theme = shared_theme(project.paths, cache_dir) if plan.jobs else None
-        report = report_for_build(project, options.today, secret, cache_dir, options.shard)
-        phase("plan")
-        keys: dict[str, str] = {}
-        cache = SiteCache(cache_dir / "sites") if cache_dir else None
-        if cache is not None:
-            theme_files = theme_digest(digests, [paths.root / "theme", defaults_dir() / "theme"], paths.mkdocs_yml)
-            keys = {job.campaign.id: site_key(job, digests, theme_files, validation.digest(job.campaign))
-                    for job in plan.jobs}
-        wanted = {token: keys[job.campaign.id] for job in plan.jobs if job.campaign.id in keys
-                  for token in job.links.sites().values()}
-        if theme is not None:
-            wanted[ROOT] = theme.folder
-        if report is not None:
-            wanted[report.token] = report.key
-            result.warnings.extend(report.warnings)
-        wanted["/"] = sha("root", code_digest(), digests.tree(project.paths.theme_file("root")))
-        kept = tidy(staging, records.of(staging), wanted, ROOT_FILES) if records is not None else {}
-        phase("keys")
+        if last.get("inputs") != inputs or not last["stable"][0] <= options.today.isoformat() < last["stable"][1]:
+            return None
+        if last["report"] and last["day"] != options.today.isoformat():
+            return None  # the program report is of its day (renewals, consent, the date it shows)
+        if publish.tree_stamp(options.out) != last["stamp"]:
+            return None
+        before = last["result"]
+        return BuildResult(reused=before["built"] + before["reused"], withheld=before["withheld"],
+                           not_built=[tuple(x) for x in before["not_built"]], warnings=before["warnings"],
+                           problems=Problems([Problem(*fields) for fields in before["problems"]]), unchanged=True)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
-        def meanwhile() -> set[str]:  # while the workers render
-            changed = verify(staging, kept)
-            if "/" not in kept:
-                write_root_files(staging, project.paths)
-            if theme is not None and ROOT not in kept:
-                theme.write(staging)
-            if report is not None and report.token not in kept:
-                report.write(staging)
-            return changed
 
-        submitted = time.time()
-        outcomes = render_all(plan, keys, cache, kept, workers, progress, on_start, meanwhile)
-        phase("render")
-        built = [o.seconds for o in outcomes.values() if not o.reused]
-        if built:  # the workers' share: when the first began after the first was sent, CPU in each step
-            phase.update(first_start_delay=round(min(b[0] for b in built) - submitted, 3),
-                         assets=round(sum(b[1] for b in built), 3), pages=round(sum(b[2] for b in built), 3))
-        for job in plan.jobs:
-            outcome = outcomes[job.campaign.id]
-            (result.reused if outcome.reused else result.built).append(job.campaign.id)
-            result.warnings.extend(outcome.manifest.warnings)
-        if options.publish and _text_left_out(result, result.warnings):  # slides missing text are not shipped
-            discard(staging)
-            return result
-        leaks = find_leaks(staging, plan, outcomes)
-        if leaks:
-            raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
-        phase("leaks")
-        folders = _records(staging, plan, outcomes, wanted, kept) if records is not None else {}
-        swap_into_place(staging, options.out, keep_previous=base)
-        if records is not None:
-            records.save(options.out, folders, {"inputs": key, "result": _result_record(result)})
-        phase("publish")
-        _purge_withdrawn(paths, project, options.today, base, result)
-    except BaseException:
-        discard(staging)
-        raise
-    if cache is not None:
-        digests.save()
-        cache.prune()
-    return result
+def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
+           folders: dict[str, str], twin: bool) -> None:
+    """What made the output (for a later build with nothing to do), and what its twin holds (to start from)."""
+    store.put("builds", _output_key(options), {
+        "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders,
+        "twin": stamp if twin else "", "day": options.today.isoformat(),
+        "report": options.shard is None or options.shard[0] == 1,
+        "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
+                   "not_built": result.not_built, "warnings": result.warnings,
+                   "problems": [list(astuple(p)) for p in result.problems.items]}})
+
+
+def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: FileDigests,
+             workers: Workers) -> Checked:
+    from coffeerun.validcache import Validation
+
+    return Validation(paths, digests, store).run(options.today, options.campaigns, workers.pool(), workers.count)
+
+
+def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: Path) -> BuildPlan:
+    from coffeerun import plan
+    from coffeerun.siteconfig import site_url
+
+    return plan.make_plan(checked, options.out, staging, today=options.today, drafts=options.drafts,
+                          assets=options.assets, shard=options.shard, secret=secret,
+                          base_url=options.site_url or site_url(checked.paths.mkdocs_yml))
+
+
+def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
+    """What one campaign's sites are made from: its data and every project file it names (by content),
+    the brand, theme/ and mkdocs.yml (`theme`), the fonts, its links (every site), whether its downloads
+    are made, SOURCE_DATE_EPOCH and the recognition figures its kits show. Not today: nothing rendered
+    depends on it (a publish state that changes makes another plan, not other sites)."""
+    from coffeerun.render.recognition import recognition_key
+
+    found, root = job.validated, job.project.root
+    if found is None:
+        raise ValueError(f"{job.id}: a job of a build plan has its validated campaign")
+    logos = [digests(Path(p)) if p else "" for p in (found.digest.account_logo, job.brand_logo)]
+    return key("sites", theme, found.digest.data, [(rel, digests(root / rel)) for rel in found.digest.files], logos,
+               job.brand.model_dump(mode="json"), [sorted(job.links.sites().items()), job.links.site_url],
+               job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "",
+               recognition_key(root, job.id))
+
+
+def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
+    """Per token folder of the plan, the key of the sites of its campaign."""
+    if not plan.jobs:
+        return {}
+    root = plan.jobs[0].project
+    from coffeerun.siteconfig import settings_digest
+
+    theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml),
+                settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
+    keys = {}
+    for job in plan.jobs:
+        site = site_key(job, digests, theme)
+        keys.update((token, site) for token in job.links.sites().values())
+    return keys
+
+
+def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers: Workers, staging: Path,
+                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None]) -> dict[str, Outcome]:
+    """Every campaign's sites into staging: kept when staging (the output's twin) has them from the same
+    key (`had`), else linked from the store when it has them intact, else rendered by the workers (while
+    this process links the others) and then kept in the store."""
+    kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
+    found: dict[str, tuple[Entry | None, bool]] = {}
+    for job in plan.jobs:
+        tokens_of = tuple(job.links.sites().values())
+        whole = all(token in kept for token in tokens_of)
+        entry = _site_entry(store, keys[job.links.share_token], set(job.links.sites()), check_files=not whole)
+        if entry is None or not whole:
+            for token in tokens_of:
+                if token in kept:
+                    shutil.rmtree(staging / token)
+            whole = False
+        found[job.id] = (entry, whole)
+    misses = [job for job in plan.jobs if found[job.id][0] is None]
+    rendering = workers.render(misses)  # submitted now; rendered in this process as it is iterated
+    on_start(len(plan.jobs))
+    outcomes: dict[str, Outcome] = {}
+    for job in plan.jobs:
+        entry, whole = found[job.id]
+        if entry is not None:
+            outcomes[job.id] = _stored_outcome(entry) if whole else _link_site(store, entry, job)
+            progress(job.id, True)
+    for job, rendered in rendering:
+        outcomes[job.id] = _keep_site(store, keys[job.links.share_token], job, rendered)
+        progress(job.id, False)
+    return outcomes
+
+
+def _site_entry(store: Store, site: str, names: set[str], check_files: bool = True) -> Entry | None:
+    """A stored campaign's sites, exactly `names` (tokens.Links.sites), whose every file name is a plain relative
+    path inside its site (else not trusted)."""
+    entry = store.get("sites", site, check_files)
+    if entry is None:
+        return None
+    try:
+        sites = {site: Scan.from_json(found) for site, found in entry.meta["scans"].items()}
+        ok = all(isinstance(w, str) for w in entry.meta["warnings"]) and set(sites) == names
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    for name in entry.files:
+        kind, _, rel = name.partition("/")
+        parts = rel.split("/")
+        ok = ok and kind in sites and all(p not in ("", ".", "..") for p in parts) and "\\" not in rel
+    return entry if ok else None
+
+
+def _link_site(store: Store, entry: Entry, job: CampaignJob) -> Outcome:
+    roots = job.site_dirs()
+    made: set[Path] = set()
+    for root in roots.values():
+        root.mkdir()
+        made.add(root)
+    for name in sorted(entry.files):
+        kind, _, rel = name.partition("/")
+        dest = roots[kind] / rel
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        store.link(entry, name, dest)
+    return _stored_outcome(entry)
+
+
+def _stored_outcome(entry: Entry) -> Outcome:
+    meta = entry.meta
+    return Outcome({site: Scan.from_json(found) for site, found in meta["scans"].items()}, list(meta["warnings"]),
+                   reused=True)
+
+
+def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) -> Outcome:
+    """Put what the worker would keep (images, decks, encoded media) and the two sites into the store."""
+    for namespace, k, meta, files in rendered.kept:
+        store.put(namespace, k, meta, files)
+    for namespace, k in rendered.hits:
+        store.used.add((namespace, k))
+    files: dict[str, Path | bytes] = {}
+    for kind, root in job.site_dirs().items():
+        for folder, _dirs, names in os.walk(root):
+            rel = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in names:
+                files[f"{kind}/{name}" if rel == "." else f"{kind}/{rel}/{name}"] = Path(folder, name)
+    store.put("sites", site, {"scans": {name: vars(found) for name, found in rendered.scans.items()},
+                              "warnings": rendered.warnings}, files)
+    return Outcome(rendered.scans, rendered.warnings, reused=False)
+
+
+def verify(staging: Path, plan: BuildPlan, outcomes: dict[str, Outcome]) -> None:
+    """Nothing in the staging tree names a private link it should not (a bug, never the input's fault)."""
+    scans = {}
+    for job in plan.jobs:
+        for site, token in job.links.sites().items():
+            scans[token] = outcomes[job.id].scans[site]
+    leaks = find_leaks(staging, plan, scans)
+    if leaks:
+        raise RuntimeError("private link leak: " + "; ".join(leaks[:5]))
+
+
+def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan, report: ProgramReport | None) -> None:
+    """The neutral root files, the program report and, when any site links it, the theme folder every site shares."""
+    from coffeerun.render.shared import shared_theme
+
+    publish.write_root_files(staging, paths)
+    if plan.jobs:
+        shared_theme(paths).write(staging)
+    if report is not None:
+        report.write(staging)
+
+
+def campaign_models(checked: Checked, today: dt.date, workers: Workers) -> list[CampaignInfo]:
+    """Every validated campaign with its models: those validated in an earlier build are validated again
+    (in the workers when there are many)."""
+    from coffeerun.validate import validate_project
+    from coffeerun.validcache import PARALLEL_FROM, validate_chunk
+
+    missing = [found.id for found in checked.campaigns if found.info is None]
+    got: dict[str, CampaignInfo] = {}
+    pool = workers.pool() if len(missing) >= PARALLEL_FROM else None
+    if pool is not None:
+        size = max(4, -(-len(missing) // (workers.count * 4)))
+        chunks = [tuple(missing[i:i + size]) for i in range(0, len(missing), size)]
+        futures = [pool.submit(validate_chunk, checked.paths.root, today, chunk,
+                               what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
+        for future in futures:
+            got.update((found.id, found.info) for found in pool.result(future) if found.info is not None)
+    elif missing:
+        got = {info.id: info for info in validate_project(checked.paths.root, today, missing).campaigns}
+    infos = [found.info or got.get(found.id) for found in checked.campaigns]
+    return [info for info in infos if info is not None]
+
+
+def program_report(checked: Checked, options: BuildOptions, secret: bytes, inputs: str, store: Store,
+                   workers: Workers) -> ProgramReport | None:
+    """The program report (render/report.py) of this build's campaigns, written by the first shard only: from
+    the store when this very day and these very inputs made it before, else made from the campaigns' models."""
+    from coffeerun.render.report import ProgramReport, report_for_build, report_token
+    from coffeerun.validate import ValidProject
+
+    if options.shard is not None and options.shard[0] != 1:
+        return None
+    made = sha(inputs, options.today.isoformat(), report_token(secret))  # what this day's report is made from
+    k = key("report", str(options.out.resolve()))  # one record per output, replaced: reports never pile up
+    entry = store.get("report", k)
+    if entry is not None and entry.meta.get("made") == made:
+        try:
+            files = {str(n): str(text).encode("utf-8") for n, text in entry.meta["files"].items()}
+            if all(_plain_name(n) for n in files):
+                return ProgramReport(report_token(secret), files, [str(w) for w in entry.meta["warnings"]])
+        except (KeyError, TypeError, AttributeError, UnicodeEncodeError):
+            pass
+    project = ValidProject(checked.paths, checked.brand, checked.brand_logo,
+                           campaign_models(checked, options.today, workers), checked.problems)
+    report = report_for_build(project, options.today, secret, None, options.shard)
+    try:  # the report's files are text (HTML, SVG): kept in the record itself
+        texts = {n: data.decode("utf-8") for n, data in report.files.items()} if report is not None else None
+    except UnicodeDecodeError:
+        texts = None
+    if texts is not None:
+        store.put("report", k, {"made": made, "files": texts, "warnings": report.warnings})  # type: ignore[union-attr]
+    return report
+
+
+def _plain_name(name: str) -> bool:
+    parts = name.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and "\\" not in name
+
+
+def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: BuildResult) -> None:
+    """Withdrawn consent: delete from the store every record and object made from the advocate's content
+    (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output."""
+    from coffeerun.purge import purge_store, withdrawn_in
+
+    withheld = [found for found in checked.campaigns if "consent withdrawn on" in found.state(today).reason]
+    if not withheld:
+        return
+    target = store if store.root is not None else Store(checked.paths.cache.absolute())
+    if target.root is None or not target.root.is_dir():
+        return
+    wanted = {found.id for found in withheld}
+    withdrawn = withdrawn_in([info for info in campaign_models(
+        replace(checked, campaigns=withheld), today, _NoWorkers()) if info.id in wanted], today)
+    removed = purge_store(target, checked.paths.root, withdrawn)
+    if removed:
+        names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
+        result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "
+                               "their content; purge the host's older deploys too (see the README)")
+
+
+class _NoWorkers:
+    """campaign_models in this process (the pool is closed after publishing)."""
+
+    count = 1
+
+    @staticmethod
+    def pool() -> None:
+        return None

@@ -264,30 +264,32 @@ def build(project: Path, today: dt.date | None, out: Path | None, drafts: bool, 
           jobs: int | None, no_cache: bool, no_assets: bool, shard: str | None,
           campaigns: tuple[str, ...]) -> None:
     """Write the publish root: a share site and a kit per published campaign."""
-    from coffeerun.build import BuildOptions, UsageProblem, build as run_build
+    from coffeerun.build import EnvironmentProblem, UsageProblem
     from coffeerun.progress import Progress, summary
 
     _known_campaigns(_project(project), campaigns)
     out = out or project / "site"
     _refuse_unsafe_build(project, out)
-    options = BuildOptions(out=out, today=today or api.utc_today(), drafts=drafts,
-                           publish=publish, campaigns=campaigns, jobs=jobs, use_cache=not no_cache,
-                           assets=not no_assets, shard=_shard(shard))
     try:
         with Progress(verbosity.progress_stream()) as progress:
-            result = run_build(project, options, progress.advance, progress.start)
+            result = api.build(project, out, today=today, drafts=drafts, publish=publish, campaigns=campaigns,
+                               jobs=jobs, use_cache=not no_cache, assets=not no_assets, shard=_shard(shard),
+                               progress=progress.advance, on_start=progress.start)
     except UsageProblem as exc:
         raise Refused(str(exc)) from None
+    except EnvironmentProblem as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     report = Report(result.problems)
     report.print_problems()
     for warning in result.warnings:
         verbosity.warn(warning)
     if report.exit_code:
-        click.echo(f"nothing written: {options.out} is unchanged", err=True)
+        click.echo(f"nothing written: {out} is unchanged", err=True)
         sys.exit(report.exit_code)
     if os.environ.get("COFFEERUN_PHASES") or verbosity.verbose():
         click.echo(f"phases: {result.phases}", err=True)
-    verbosity.info(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(options.out),
+    verbosity.info(summary(len(result.built), len(result.reused), result.withheld, result.seconds, str(out),
                            [f"{campaign} ({kind})" for campaign, kind in result.not_built]))
 
 

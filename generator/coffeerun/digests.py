@@ -3,22 +3,26 @@
 Every cache key of a build is a sha256 of such digests. A file's digest is the sha256 of its bytes;
 the index in the cache directory only saves reading a file again whose size, times and inode are
 all unchanged since it was hashed (as git's index does), and never trusts a file modified within
-the last two seconds before it was hashed.
+the last two seconds before it was hashed. The index is kept in the store (namespace `digests`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from coffeerun import __version__
+
+if TYPE_CHECKING:
+    from coffeerun.store import Store
 
 _PACKAGE = Path(__file__).resolve().parent
 _RACY_NS = 2_000_000_000
@@ -27,13 +31,20 @@ LIBRARIES = ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "MarkupSafe", "P
              "Pillow", "python-pptx", "segno", "resvg-py")
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"@": type(value).__name__, **dataclasses.asdict(value)}
+    return str(value)
+
+
 def sha(*parts: Any) -> str:
-    """sha256 of plain data (JSON with sorted keys; paths as text)."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """sha256 of plain data (JSON with sorted keys; dataclasses as their fields; paths as text)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _hash_file(path: Path) -> str:
+def hash_file(path: Path) -> str:
+    """sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -41,19 +52,32 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=256)
+def _file_digest(path: str, size: int, mtime: int, inode: int) -> str:
+    return hash_file(Path(path))
+
+
+def file_digest(path: str | Path) -> str:
+    """sha256 of a file's bytes, computed once per process and file version (renderers' own inputs)."""
+    info = os.stat(path)
+    return _file_digest(os.fspath(path), info.st_size, info.st_mtime_ns, info.st_ino)
+
+
 class FileDigests:
     """sha256 of files by content; unchanged files (by stat) are not read again."""
 
-    def __init__(self, index: Path | None = None):
-        self.index = index
+    def __init__(self, store: Store | None = None, root: Path | None = None):
+        self.store, self.key = store, ""
         self._known: dict[str, list] = {}
         self._seen: dict[str, list] = {}  # this build: [size, mtime, ctime, inode, digest, trusted]
         self._hashed = False
-        if index is not None:
-            try:
-                self._known = json.loads(index.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self._known = {}
+        if store is not None and root is not None:
+            from coffeerun.store import key
+
+            self.key = key("digests", os.fspath(root.resolve()))
+            entry = store.get("digests", self.key)
+            known = entry.meta.get("files") if entry is not None else None
+            self._known = known if isinstance(known, dict) else {}
 
     def __call__(self, path: Path) -> str:
         key = os.fspath(path)
@@ -63,11 +87,11 @@ class FileDigests:
         info = os.stat(key)
         stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
         known = self._known.get(key)
-        if known is not None and known[:4] == stamp:
+        if isinstance(known, list) and len(known) == 5 and known[:4] == stamp and isinstance(known[4], str):
             self._seen[key] = [*known[:5], True]
             return known[4]
         taken = time.time_ns()
-        digest = _hash_file(path)
+        digest = hash_file(path)
         # A file changed again within the clock's granularity could keep its stat: hash it next time too.
         trusted = max(info.st_mtime_ns, info.st_ctime_ns) < taken - _RACY_NS
         self._seen[key] = [*stamp, digest, trusted]
@@ -94,18 +118,11 @@ class FileDigests:
 
     def save(self) -> None:
         """Keep the digests of the files read in this build for the next one."""
-        if self.index is None or not self._hashed:
+        if self.store is None or not self.key or not self._hashed:
             return
         seen = {k: v[:5] for k, v in self._seen.items() if v[5]}
         entries = {**self._known, **seen} if len(self._known) < 100_000 else seen
-        try:
-            self.index.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".digests-", dir=self.index.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entries, handle, separators=(",", ":"))
-            os.replace(temp, self.index)
-        except OSError:
-            pass  # only the next build is slower
+        self.store.put("digests", self.key, {"files": entries})
 
 
 @lru_cache(maxsize=1)

@@ -1,12 +1,21 @@
-"""Publish stage: the neutral root files, then the staged tree swapped into place in one step."""
+"""Publish stage: one build at a time per output, the neutral root files, the staged tree swapped into place.
+
+Beside the output a build leaves one thing: its twin (`.coffeerun-twin-<name>`), the same folders as
+the output with the same files linked, made from the tree the swap replaced. The next build starts
+from it when it is exactly as recorded, so a build that changes one campaign touches only that
+campaign's folders. The twin never holds a folder the output does not (a revoked or withheld one).
+A killed build's staging tree is removed when the next build starts.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from coffeerun.project import ProjectPaths
@@ -20,8 +29,45 @@ HEADERS = """/*
 ROBOTS = "User-agent: *\nDisallow: /\n"
 _STAGING = ".coffeerun-staging-"
 _RETIRED = ".coffeerun-retired-"
-_BASE = ".coffeerun-base-"  # the previous output, kept as the starting point of the next build
+_LEFTOVERS = (_STAGING, _RETIRED, ".coffeerun-base-")  # the last: the kept trees of coffeerun before 0.x
+_LOCK = ".coffeerun-lock-"
+_TWIN = ".coffeerun-twin-"
 _RENAME_EXCHANGE = 2
+DIR_MODE = 0o755
+
+
+class OutputBusyError(Exception):
+    """Another build is writing the same output folder."""
+
+
+@contextlib.contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold the output's lock (a file beside it) for the whole build; another build holding it is an error.
+    Files and folders made meanwhile get web-server modes (0644, 0755) whatever the umask."""
+    from filelock import FileLock, Timeout
+
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out.parent / f"{_LOCK}{out.name}", mode=0o644)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise OutputBusyError(f"another coffeerun build is writing {out} (it holds {lock.lock_file}); run this one "
+                         "when it has finished") from None
+    umask = os.umask(0o022)
+    try:
+        for name in os.listdir(out.parent):  # what a killed build left beside the output
+            for prefix in _LEFTOVERS:
+                rest = name[len(prefix + out.name):] if name.startswith(prefix + out.name) else None
+                if rest == "" or (rest and rest[0] == "-" and rest[1:].isdigit()):
+                    shutil.rmtree(out.parent / name, ignore_errors=True)
+        yield
+    finally:
+        os.umask(umask)
+        if not out.exists():  # a first build that failed leaves nothing beside where the output would be
+            with contextlib.suppress(OSError):
+                os.unlink(lock.lock_file)
+        lock.release()
 
 
 ROOT_FILES = ("index.html", "404.html", "robots.txt", "_headers")
@@ -44,32 +90,34 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def base_dir(out: Path, keep_in: Path) -> Path:
-    """Where the output a build replaces is kept for the next one: in keep_in (the cache) when that is
-    on the output's file system (a rename moves it), else beside the output."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    keep_in.mkdir(parents=True, exist_ok=True)
-    if os.stat(keep_in).st_dev == os.stat(out.parent).st_dev:
-        return keep_in / f"tree-{hashlib.sha256(str(out).encode()).hexdigest()[:24]}"
-    return out.parent / f"{_BASE}{out.name}"
-
-
-def new_staging_dir(out: Path, base: Path | None = None) -> Path:
-    """A directory beside out, on the same file system, so the swap is a rename: empty, or the
-    earlier output kept at `base` by the last build, for the caller to bring up to date."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f"{_STAGING}{out.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in out.parent.glob(f"{_RETIRED}{out.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+def new_staging_dir(out: Path, twin_stamp: str = "") -> Path:
+    """A folder beside out, on the same file system, so the swap is a rename: the twin of out when it is
+    exactly as recorded (twin_stamp), else empty."""
+    out = out.absolute()
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
-    if base is not None and base.is_dir():
-        os.rename(base, staging)
+    shutil.rmtree(staging, ignore_errors=True)
+    twin = out.parent / f"{_TWIN}{out.name}"
+    if twin_stamp and twin.is_dir() and tree_stamp(twin) == twin_stamp:
+        os.rename(twin, staging)
     else:
+        shutil.rmtree(twin, ignore_errors=True)
         staging.mkdir()
+    os.chmod(staging, DIR_MODE)
     return staging
+
+
+def tidy(staging: Path, wanted: dict[str, str], had: dict[str, str]) -> set[str]:
+    """Keep the top-level folders of staging wanted with the key they had; remove everything else."""
+    kept = set()
+    for entry in sorted(os.scandir(staging), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in wanted and had.get(entry.name) == wanted[entry.name]:
+                kept.add(entry.name)
+            else:
+                shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    return kept
 
 
 def discard(staging: Path) -> None:
@@ -90,23 +138,79 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path, keep_previous: Path | None = None) -> None:
-    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out.
-
-    keep_previous: where the previous output goes instead of being deleted, for the next build to
-    start from (see base_dir)."""
-    out = out.resolve()
+def swap_into_place(staging: Path, out: Path) -> Path | None:
+    """Replace out with staging in one step; a kill at any moment leaves a complete tree at out. Returns
+    the tree replaced (for keep_twin or discard)."""
+    out = out.absolute()
     if not out.exists():
         os.replace(staging, out)
-        return
+        return None
     if _exchange(staging, out):
-        previous = staging  # now holds the previous output
+        return staging  # now holds the previous output
+    previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
+    os.replace(out, previous)
+    os.replace(staging, out)
+    return previous
+
+
+def keep_twin(previous: Path | None, out: Path, rows: dict[str, list]) -> None:
+    """Make the replaced tree the twin of out: what differs from out (by folder_rows) removed, what is
+    missing linked from out. Afterwards its tree_stamp is out's."""
+    out = out.absolute()
+    twin = out.parent / f"{_TWIN}{out.name}"
+    shutil.rmtree(twin, ignore_errors=True)
+    if previous is None:
+        twin.mkdir()
+        had: dict[str, list] = {}
     else:
-        previous = out.parent / f"{_RETIRED}{out.name}-{os.getpid()}"
-        os.replace(out, previous)
-        os.replace(staging, out)
-    if keep_previous is not None:
-        shutil.rmtree(keep_previous, ignore_errors=True)
-        os.replace(previous, keep_previous)
-        return
-    shutil.rmtree(previous, ignore_errors=True)
+        os.rename(previous, twin)
+        had = folder_rows(twin)
+    for entry in list(os.scandir(twin)):
+        if had.get(entry.name) != rows.get(entry.name):
+            shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+            had.pop(entry.name, None)
+    for name in sorted(set(rows) - set(had)):
+        source = out / name
+        if not source.is_dir():
+            os.link(source, twin / name)
+            continue
+        for folder, _dirs, files in os.walk(source):
+            target = twin / os.path.relpath(folder, out)
+            target.mkdir()
+            for file in files:
+                os.link(os.path.join(folder, file), target / file)
+    os.chmod(twin, os.stat(out).st_mode & 0o777)
+
+
+def folder_rows(folder: Path) -> dict[str, list]:
+    """Per top-level entry of folder, every entry in it: folders by path and mode, files by path, mode,
+    size, time and inode (so a tree and its twin, whose files are the same, have the same rows)."""
+    rows: dict[str, list] = {}
+
+    def walk(path: str, prefix: str, top: str) -> None:
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            name, group = prefix + entry.name, top or entry.name
+            if entry.is_dir(follow_symlinks=False):
+                rows.setdefault(group, []).append((name, info.st_mode))
+                walk(entry.path, name + "/", group)
+            else:
+                rows.setdefault(group, []).append((name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
+
+    walk(os.fspath(folder), "", "")
+    return rows
+
+
+def stamp_of(folder: Path, rows: dict[str, list]) -> str:
+    return hashlib.sha256(repr((os.stat(folder).st_mode, sorted(rows.items()))).encode()).hexdigest()
+
+
+def tree_stamp(folder: Path) -> str:
+    """Every entry under folder (see folder_rows): a file added, removed, replaced, edited or made
+    unreadable changes it; "" when folder cannot be read."""
+    try:
+        return stamp_of(folder, folder_rows(folder))
+    except OSError:
+        return ""

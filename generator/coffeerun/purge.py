@@ -1,16 +1,14 @@
-"""Withdrawal: delete from the cache everything rendered from a withdrawn advocate's content.
+"""Withdrawal: delete from the store everything rendered from a withdrawn advocate's content.
 
-The cache is found by content, not by key: a cache file holds their content when its bytes (or the
+The store is searched by content, not by key: an object holds their content when its bytes (or the
 members of a zip such as a .pptx) contain one of their texts in any encoding the renderers write
 (UTF-8, HTML, XML, JSON), their photo or poster (as written and as the pages encode it), or their
-transcript or captions. A match inside a rendered site (sites/<k>/<key>/) or a kept publish tree
-(<tree>/<token>/) removes that whole unit, since its slides, cards and decks, which hold their words only
-as pixels or compressed text, were made from the same content; then every other cache file with the
-same bytes as a removed one (the asset cache's copies of those slides and decks) goes too.
+transcript or captions. A record naming such an object goes; so does every object of a matching site
+record, since its slides, cards and decks, which hold their words only as pixels or compressed text,
+were made from the same content, and with them every record that names one of those objects.
 
-Where it runs: build.py calls purge_withdrawn after the swap (the kept previous output is in the cache
-then). A content store that records for each entry the advocates' content it was made from can instead
-delete the entries whose record names `withdrawn_needles(...).digest` (see Needles.digest).
+Where it runs: build.py calls purge_store after publishing. The output's twin needs no purge: it is
+made the same as the new output, which does not hold the withheld campaign.
 """
 
 from __future__ import annotations
@@ -20,18 +18,23 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import escape as html_escape
 
+from coffeerun.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from coffeerun.store import Store
+
 MIN_TEXT = 8  # shorter texts ("3 days") would match unrelated files
-MARKER = "withdrawn.json"  # in the cache: what was purged, and when
+MARKER = "withdrawn.json"  # in the store: what was purged, and when
+RENDERS = ("sites", "assets", "media", "report")  # the store's namespaces that hold renders
 
 
 @dataclass
@@ -110,111 +113,79 @@ def withdrawn_needles(root: Path, campaign: Any, advocate_id: str) -> Needles:
     return needles
 
 
-def _unit(rel: tuple[str, ...], in_cache: bool) -> tuple[str, ...]:
-    """The folder that goes with a matching file: a whole rendered site, or one site of a kept tree."""
-    if in_cache and rel[0] in ("sites", "publish") and len(rel) > 3:
-        return rel[:3]
-    if not in_cache and len(rel) > 1:
-        return rel[:1]
-    return rel
+def _records(store: Store) -> Iterator[tuple[Path, str, dict[str, str]]]:
+    """Every record of the namespaces that hold renders: (record file, namespace, name -> object digest)."""
+    for namespace in RENDERS:
+        top = store.root / namespace  # type: ignore[operator]
+        for folder, dirs, names in os.walk(top):  # symbolic links are not followed: the store is untrusted
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(folder) / name
+                try:
+                    files = json.loads(path.read_bytes())["files"]
+                    yield path, namespace, {str(n): str(v[0]) for n, v in files.items()}
+                except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+                    continue  # not a record: the store's pruner removes it
 
 
-def _bookkeeping(rel: tuple[str, ...], in_cache: bool) -> bool:
-    """The cache's own records (file digests, what each build did): no renders, but they may name the
-    advocate in the warning that says the campaign is withheld because of them."""
-    return in_cache and (rel in ((MARKER,), ("digests.json",)) or (len(rel) == 2 and rel[0] == "publish"
-                                                                     and rel[1].endswith(".json")))
-
-
-def _files(top: Path, since: float) -> Iterable[tuple[Path, os.stat_result]]:
-    for folder, dirs, names in os.walk(top):  # symbolic links are not followed: the cache is untrusted
+def _holding(store: Store, needles: Needles, since: float) -> set[str]:
+    """The objects (by digest) written since `since` whose bytes hold the needles' content."""
+    found = set()
+    for folder, dirs, names in os.walk(store.root / "objects"):  # type: ignore[operator]
         dirs.sort()
         for name in sorted(names):
             path = Path(folder) / name
             try:
                 info = path.lstat()
+                if not path.is_file() or path.is_symlink() or info.st_mtime < since or info.st_size > 512 << 20:
+                    continue
+                if needles.found_in(path.read_bytes()):
+                    found.add(name)
             except OSError:
                 continue
-            if path.is_file() and not path.is_symlink() and info.st_mtime >= since:
-                yield path, info
+    return found
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
-def purge(top: Path, needles: Needles, in_cache: bool = True, since: float = 0.0) -> list[Path]:
-    """Delete what under top was made from the needles' content (files changed since `since` are read);
-    return the files and folders removed."""
-    if not top.is_dir():
-        return []
-    units: dict[tuple[str, ...], Path] = {}
-    for path, info in _files(top, since):
-        rel = path.relative_to(top).parts
-        if _bookkeeping(rel, in_cache) or info.st_size > 512 << 20:
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if needles.found_in(data):
-            unit = _unit(rel, in_cache)
-            units.setdefault(unit, top.joinpath(*unit))
-    removed_digests: set[str] = set()
-    for folder in units.values():
-        for member in ([p for p, _ in _files(folder, 0.0)] if folder.is_dir() else [folder]):
-            with contextlib.suppress(OSError):
-                removed_digests.add(hashlib.sha256(member.read_bytes()).hexdigest())
-        _remove(folder)
-    removed = list(units.values())
-    if removed_digests:  # the asset cache's copies of the slides and decks of a removed site
-        for path, info in list(_files(top, 0.0)):
-            if path.name == MARKER or info.st_size < 64:
-                continue
-            try:
-                same = hashlib.sha256(path.read_bytes()).hexdigest() in removed_digests
-            except OSError:
-                continue
-            if same:
-                _remove(path)
-                removed.append(path)
-    return sorted(removed)
-
-
-def purge_withdrawn(root: Path, cache_dir: Path | None, withdrawn: list[tuple[Any, str]],
-                    also: Iterable[Path] = (), now: float | None = None) -> list[Path]:
-    """The build's step: for each (campaign model, advocate id) withdrawn today or before, purge the cache
-    (and `also`: a kept publish tree outside it). The first time everything is read; after that only files
-    written since the last purge of the same content, which is cheap."""
+def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now: float | None = None) -> int:
+    """The build's step: for each (campaign model, advocate id) withdrawn today or before, delete every store
+    record (sites, slides, decks, encoded media, reports) with an object that holds their content, every
+    object of such a site (its slides and decks hold their words only as pixels or compressed text), and
+    the records that name those objects. The first time every object is read; after that only objects
+    written since the last purge of the same content, which is cheap. Returns how many records went."""
     import time
 
-    if not withdrawn:
-        return []
+    if not withdrawn or store.root is None or not store.writable or not store.root.is_dir():
+        return 0
     now = time.time() if now is None else now
-    marker_path = cache_dir / MARKER if cache_dir is not None else None
-    marker: dict[str, float] = {}
-    if marker_path is not None:
-        try:
-            loaded = json.loads(marker_path.read_text(encoding="utf-8"))
-            marker = {k: float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-        except (OSError, ValueError, TypeError):
-            marker = {}
-    removed: list[Path] = []
+    marker_path = store.root / MARKER
+    try:
+        loaded = json.loads(marker_path.read_text(encoding="utf-8"))
+        marker = {k: float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    except (OSError, ValueError, TypeError):
+        marker = {}
+    tainted: set[str] = set()
     for campaign, advocate_id in withdrawn:
         needles = withdrawn_needles(root, campaign, advocate_id)
-        since = marker.get(needles.digest, 0.0) - 5.0  # a little overlap for coarse file times
-        if cache_dir is not None:
-            removed += purge(cache_dir, needles, True, since)
-        for top in also:
-            removed += purge(top, needles, False, since)
+        tainted |= _holding(store, needles, marker.get(needles.digest, 0.0) - 5.0)  # coarse file times
         marker[needles.digest] = now
-    if marker_path is not None and marker_path.parent.is_dir():
-        with contextlib.suppress(OSError):  # else the next build reads everything again
-            marker_path.write_text(json.dumps(marker, sort_keys=True), encoding="utf-8")
+    removed = 0
+    if tainted:
+        records = list(_records(store))
+        for _path, kind, files in records:  # every object of a matching site: its slides and decks too
+            if kind == "sites" and tainted & set(files.values()):
+                tainted |= set(files.values())
+        for path, _kind, files in records:
+            if tainted & set(files.values()):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+        for digest in tainted:
+            with contextlib.suppress(OSError):
+                store.object(digest).unlink()
+            store._known().pop(digest, None)  # the store's own stamps
+        store._stamps_changed = True
+    with contextlib.suppress(OSError):  # else the next build reads everything again
+        write_atomic(marker_path, json.dumps(marker, sort_keys=True).encode("utf-8"))
     return removed
 
 

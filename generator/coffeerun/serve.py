@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from coffeerun.api import utc_today
-from coffeerun.build import BuildOptions, build
+from coffeerun import api
 from coffeerun.render import engine
 from coffeerun.report import Report
 
@@ -35,10 +34,9 @@ class Preview:
         self.problems: list[str] = []
 
     def rebuild(self) -> None:
-        options = BuildOptions(out=self.out, today=self.today, drafts=True, campaigns=(self.campaign,), jobs=1,
-                               site_url=self.base)
         try:
-            result = build(self.root, options)
+            result = api.build(self.root, self.out, today=self.today, drafts=True, campaigns=(self.campaign,),
+                               jobs=1, site_url=self.base)
         except Exception as exc:  # noqa: BLE001 - the preview stays up; the page says what broke
             self.problems = [f"the build stopped: {type(exc).__name__}: {exc}"]
             click.echo(self.problems[0], err=True)
@@ -57,7 +55,7 @@ class Preview:
             click.echo(f"rebuilt in {result.seconds:.1f}s\n  share: {links.share_url}\n  kit:   {links.kit_url}",
                        err=True)
         else:
-            reason = result.plan.skipped[0][1] if result.plan and result.plan.skipped else "not selected"
+            reason = result.plan.skipped[0].reason if result.plan and result.plan.skipped else "not selected"
             self.problems = [f"nothing to preview: {reason}"]
             click.echo(self.problems[0], err=True)
 
@@ -84,7 +82,7 @@ def _watched(root: Path, campaign: str) -> list[Path]:
 def serve_campaign(root: Path, campaign: str, today: dt.date | None, port: int) -> None:
     out = Path(tempfile.mkdtemp(prefix="coffeerun-serve-")) / "site"
     base = f"http://127.0.0.1:{port}/"
-    preview = Preview(root, campaign, today or utc_today(), out, base)
+    preview = Preview(root, campaign, today or api.utc_today(), out, base)
     preview.rebuild()
     logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
     server = engine.live_server(preview.rebuild, port, out, _watched(root, campaign), preview.decorate)

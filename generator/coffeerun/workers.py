@@ -1,49 +1,85 @@
-"""The rendering stage of a build: a process pool, one campaign per task, reuse of what exists, the leak check."""
+"""Workers: a process pool that validates and renders campaigns and hands the results back; the build process
+keeps them (store, output). A worker that dies ends the build at once, naming what it was doing."""
 
 from __future__ import annotations
 
 import os
-import shutil
+import signal
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from coffeerun.sitecache import Manifest, Scan, SiteCache, named_tokens, scan
+from coffeerun import store
+from coffeerun.leaks import Scan, scan
 
 if TYPE_CHECKING:
-    from coffeerun.plan import BuildPlan, CampaignJob
+    from coffeerun.plan import CampaignJob
+
+
+class WorkerDiedError(Exception):
+    """A worker process ended without a result (killed, out of memory, a crash in native code)."""
 
 
 @dataclass(frozen=True)
-class CampaignOutcome:
+class Rendered:
+    """One campaign's sites, written into their staging folders, and what the worker would keep."""
+
     campaign_id: str
-    manifest: Manifest
-    reused: bool = False
+    scans: dict[str, Scan]  # per site of the campaign (tokens.Links.sites): "share", "kit", "kit:<advocate>"
+    warnings: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str, dict, dict]] = field(default_factory=list)  # store entries to put
+    hits: list[tuple[str, str]] = field(default_factory=list)  # store entries used
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # started (clock), assets, pages
 
 
-def render_campaign(job: CampaignJob, key: str | None = None) -> CampaignOutcome:
-    """Render one campaign's assets (none with --no-assets), then its pages, which
-    list the downloads; note every token-like string for the leak check; keep it in the cache."""
-    from coffeerun.render.assets import build_assets
+_STORE = store.Store(None)  # the build's store, read-only in workers (set before they fork)
+
+
+def _resolve(job: CampaignJob) -> CampaignJob:
+    """A campaign validated in an earlier build: validate it again here to have its models."""
+    from coffeerun.validate import validate_project
+
+    project = validate_project(job.project.root, job.today, [job.id])
+    info = next((c for c in project.campaigns if c.id == job.id), None)
+    if info is None or project.problems.errors:
+        raise RuntimeError(f"{job.id} validated in an earlier build but not now")
+    return replace(job, campaign=info)
+
+
+def render_campaign(job: CampaignJob) -> Rendered:
+    """Render one campaign's assets (none with --no-assets), then its pages, which list the downloads;
+    note every token-like string for the leak check."""
     from coffeerun.consent import published_job
+    from coffeerun.render.assets import build_assets
     from coffeerun.render.pages import render_pages
 
-    job = published_job(job)  # advocates without `name` in their consent scope: title and department only
-    started = time.time()
+    started = time.time()  # published_job: advocates without `name` in their consent scope: title and department only
+    job = published_job(job if job.campaign is not None else _resolve(job))
     for folder in job.site_dirs().values():
         folder.mkdir(parents=True, exist_ok=True)
-    assets = build_assets(job)
-    middle = time.time()
-    render_pages(job)
-    warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]
-    manifest = Manifest({site: scan(folder) for site, folder in job.site_dirs().items()}, warnings)
-    if key is not None and job.cache_dir is not None:
-        SiteCache(job.cache_dir / "sites").put(key, job, manifest)
-    return CampaignOutcome(job.campaign.id, manifest, seconds=(started, middle - started, time.time() - middle))
+    with store.reading(store.Reader(_STORE)) as reader:
+        assets = build_assets(job)
+        middle = time.time()
+        render_pages(job)
+    warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]  # type: ignore[union-attr]
+    return Rendered(job.id, {site: scan(folder) for site, folder in job.site_dirs().items()}, warnings, reader.kept,
+                    reader.hits,
+                    (started, middle - started, time.time() - middle))
+
+
+def _task(markers: str, what: str, fn: Callable, *args: Any) -> Any:
+    """Worker side: run fn, with a note of what this process is doing in case it dies doing it."""
+    note = os.path.join(markers, str(os.getpid()))
+    with open(note, "w", encoding="utf-8") as handle:
+        handle.write(what)
+    result = fn(*args)
+    os.unlink(note)
+    return result
 
 
 def _worker_start(parent: int) -> None:
@@ -68,10 +104,10 @@ def _worker_start(parent: int) -> None:
 
 def warm_up() -> int:
     """Worker side: load what rendering needs while the build validates and plans."""
-    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.commands.build
     import mkdocs.config.defaults  # noqa: F401
 
-    import coffeerun.render.assets  # noqa: F401
+    import coffeerun.render.assets
     import coffeerun.render.pages  # noqa: F401
 
     return os.getpid()
@@ -94,9 +130,13 @@ class Workers:
     validation and rendering. One worker warms up at once (rendering's imports are most of a small
     build) and takes a lone campaign; the others wait, at no cost, until there is work for them all."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, build_store: store.Store):
+        global _STORE
+        _STORE = build_store.reading_only()  # before the fork: every worker reads the build's store
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._processes: dict[int, Any] = {}
+        self._markers = tempfile.mkdtemp(prefix="coffeerun-workers-")
         self.used = False  # anything but the warm-up submitted
 
     def start(self) -> None:
@@ -123,117 +163,65 @@ class Workers:
     def started(self) -> bool:
         return self._pool is not None
 
-    def submit(self, fn: Callable, *args: object, alone: bool = False) -> Future:
-        """Run fn(*args) in a worker; alone: the warm one is enough (the others keep holding)."""
+    def submit(self, fn: Callable, *args: object, what: str, alone: bool = False) -> Future:
+        """Run fn(*args) in a worker (`what` names it if the worker dies); alone: the warm worker is
+        enough (the others keep holding)."""
         self.used = True
         if not alone and _GO is not None:
             _GO.set()
-        return self._executor().submit(fn, *args)
+        future = self._executor().submit(_task, self._markers, what, fn, *args)
+        self._processes.update(getattr(self._pool, "_processes", None) or {})
+        return future
+
+    def result(self, future: Future) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerDiedError(self._death()) from None
+
+    def _death(self) -> str:
+        """Which worker died doing what: the one that ended by another signal than the pool's SIGTERM."""
+        deadline = time.monotonic() + 5
+        notes = {}
+        for name in os.listdir(self._markers):
+            with open(os.path.join(self._markers, name), encoding="utf-8") as handle:
+                notes[int(name)] = handle.read()
+        while time.monotonic() < deadline:
+            codes = {pid: process.exitcode for pid, process in self._processes.items()}
+            died = [pid for pid, code in codes.items() if code not in (None, 0, -signal.SIGTERM)]
+            if died or all(code is not None for code in codes.values()):
+                break
+            time.sleep(0.05)
+        how = ""
+        for pid in died or list(notes):
+            code = codes.get(pid)
+            if code is not None and code < 0:
+                how = f" (signal {signal.Signals(-code).name})"
+            elif code:
+                how = f" (exit status {code})"
+            if pid in notes:
+                return f"a worker process died{how} while {notes[pid]}"
+        return f"a worker process died{how}"
+
+    def render(self, jobs: list[CampaignJob]) -> Iterator[tuple[CampaignJob, Rendered]]:
+        """Render jobs in the pool (when forked already, or more than one: submitted now), else in this
+        process as the result is iterated; (job, result) pairs as they finish."""
+        if self.pool() is None or (len(jobs) == 1 and not self.started):
+            return ((job, render_campaign(job)) for job in jobs)
+        by_id = {job.id: job for job in jobs}
+        futures = [self.submit(render_campaign, job, what=f"rendering campaign {job.id}", alone=len(jobs) == 1)
+                   for job in jobs]
+        return ((by_id[rendered.campaign_id], rendered) for rendered in map(self.result, as_completed(futures)))
 
     def close(self) -> None:
-        if self._pool is None:
-            return
-        if _GO is not None:
-            _STOP.set()
-            _GO.set()
-        if not self.used:  # only warmed up: nothing to wait for
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.kill()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def find_leaks(staging: Path, plan: BuildPlan, outcomes: dict[str, CampaignOutcome]) -> list[str]:
-    """Files naming a private link they should not (see tokens.Links.allowed_tokens), and nothing outside
-    the token directories names any. Sites are checked by the token-like strings noted when they were
-    rendered; everything else is read here."""
-    allowed: dict[str, set[str]] = {}
-    for job in plan.jobs:
-        for site, token in job.links.sites().items():
-            allowed[token] = job.links.allowed_tokens(site)
-    everyone = set(allowed)
-    leaks = []
-
-    def check(rel: str, found: set[str], permitted: set[str]) -> None:
-        leaks.extend(f"{rel} names the private link {token[:6]}…" for token in sorted(found - permitted))
-
-    for job in plan.jobs:
-        manifest = outcomes[job.campaign.id].manifest
-        for site, token in job.links.sites().items():
-            result = manifest.scans[site]
-            found = set(result.candidates) & everyone if result.complete else \
-                named_tokens(staging / token, everyone)
-            check(f"{token[:6]}…/", found, allowed[token])
-    for item in sorted(staging.iterdir()):
-        if item.name in allowed:
-            continue
-        if item.is_dir():
-            result = scan(item)
-            found = set(result.candidates) & everyone if result.complete else named_tokens(item, everyone)
-        else:
-            text = item.read_text(encoding="utf-8", errors="replace")
-            found = {token for token in everyone if token in text}
-        check(item.name, found, set())
-    return leaks
-
-
-def render_all(plan: BuildPlan, keys: dict[str, str], cache: SiteCache | None, kept: dict[str, list],
-               workers: Workers, progress: Callable[[str, bool], None], on_start: Callable[[int], None],
-               verify: Callable[[], set[str]] = set) -> dict[str, CampaignOutcome]:
-    """Keep what the staging tree has already (kept token folders), link what the cache has, render the
-    rest: in the pool (forked and warm already, or more than one to render), else here. The kept
-    folders are checked (`verify`: the names that changed after all) while the workers render; a
-    campaign not kept after all is linked or rendered then. `kept` is left holding what stayed."""
-    outcomes: dict[str, CampaignOutcome] = {}
-    hits: list[tuple[CampaignJob, Manifest]] = []
-    misses: list[CampaignJob] = []
-
-    def sort(job: CampaignJob) -> None:
-        sites = job.links.sites()
-        records = {site: kept.get(token) for site, token in sites.items()}
-        if all(record and len(record) > 2 for record in records.values()):
-            manifest = Manifest({site: Scan(**record[2]["scan"]) for site, record in records.items()},
-                                list(records["share"][2]["warnings"]))
-            outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
-            return
-        for token in sites.values():  # part of a campaign: make all of it again
-            if token in kept:
-                shutil.rmtree(job.share_dir.parent / token)
-                kept.pop(token)
-        key = keys.get(job.campaign.id)
-        manifest = cache.manifest(key) if cache is not None and key else None
-        if manifest is not None:
-            hits.append((job, manifest))
-        else:
-            misses.append(job)
-
-    for job in plan.jobs:
-        sort(job)
-    pool = workers.pool() if misses and (len(misses) > 1 or workers.started) else None
-    alone = len(misses) == 1
-    futures = [pool.submit(render_campaign, job, keys.get(job.campaign.id), alone=alone)
-               for job in misses] if pool else []
-    on_start(len(plan.jobs))  # after the workers are forked: a progress bar runs a thread
-    changed = verify()
-    late = len(misses)
-    for job in plan.jobs:
-        if set(job.links.sites().values()) & changed:
-            outcomes.pop(job.campaign.id, None)
-            sort(job)
-    for job in misses[late:]:
-        if pool is not None:
-            futures.append(pool.submit(render_campaign, job, keys.get(job.campaign.id)))
-    for campaign_id in outcomes:
-        progress(campaign_id, True)
-    for job, manifest in hits:
-        cache.reuse(keys[job.campaign.id], manifest, job)  # type: ignore[union-attr]
-        outcomes[job.campaign.id] = CampaignOutcome(job.campaign.id, manifest, reused=True)
-        progress(job.campaign.id, True)
-    if pool is None:
-        for job in misses:
-            outcomes[job.campaign.id] = render_campaign(job, keys.get(job.campaign.id))
-            progress(job.campaign.id, False)
-    for future in as_completed(futures):
-        outcome = future.result()
-        outcomes[outcome.campaign_id] = outcome
-        progress(outcome.campaign_id, False)
-    return outcomes
+        if self._pool is not None:
+            if _GO is not None:
+                _STOP.set()
+                _GO.set()
+            if not self.used:  # only warmed up: nothing to wait for
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.kill()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for name in os.listdir(self._markers):
+            os.unlink(os.path.join(self._markers, name))
+        os.rmdir(self._markers)

@@ -218,7 +218,7 @@ class Builder:
 
     def image(self, rel: str, encode, source: Path, alt: str) -> Image:  # noqa: ANN001 - encoder
         if rel not in self._images:
-            encoded = media.cached(encode, source, self.job.cache_dir)
+            encoded = media.cached(encode, source)
             self.files.add(rel, encoded.data)
             self._images[rel] = Image(rel, encoded.width, encoded.height, alt)
         return self._images[rel]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from coffeerun import i18n
@@ -34,61 +32,39 @@ class Encoded:
     height: int
 
 
-_MEMO: dict[str, Encoded] = {}
-_SOURCES: dict[tuple, bytes] = {}  # (file, size, mtime, inode) -> sha256 of its bytes
+_MEMO: dict[str, Encoded] = {}  # this process's encodings by key: the same logo on every site
+_MEMO_SIZE = 256
 
 
-def _source_digest(source: Path) -> bytes:
-    info = source.stat()
-    key = (str(source), info.st_size, info.st_mtime_ns, info.st_ino)
-    if key not in _SOURCES:
-        _SOURCES[key] = hashlib.sha256(source.read_bytes()).digest()
-    return _SOURCES[key]
-
-
-def cached(encode: Callable[[Path], Encoded], source: Path, cache_dir: Path | None) -> Encoded:
-    """encode(source), reused by the content of source: the same logo or photo is encoded once per
-    process, and once per cache directory (<cache>/media/) across builds."""
+def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
+    """encode(source), reused by the content of source: once per process, and across builds through the
+    store (namespace `media`) of the campaign being rendered."""
     import PIL
 
-    digest = hashlib.sha256(f"{MEDIA_REVISION}\0{encode.__name__}\0{PIL.__version__}\0".encode())
-    digest.update(_source_digest(source))
-    key = digest.hexdigest()
-    if key in _MEMO:
-        return _MEMO[key]
-    file = cache_dir / "media" / key[:2] / key if cache_dir is not None else None
-    encoded = _read(file) if file is not None else None
+    from coffeerun import store
+    from coffeerun.digests import file_digest
+
+    k = store.key("media", MEDIA_REVISION, encode.__name__, PIL.__version__, file_digest(source))
+    if k in _MEMO:
+        return _MEMO[k]
+    reader = store.current()
+    entry = reader.get("media", k)
+    encoded = None
+    if entry is not None:
+        try:
+            encoded = Encoded(entry.read("data"), int(entry.meta["width"]), int(entry.meta["height"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            encoded = None
     if encoded is None:
         encoded = encode(source)
-        if file is not None:
-            _write(file, encoded)
-    _MEMO[key] = encoded
+        reader.keep("media", k, {"width": encoded.width, "height": encoded.height}, {"data": encoded.data})
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[k] = encoded
     return encoded
 
 
-def _read(file: Path) -> Encoded | None:
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return None
-    if len(raw) < 8:
-        return None
-    return Encoded(raw[8:], int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:8], "big"))
-
-
-def _write(file: Path, encoded: Encoded) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".media-", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded.width.to_bytes(4, "big") + encoded.height.to_bytes(4, "big") + encoded.data)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa: ANN001, ANN202 - PIL images
+def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):
     from PIL import Image, ImageOps
 
     image = eight_bit(ImageOps.exif_transpose(image))
@@ -100,7 +76,7 @@ def _flatten(image, background: tuple[int, int, int] = (255, 255, 255)):  # noqa
     return image.convert("RGB")
 
 
-def _webp(image, quality: int) -> bytes:  # noqa: ANN001 - a PIL image
+def _webp(image, quality: int) -> bytes:
     out = io.BytesIO()
     # No EXIF, no ICC, no XMP: nothing about the source file travels into the site.
     image.save(out, "WEBP", quality=quality, method=6)
@@ -196,7 +172,7 @@ def _segments(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
 
 
-def _youtube(parts) -> str | None:  # noqa: ANN001 - SplitResult
+def _youtube(parts) -> str | None:
     segs, query = _segments(parts.path), parse_qs(parts.query)
     host = (parts.hostname or "").lower()
     if host == "youtu.be" and segs:
@@ -214,7 +190,7 @@ def _youtube(parts) -> str | None:  # noqa: ANN001 - SplitResult
     return src + (f"&start={start}" if start else "")
 
 
-def _vimeo(parts) -> str | None:  # noqa: ANN001
+def _vimeo(parts) -> str | None:
     segs, query = _segments(parts.path), parse_qs(parts.query)
     numbers = [i for i, s in enumerate(segs) if s.isdigit()]
     if not numbers:
@@ -226,7 +202,7 @@ def _vimeo(parts) -> str | None:  # noqa: ANN001
     return src + (f"&h={unlisted}" if unlisted and _ID.match(unlisted) else "")
 
 
-def _last_id(parts, markers: tuple[str, ...]) -> str | None:  # noqa: ANN001
+def _last_id(parts, markers: tuple[str, ...]) -> str | None:
     segs = _segments(parts.path)
     for i, seg in enumerate(segs[:-1]):
         if seg in markers:

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
+from coffeerun import store
 from coffeerun.plan import CampaignJob
 from coffeerun.project import ProjectPaths
 from coffeerun.render import engine
@@ -242,12 +243,12 @@ def render_pages(job: CampaignJob) -> None:
 
     Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
     """
-    engine.use_bytecode_folder(job.cache_dir / "jinja" if job.cache_dir is not None else None)
     env = template_env(job.project)
-    theme = shared_theme(job.project, job.cache_dir)
+    theme = shared_theme(job.project)
     if not job.theme_by_build:
         theme.ensure(job.share_dir.parent)
-    builder = Builder(job)
-    common = builder.common()
-    _share(job, env, builder, common, theme)
-    _kit(job, env, builder, common, theme)
+    with store.reading_for(job.cache_dir):  # encoded photos and logos (see media.cached)
+        builder = Builder(job)
+        common = builder.common()
+        _share(job, env, builder, common, theme)
+        _kit(job, env, builder, common, theme)

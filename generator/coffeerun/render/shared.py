@@ -87,28 +87,24 @@ def _digest(files: dict[str, Path]) -> str:
 
 
 @lru_cache(maxsize=8)
-def shared_theme(paths: ProjectPaths, cache_dir: Path | None) -> SharedTheme:
-    """The merged overrides folder (in the cache, else in a folder removed when this process ends) and
-    the shared files; made once per process."""
+def shared_theme(paths: ProjectPaths) -> SharedTheme:
+    """The merged overrides folder (in a folder removed when this process ends: templates are code, never
+    read from the cache) and the shared files; made once per process."""
     overrides = {**_files_of(defaults_dir() / "theme" / OVERRIDES), **_files_of(paths.root / "theme" / OVERRIDES)}
     css, favicon, material = engine.material_static()
     statics = {rel: path for rel, path in overrides.items() if _static(rel)}
     files = {**material, **statics}
     digest = _digest({**{f"o/{k}": v for k, v in overrides.items()}, **{f"m/{k}": v for k, v in material.items()}})
     shared_digest = _digest(files)[:16]
-    return SharedTheme(_merged(overrides, digest, cache_dir), f"{ROOT}/{shared_digest}", files, css, favicon,
-                       digest)
+    return SharedTheme(_merged(overrides, digest), f"{ROOT}/{shared_digest}", files, css, favicon, digest)
 
 
-def _merged(files: dict[str, Path], digest: str, cache_dir: Path | None) -> Path:
-    if cache_dir is not None:
-        target = cache_dir.absolute() / "theme" / digest[:32]
-        if target.is_dir():
-            return target
-    else:  # in this process's temporary folder, removed when it ends
-        from multiprocessing.util import get_temp_dir
+def _merged(files: dict[str, Path], digest: str) -> Path:
+    from multiprocessing.util import get_temp_dir
 
-        target = Path(get_temp_dir()) / f"overrides-{digest[:16]}"
+    target = Path(get_temp_dir()) / f"overrides-{digest[:16]}"
+    if target.is_dir():
+        return target
     temp = Path(tempfile.mkdtemp(prefix=".overrides-", dir=_parent(target)))
     for rel, source in files.items():
         dest = temp / rel

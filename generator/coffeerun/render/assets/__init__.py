@@ -13,10 +13,10 @@ from typing import Any
 
 from PIL import Image
 
-from coffeerun import __version__, memo
+from coffeerun import __version__, memo, store
+from coffeerun.atomic import write_atomic
+from coffeerun.digests import file_digest
 from coffeerun.plan import CampaignJob
-from coffeerun.atomic import copy_atomic, write_atomic
-from coffeerun.render.assets.cache import AssetCache, file_digest, key
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars
 from coffeerun.render.assets.deck_pptx import SharedDeck
@@ -64,7 +64,8 @@ class _Run:
     def __init__(self, job: CampaignJob):
         self.job = job
         self.result = AssetResult()
-        self.cache = AssetCache(job.cache_dir)
+        self.reader = store.current()  # the store: images and decks by what they show
+        self.hits: dict[str, store.Entry] = {}
         self.theme = load_theme(job.project)
         colors, brand = job.campaign.account.model.colors, job.brand.colors
         self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
@@ -100,15 +101,16 @@ class _Run:
     def image_key(self, spec: SlideSpec) -> str:
         """What one image shows and nothing else: its layout, content, colors and the face of each
         of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
-        return key("png", self.base, {"segno": _version("segno")}, self.palette, spec.kind,
+        return store.key("assets", "png", self.base, {"segno": _version("segno")}, self.palette, spec.kind,
                    _content_key(spec.content), _faces_key(self.book, _texts(spec.content)))
 
     def png(self, spec: SlideSpec, name: str, dest: Path) -> None:
         digest = self.keys[name] = self.spec_key(spec)
         started = time.perf_counter()
-        hit = self.cache.get(digest, "png")
+        hit = self.reader.get("assets", digest)
         if hit is not None:
-            copy_atomic(hit, dest)
+            self._place(hit, dest)
+            self.hits[name] = hit
             self.result.reused.append(name)
         else:
             image = render(self.frame(spec, name))
@@ -118,14 +120,18 @@ class _Run:
             del image
             self.pngs[name] = data
             write_atomic(dest, data)
-            self.cache.put(digest, "png", data)
+            self.reader.keep("assets", digest, {}, {"data": dest})
             self.result.rendered.append(name)
         self.result.paths.append(dest)
         self.result.timings_ms[name] = round((time.perf_counter() - started) * 1000, 1)
 
+    def _place(self, entry: store.Entry, dest: Path) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        self.reader.store.link(entry, "data", dest)
+
     def png_data(self, name: str) -> bytes:
         if name not in self.pngs:
-            self.pngs[name] = self.cache.get(self.keys[name], "png").read_bytes()  # type: ignore[union-attr]
+            self.pngs[name] = self.hits[name].read("data")
         return self.pngs[name]
 
     def decks(self, first_slide: str) -> None:
@@ -138,17 +144,18 @@ class _Run:
         for folder, specs in decks.items():
             slide_keys = [self.spec_key(spec) for spec in specs]
             notes = [spec.notes for spec in specs]
-            keys = {"pdf": key("pdf", self.base, PDF_REVISION, _version("fpdf2"), slide_keys, meta, model.language),
-                    "pptx": key("pptx", self.base, _version("python-pptx"), slide_keys, notes, meta,
-                                model.language)}
+            keys = {"pdf": store.key("assets", "pdf", self.base, PDF_REVISION, _version("fpdf2"), slide_keys, meta,
+                                     model.language),
+                    "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes, meta,
+                                      model.language)}
             for ext in ("pdf", "pptx"):
                 wanted.append((f"{folder}deck.{ext}", ext, keys[ext], specs))
         missing = []
         for out_name, ext, digest, specs in wanted:
             dest = job.downloads_dir / out_name
-            hit = self.cache.get(digest, ext)
+            hit = self.reader.get("assets", digest)
             if hit is not None:
-                copy_atomic(hit, dest)
+                self._place(hit, dest)
                 self.result.reused.append(out_name)
                 self.result.paths.append(dest)
             else:
@@ -171,12 +178,13 @@ class _Run:
                         for slide_key, spec in zip(deck_keys, deck, strict=True):
                             shared.add(slide_key, self.frame(spec))
                 keys = _unique([self.spec_key(spec) for spec in specs])
-                notes = [final_notes(spec, frame, self.slides.strings) for spec, frame in zip(specs, frames, strict=True)]
+                notes = [final_notes(spec, frame, self.slides.strings)
+                         for spec, frame in zip(specs, frames, strict=True)]
                 title, author, subject, timestamp = meta
                 data = shared.save(keys, notes, title, author, subject, timestamp, self._thumbnail(first_slide))
             dest = job.downloads_dir / out_name
             write_atomic(dest, data)
-            self.cache.put(digest, ext, data)
+            self.reader.keep("assets", digest, {}, {"data": dest})
             self.result.rendered.append(out_name)
             self.result.paths.append(dest)
             self.result.timings_ms[out_name] = round((time.perf_counter() - started) * 1000, 1)
@@ -209,12 +217,17 @@ def build_assets(job: CampaignJob) -> AssetResult:
     """Render (or copy from the cache) every asset of one campaign; see AssetResult."""
     if not job.with_assets:  # pages only (--no-assets): the share site goes without its og:image
         return AssetResult()
+    with store.reading_for(job.cache_dir):
+        return _build_assets(job)
+
+
+def _build_assets(job: CampaignJob) -> AssetResult:
     started = time.perf_counter()
     run = _Run(job)
     slides = run.slides
     run.png(slides.preview, "preview.png", job.preview_image)
     names = [f"slides/{spec.name}.png" for spec in slides.deck]
-    for spec, name in zip(slides.deck, names):
+    for spec, name in zip(slides.deck, names, strict=True):
         run.png(spec, name, job.downloads_dir / name)
     for spec in slides.cards:
         name = f"cards/{spec.name}.png"

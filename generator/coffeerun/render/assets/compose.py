@@ -9,7 +9,7 @@ from typing import Any
 from PIL import Image
 
 from coffeerun.render.assets import images
-from coffeerun.render.assets.cache import file_digest
+from coffeerun.digests import file_digest
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.layout import Box, Fitter, TextLayout, TextStyle, moved
 from coffeerun.render.assets.slides import Picture, SlideSpec

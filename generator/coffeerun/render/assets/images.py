@@ -21,7 +21,7 @@ _SOURCES, _PREPARED = 8, 64
 
 
 def _digest(path: Path) -> str:
-    from coffeerun.render.assets.cache import file_digest
+    from coffeerun.digests import file_digest
 
     return file_digest(path)
 

@@ -252,54 +252,30 @@ def _once_per_process() -> None:
 # -- one Jinja environment per theme folders and locale, per process -------------------------------
 
 _ENVS = memo.mapping("engine.jinja_envs", 16)  # (theme folders, locale) -> Jinja environment
-_BYTECODE = memo.mapping("engine.bytecode", 4)  # bytecode folder -> shared bytecode cache
+_BYTECODE: Any = None
 
 
-def bytecode_cache(folder: Path | None = None) -> Any:
-    """Compiled template code shared by every environment of this process, and kept in folder (the
-    build cache) for the next process: a template is compiled once per source text."""
-    key = os.fspath(folder) if folder is not None else ""
-    if key not in _BYTECODE:
+def template_cache() -> Any:
+    """Compiled template code shared by every Jinja environment of this process: a template is compiled
+    once per source text. In memory only: compiled code is never read from the (untrusted) cache."""
+    global _BYTECODE
+    if _BYTECODE is None:
         import jinja2
 
         class Shared(jinja2.BytecodeCache):
             def __init__(self) -> None:
                 self.memory: dict[str, bytes] = {}
-                self.disk = jinja2.FileSystemBytecodeCache(key, "%s.jinja") if key else None
-                if key:
-                    os.makedirs(key, exist_ok=True)
 
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 data = self.memory.get(bucket.key)
                 if data is not None:
                     bucket.bytecode_from_string(data)  # checks the source checksum
-                elif self.disk is not None:
-                    self.disk.load_bytecode(bucket)
 
             def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 self.memory[bucket.key] = bucket.bytecode_to_string()
-                if self.disk is not None:
-                    try:
-                        self.disk.dump_bytecode(bucket)
-                    except OSError:
-                        pass  # only the next process compiles again
 
-        _BYTECODE[key] = Shared()
-    return _BYTECODE[key]
-
-
-_bytecode_folder: Path | None = None
-
-
-def use_bytecode_folder(folder: Path | None) -> None:
-    """Where compiled templates are kept between processes (None: in memory only)."""
-    global _bytecode_folder
-    _bytecode_folder = folder
-
-
-def template_cache() -> Any:
-    """The bytecode cache for any Jinja environment of coffeerun's (see use_bytecode_folder)."""
-    return bytecode_cache(_bytecode_folder)
+        _BYTECODE = Shared()
+    return _BYTECODE
 
 
 def _listing(dirs: tuple[str, ...]) -> list[str]:

@@ -1,0 +1,87 @@
+"""The leak check of the verify step: no file names a private link it should not.
+
+A site's text files are scanned once, when it is rendered: every string that could be a token (32
+letters of the token alphabet) is noted with the site (`Scan`), so a reused site is checked against
+this build's tokens without reading it again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coffeerun.plan import BuildPlan
+
+SCAN_SUFFIXES = (".html", ".js", ".json", ".txt", ".xml", ".css", ".md", ".vtt", "")
+_RUN = re.compile(rb"[a-z2-7]{32,}")
+TOKEN_LENGTH = 32
+MAX_CANDIDATES = 20_000  # beyond this a folder is checked by reading it again (never for real pages)
+
+
+@dataclass
+class Scan:
+    """Token-like strings found in a folder's text files; complete=False: too many, read it again."""
+
+    candidates: list[str] = field(default_factory=list)
+    complete: bool = True
+
+    @classmethod
+    def from_json(cls, data: Any) -> Scan:
+        if not isinstance(data, dict) or not all(isinstance(c, str) for c in data["candidates"]):
+            raise ValueError("not a scan")
+        return cls(list(data["candidates"]), bool(data["complete"]))
+
+
+def scan(folder: Path) -> Scan:
+    """Every 32-letter window of every run of token letters: a token named anywhere is among them."""
+    found: set[bytes] = set()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in SCAN_SUFFIXES or not path.is_file():
+            continue
+        for run in _RUN.findall(path.read_bytes()):
+            found.update(run[i:i + TOKEN_LENGTH] for i in range(len(run) - TOKEN_LENGTH + 1))
+            if len(found) > MAX_CANDIDATES:
+                return Scan([], complete=False)
+    return Scan(sorted(w.decode("ascii") for w in found))
+
+
+def named_tokens(folder: Path, tokens: set[str]) -> set[str]:
+    """The tokens among `tokens` that some text file under folder names (the slow, complete check)."""
+    named = set()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in SCAN_SUFFIXES and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            named.update(t for t in tokens if t in text)
+    return named
+
+
+def allowed_tokens(plan: BuildPlan) -> dict[str, set[str]]:
+    """Per token folder, the tokens its files may name (tokens.Links.allowed_tokens): every site of every
+    campaign; any other folder (the theme, the program report) may name none."""
+    allowed: dict[str, set[str]] = {}
+    for job in plan.jobs:
+        for site, token in job.links.sites().items():
+            allowed[token] = job.links.allowed_tokens(site)
+    return allowed
+
+
+def find_leaks(staging: Path, plan: BuildPlan, scans: dict[str, Scan]) -> list[str]:
+    """Files naming a private link they should not; nothing outside the token folders names any.
+    scans: per token folder, what was noted when it was rendered."""
+    allowed = allowed_tokens(plan)
+    everyone = set(allowed)
+    leaks = []
+    for item in sorted(staging.iterdir()):
+        if item.is_dir():
+            result = scans.get(item.name) or scan(item)
+            found = set(result.candidates) & everyone if result.complete else named_tokens(item, everyone)
+        else:
+            text = item.read_text(encoding="utf-8", errors="replace")
+            found = {token for token in everyone if token in text}
+        label = f"{item.name[:6]}…/" if item.name in allowed else item.name
+        leaks.extend(f"{label} names the private link {token[:6]}…"
+                     for token in sorted(found - allowed.get(item.name, set())))
+    return leaks

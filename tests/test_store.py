@@ -1,0 +1,289 @@
+"""The content store is untrusted and optional; a build never hangs on a dead worker and never tears its output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO
+from tests.test_speed import SECRET, TODAY, cli_build, speed_project, tree_digest
+
+GENERATOR = REPO / "generator" / "coffeerun"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return speed_project(tmp_path_factory.mktemp("store") / "project")
+
+
+@pytest.fixture(scope="module")
+def reference(project, tmp_path_factory) -> dict[str, str]:
+    """What a build without the store writes."""
+    out = tmp_path_factory.mktemp("reference") / "site"
+    cli_build(project, out, out.parent / "unused", "--no-cache")
+    return tree_digest(out)
+
+
+def build_env(cache: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "COFFEERUN_SECRET": SECRET, "COFFEERUN_CACHE_DIR": str(cache), **extra}
+
+
+def build_command(project: Path, out: Path, *flags: str, today: str = TODAY) -> list[str]:
+    return [sys.executable, "-m", "coffeerun", "build", "--project", str(project), "--out", str(out),
+            "--today", today, "--drafts", *flags]
+
+
+def spoil(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:  # garbage of the same length, written in place
+        path.write_bytes(bytes((b * 7 + 13) % 256 for b in data) or b"\x80garbage")
+
+
+def store_files(cache: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for path in sorted(cache.rglob("*")):
+        if path.is_file():
+            found.setdefault(path.relative_to(cache).parts[0], []).append(path)
+    return found
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("part", ["records", "objects"])
+def test_spoiled_store_entries_are_rendered_again_never_published(project, reference, tmp_path, part, how):
+    cache = tmp_path / "cache"
+    cli_build(project, tmp_path / "first", cache)
+    namespaces = store_files(cache)
+    assert {"validate", "digests", "sites", "assets", "media", "builds", "objects"} <= set(namespaces)
+    for name, files in namespaces.items():
+        if (name == "objects") == (part == "objects"):
+            for path in files:
+                spoil(path, how)
+    result = cli_build(project, tmp_path / "second", cache)
+    assert "built 4, reused 0" in result.stderr
+    assert tree_digest(tmp_path / "second") == reference
+    again = cli_build(project, tmp_path / "third", cache)  # what the second build kept is whole again
+    assert "built 0, reused 4" in again.stderr
+    assert tree_digest(tmp_path / "third") == reference
+
+
+def test_an_output_file_edited_in_place_is_repaired_by_the_next_build(project, reference, tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    cli_build(project, out, cache)
+    page = next(out.glob("*/index.html"))
+    with page.open("r+b") as handle:  # the same inode as the store's object: both are spoiled
+        handle.write(b"<!-- edited -->")
+    result = cli_build(project, out, cache)
+    assert "built 1, reused 3" in result.stderr
+    assert tree_digest(out) == reference
+
+
+def test_a_cache_path_through_a_file_stops_the_build_before_it_writes(project, tmp_path, monkeypatch):
+    import errno
+
+    from coffeerun import api
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(blocker / "cache"))
+    with pytest.raises(OSError) as raised:  # the command turns it into one line and exit 1 (test_hardening)
+        api.build(project, tmp_path / "site", today=dt.date.fromisoformat(TODAY), jobs=1)
+    assert raised.value.errno == errno.ENOTDIR and raised.value.filename == str(blocker / "cache")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_full_cache_disk_still_builds_with_one_warning(project, reference, tmp_path, monkeypatch):
+    import errno
+
+    from coffeerun import api, store
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setenv("COFFEERUN_SECRET", SECRET)
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(store, "write_atomic", full)
+    result = api.build(project, tmp_path / "site", today=dt.date.fromisoformat(TODAY), drafts=True, jobs=1)
+    assert not result.problems.errors
+    assert tree_digest(tmp_path / "site") == reference
+    assert [w for w in result.warnings if "cache" in w] == [w for w in result.warnings if "No space left" in w]
+    assert len([w for w in result.warnings if "No space left" in w]) == 1
+
+
+def test_no_pickle_or_compiled_code_anywhere(project, tmp_path):
+    for path in GENERATOR.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        forbidden = r"\b(import (c?pickle|marshal|shelve|dill)|from (c?pickle|marshal|shelve) import)"
+        assert not re.search(forbidden, text), path
+        assert "FileSystemBytecodeCache" not in text, path
+    cache = tmp_path / "cache"
+    cli_build(project, tmp_path / "site", cache)
+    for name, files in store_files(cache).items():
+        for path in files:
+            if name == "pruned":  # the pruner's mark: an empty file whose time is the last pruning
+                assert path.stat().st_size == 0
+            elif name == "objects":
+                assert re.fullmatch(r"[0-9a-f]{64}", path.name), path
+            else:
+                assert path.suffix == ".json" and path.read_bytes()[:1] == b"{", path
+
+
+def test_thirty_nightly_builds_leave_the_store_no_larger_than_the_first(project, tmp_path):
+    """The same project every night; on one of the nights a campaign expires and comes down."""
+    nightly = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(project), str(nightly)], check=True)
+    path = nightly / "campaigns" / "kaede-getsuji-kessan.yaml"
+    path.write_text(re.sub(r"^expires: .*$", "expires: 2026-12-05", path.read_text(encoding="utf-8"), count=1,
+                           flags=re.M), encoding="utf-8")
+    time.sleep(2.1)  # a checkout made before the first build: its files are not "racy" (see digests.py)
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    sizes, names = [], []
+    for day in range(30):
+        today = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=day)).isoformat()
+        result = subprocess.run(build_command(nightly, out, "--no-assets", today=today), env=build_env(cache),
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"built 0, reused [34]", result.stderr) or day == 0, (day, result.stderr)
+        files = [p for p in cache.rglob("*") if p.is_file()]
+        sizes.append(sum(p.stat().st_size for p in files))
+        names.append(sorted(p.relative_to(cache).as_posix() for p in files))
+        if today == "2026-12-06":
+            assert "kaede-getsuji-kessan (expired)" in result.stderr
+    assert names[-1] == names[0]
+    assert max(sizes) <= sizes[0] * 1.001, sizes
+
+
+def test_a_killed_worker_ends_the_build_naming_its_campaign(project, tmp_path):
+    out, temp = tmp_path / "site", tmp_path / "tmp"
+    temp.mkdir()
+    env = build_env(tmp_path / "cache", TMPDIR=str(temp))
+    subprocess.run(build_command(project, out, "--no-cache", "--no-assets"), env=env, check=True,
+                   capture_output=True)
+    before = tree_digest(out)
+    path = project / "campaigns" / "northwind-treasury-de.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("Bücher", "Konten"), encoding="utf-8")
+    try:
+        started = time.monotonic()
+        process = subprocess.Popen(build_command(project, out, "--no-cache", "--jobs", "2"), env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        victim = None
+        while victim is None and process.poll() is None and time.monotonic() - started < 120:
+            for note in temp.glob("coffeerun-workers-*/*"):
+                try:
+                    if note.read_text(encoding="utf-8").startswith("rendering campaign"):
+                        victim = int(note.name), note.read_text(encoding="utf-8")
+                        break
+                except OSError:
+                    continue
+            time.sleep(0.02)
+        assert victim is not None, "no worker was seen rendering"
+        os.kill(victim[0], signal.SIGKILL)
+        killed = time.monotonic()
+        _, stderr = process.communicate(timeout=60)
+        assert time.monotonic() - killed < 60
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert process.returncode == 1, stderr
+    campaign = victim[1].removeprefix("rendering campaign ")
+    lines = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and f"campaign {campaign}" in lines[0] and "SIGKILL" in lines[0], stderr
+    assert "Traceback" not in stderr
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".coffeerun-") and "lock" not in p.name) \
+        == []
+
+
+def test_a_second_build_into_a_busy_output_stops_with_a_clear_message(project, reference, tmp_path, run_cli):
+    from coffeerun import publish
+
+    out = tmp_path / "site"
+    cli_build(project, out, tmp_path / "cache", "--no-cache")
+    with publish.exclusive(out):
+        busy = run_cli("build", "--project", project, "--out", out, "--today", TODAY, "--drafts", "--no-cache",
+                       env={"COFFEERUN_SECRET": SECRET})
+    assert busy.exit_code == 1
+    assert "another coffeerun build is writing" in busy.output and str(out) in busy.output
+    assert tree_digest(out) == reference
+
+
+def test_two_builds_at_once_into_one_output_publish_one_whole_root(project, reference, tmp_path):
+    out = tmp_path / "site"
+    env = build_env(tmp_path / "cache")
+    first = subprocess.Popen(build_command(project, out, "--no-cache", "--jobs", "1"), env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while first.poll() is None and not list(tmp_path.glob(".coffeerun-staging-*")):
+        time.sleep(0.01)
+    second = subprocess.run(build_command(project, out, "--no-cache", "--jobs", "1"), env=env,
+                            capture_output=True, text=True)
+    assert first.wait(timeout=300) == 0
+    assert second.returncode in (0, 1), second.stderr
+    if second.returncode == 1:
+        assert "another coffeerun build is writing" in second.stderr
+    assert tree_digest(out) == reference
+
+
+def test_published_files_are_readable_by_the_web_server_whatever_the_umask(project, tmp_path):
+    out = tmp_path / "site"
+    subprocess.run(build_command(project, out, "--no-assets"), env=build_env(tmp_path / "cache"), check=True,
+                   capture_output=True, preexec_fn=lambda: os.umask(0o077))
+    modes = {oct(p.stat().st_mode & 0o777) for p in out.rglob("*") if p.is_file()}
+    folders = {oct(p.stat().st_mode & 0o777) for p in [out, *out.rglob("*")] if p.is_dir()}
+    assert modes == {"0o644"} and folders == {"0o755"}
+
+
+def test_no_withheld_token_folder_survives_with_the_cache_on_another_file_system(project, tmp_path, run_cli):
+    import json
+    import shutil
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system (tmpfs) to put the cache on")
+    cache = Path(tempfile.mkdtemp(dir=shm, prefix="coffeerun-cache-"))
+    try:
+        rows = json.loads(run_cli("links", "--project", project, "--today", TODAY, "--json",
+                                  env={"COFFEERUN_SECRET": SECRET}).stdout)
+        kit = next(r["kit_url"] for r in rows if r["id"] == "kaede-getsuji-kessan").rstrip("/").rsplit("/", 1)[-1]
+        out = tmp_path / "out" / "site"
+        for today in (TODAY, "2027-06-01"):  # published, then expired
+            result = subprocess.run(build_command(project, out, "--no-assets", today=today), env=build_env(cache),
+                                    capture_output=True, text=True)
+            assert result.returncode == 0, result.stderr
+        assert not (out / kit).exists()
+        for place in (out.parent, cache):
+            assert not [p for p in place.rglob("*") if p.name == kit], place
+        assert sorted(p.name for p in out.parent.iterdir()) == [".coffeerun-lock-site", ".coffeerun-twin-site", "site"]
+        assert sorted(p.name for p in (out.parent / ".coffeerun-twin-site").iterdir()) == sorted(os.listdir(out))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_the_pruner_keeps_what_builds_use_and_removes_the_rest(tmp_path):
+    from coffeerun.store import KEEP_DAYS, Store, key
+
+    root = tmp_path / "cache"
+    writer = Store(root)
+    old, fresh = key("assets", "old"), key("assets", "fresh")
+    writer.put("assets", old, {}, {"data": b"an image nobody uses any more"})
+    writer.put("assets", fresh, {}, {"data": b"an image of this build"})
+    (root / "publish").mkdir()  # a folder an older coffeerun kept (its previous output)
+    (root / "publish" / "tree").write_text("a token folder")
+    writer.finish()
+    later = time.time() + (KEEP_DAYS + 1) * 86_400
+    os.utime(root / "assets" / old[:2] / f"{old}.json", (later - (KEEP_DAYS + 1) * 86_400,) * 2)
+    build = Store(root)
+    assert build.get("assets", fresh) is not None
+    build.prune(now=later)
+    assert Store(root).get("assets", old) is None and Store(root).get("assets", fresh) is not None
+    assert not (root / "publish").exists()
+    objects = [p for p in (root / "objects").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in objects] == [b"an image of this build"]
