@@ -70,7 +70,7 @@ def published_about(campaign: Campaign, advocate_id: str, read: ReadBytes) -> di
 
 
 def code_of(record: dict[str, Any]) -> str:
-    """The approval code of a published_about record: XXXX-XXXX, upper-case hex."""
+    """The approval code of a published_about record: two groups of four upper-case hex digits, e.g. 7F3A-91C2."""
     text = json.dumps(["approval/1", record], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
     return f"{digest[:4]}-{digest[4:]}"
