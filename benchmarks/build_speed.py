@@ -32,9 +32,11 @@ root (apparent bytes, each file once per tree).
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -53,15 +55,28 @@ TEMPLATES = ("northwind-treasury-close", "kaede-getsuji-kessan")
 MEASURES = ("cold-pages", "cold-full", "one-changed", "nothing-changed", "next-day", "baseline")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans, as coffeerun reads them: `approved: {on: …}` keeps its key `on`."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def make_project(dest: Path, count: int) -> Path:
     """The example project with `count` live campaigns made from its live ones (see the docstring)."""
     for name in ("content", "theme"):
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "campaigns").mkdir()
-    templates = [yaml.safe_load((REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8")) for t in TEMPLATES]
+    templates = [yaml.load((REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+                 for t in TEMPLATES]
     for i in range(count):
-        data = yaml.safe_load(yaml.safe_dump(templates[i % len(templates)], allow_unicode=True))
+        data = copy.deepcopy(templates[i % len(templates)])
         data["title"] = f"{data['title'][:100]} · {i}"
         data["quotes"][0]["text"] = f"{data['quotes'][0]['text']} (site {i})"
         data["metrics"][0]["value"] = f"{i % 97 + 2} × {i // 97 + 1}"
@@ -258,7 +273,7 @@ def main() -> None:
     pages = pages or count_pages(out)
     images = sum(1 for p in out.rglob("*.png") if "downloads" in p.parts or p.name == "preview.png")
     changed = project / "campaigns" / "bench-0000.yaml"
-    original = yaml.safe_load(changed.read_text(encoding="utf-8"))
+    original = yaml.load(changed.read_text(encoding="utf-8"), Loader=_Loader)
     counter = iter(range(1, 10**6))
 
     def change_one() -> None:

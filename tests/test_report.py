@@ -150,18 +150,20 @@ def test_recognition_key_changes_only_when_a_shown_figure_changes(tmp_path):
     assert recognition_key(tmp_path, "northwind-treasury-close") != before
 
 
-def test_a_chart_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch):
+def test_a_chart_is_drawn_once_then_read_from_the_store(tmp_path, monkeypatch):
     from coffeerun.render import charts
+    from coffeerun.store import Store
 
     spec = charts.weekly_bars([{"week": "2026-11-16", "series": "Finance", "visits": 3}], "Department page")
-    svg = charts.draw(spec, tmp_path)
+    svg = charts.draw(spec, Store(tmp_path))
     assert svg.startswith("<svg") and 'viewBox="' in svg.split(">")[0] and ' width="' not in svg.split(">")[0]
     monkeypatch.setitem(sys.modules, "vl_convert", None)  # drawing again would fail
-    assert charts.draw(spec, tmp_path) == svg
-    entry = next(tmp_path.rglob("*.svg"))
-    entry.write_text(svg.replace("Finance", "Tampered"))  # a cache entry that does not match is not used
+    assert charts.draw(spec, Store(tmp_path)) == svg
+    [entry] = [p for p in (tmp_path / "objects").rglob("*") if p.is_file()]
+    entry.chmod(0o644)
+    entry.write_text(svg.replace("Finance", "Tampered"))  # an object that does not match its hash is not used
     with pytest.raises(ImportError):
-        charts.draw(spec, tmp_path)
+        charts.draw(spec, Store(tmp_path))
 
 
 OUTCOMES = """

@@ -191,7 +191,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             if options.publish and text_left_out(result, [w for o in outcomes.values() for w in o.warnings]):
                 publish.discard(staging)  # slides missing text are not shipped
                 return result
-            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store, workers)
+            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store)
             if report is not None:
                 result.warnings.extend(report.warnings)
             write_shared_files(staging, paths, plan, report)
@@ -446,34 +446,22 @@ def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan, repo
         report.write(staging)
 
 
-def campaign_models(checked: Checked, today: dt.date, workers: Workers) -> list[CampaignInfo]:
-    """Every validated campaign with its models: those validated in an earlier build are validated again
-    (in the workers when there are many)."""
+def campaign_models(checked: Checked, today: dt.date) -> list[CampaignInfo]:
+    """These validated campaigns with their models: those validated in an earlier build are validated again."""
     from coffeerun.validate import validate_project
-    from coffeerun.validcache import PARALLEL_FROM, validate_chunk
 
     missing = [found.id for found in checked.campaigns if found.info is None]
-    got: dict[str, CampaignInfo] = {}
-    pool = workers.pool() if len(missing) >= PARALLEL_FROM else None
-    if pool is not None:
-        size = max(4, -(-len(missing) // (workers.count * 4)))
-        chunks = [tuple(missing[i:i + size]) for i in range(0, len(missing), size)]
-        futures = [pool.submit(validate_chunk, checked.paths.root, today, chunk,
-                               what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
-        for future in futures:
-            got.update((found.id, found.info) for found in pool.result(future) if found.info is not None)
-    elif missing:
-        got = {info.id: info for info in validate_project(checked.paths.root, today, missing).campaigns}
+    got = {info.id: info for info in validate_project(checked.paths.root, today, missing).campaigns} if missing else {}
     infos = [found.info or got.get(found.id) for found in checked.campaigns]
     return [info for info in infos if info is not None]
 
 
-def program_report(checked: Checked, options: BuildOptions, secret: bytes, inputs: str, store: Store,
-                   workers: Workers) -> ProgramReport | None:
+def program_report(checked: Checked, options: BuildOptions, secret: bytes, inputs: str, store: Store
+                   ) -> ProgramReport | None:
     """The program report (render/report.py) of this build's campaigns, written by the first shard only: from
-    the store when this very day and these very inputs made it before, else made from the campaigns' models."""
-    from coffeerun.render.report import ProgramReport, report_for_build, report_token
-    from coffeerun.validate import ValidProject
+    the store when this very day and these very inputs made it before, else made from what validation kept of
+    each campaign (no campaign is validated again for it)."""
+    from coffeerun.render.report import ProgramReport, ReportCampaign, report_for_build, report_token
 
     if options.shard is not None and options.shard[0] != 1:
         return None
@@ -487,9 +475,10 @@ def program_report(checked: Checked, options: BuildOptions, secret: bytes, input
                 return ProgramReport(report_token(secret), files, [str(w) for w in entry.meta["warnings"]])
         except (KeyError, TypeError, AttributeError, UnicodeEncodeError):
             pass
-    project = ValidProject(checked.paths, checked.brand, checked.brand_logo,
-                           campaign_models(checked, options.today, workers), checked.problems)
-    report = report_for_build(project, options.today, secret, None, options.shard)
+    campaigns = [ReportCampaign(found.id, found.report, state.published, state.kind)
+                 for found, state in ((found, found.state(options.today)) for found in checked.campaigns)]
+    report = report_for_build(checked.paths, checked.brand.name, campaigns, options.today, secret, options.shard,
+                              store)
     try:  # the report's files are text (HTML, SVG): kept in the record itself
         texts = {n: data.decode("utf-8") for n, data in report.files.items()} if report is not None else None
     except UnicodeDecodeError:
@@ -517,19 +506,9 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
         return
     wanted = {found.id for found in withheld}
     withdrawn = withdrawn_in([info for info in campaign_models(
-        replace(checked, campaigns=withheld), today, _NoWorkers()) if info.id in wanted], today)
+        replace(checked, campaigns=withheld), today) if info.id in wanted], today)
     removed = purge_store(target, checked.paths.root, withdrawn)
     if removed:
         names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
         result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "
                                "their content; purge the host's older deploys too (see the README)")
-
-
-class _NoWorkers:
-    """campaign_models in this process (the pool is closed after publishing)."""
-
-    count = 1
-
-    @staticmethod
-    def pool() -> None:
-        return None

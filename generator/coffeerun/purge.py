@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 MIN_TEXT = 8  # shorter texts ("3 days") would match unrelated files
 MARKER = "withdrawn.json"  # in the store: what was purged, and when
-RENDERS = ("sites", "assets", "media", "report")  # the store's namespaces that hold renders
+RENDERS = ("sites", "assets", "media", "report", "charts")  # the store's namespaces that hold renders
 
 
 @dataclass

@@ -6,7 +6,7 @@ Layout under the cache folder (`.cache/coffeerun/` or $COFFEERUN_CACHE_DIR):
   verified.json                  size, mtime and inode of each object when it was last hashed
 Namespaces: validate (validated campaigns), digests (the input-file index), sites (a campaign's
 two sites), assets (slides, cards, decks), media (encoded photos and logos), builds (what made an
-output folder), report (the program report). Keys come from `key()`: the namespace, our code, the
+output folder), report (the program report), charts (its SVG charts). Keys come from `key()`: the namespace, our code, the
 library versions and the caller's input digests; never today's date (but for the report, which shows it).
 
 Nothing read from the store is trusted: a record must parse and carry its own checksum, every
@@ -35,7 +35,7 @@ from coffeerun.atomic import FILE_MODE, write_atomic
 from coffeerun.digests import code_digest, hash_file, library_versions, sha
 
 FORMAT = "coffeerun-store/1"
-NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds", "report")
+NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds", "report", "charts")
 KEEP_DAYS = 30  # records unused this long are removed
 SIZE_RATIO = 1.5  # older records go once the store holds more than this times what the last build used
 _DAY = 86_400

@@ -22,7 +22,6 @@ from coffeerun.placeholders import config_placeholders, covered, find_placeholde
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
 from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
-from coffeerun.render.assets.theme import load_theme
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
@@ -247,7 +246,13 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
         else:
             account = accounts.get(account_id)
     model = checker.model(Campaign, doc, data, keep=resolved.keep)
-    checker.problems.extend(lint.campaign_warnings(file, doc, model, lambda: load_theme(checker.paths)))
+
+    def theme() -> Any:  # the slide renderers, imported only when a campaign is linted
+        from coffeerun.render.assets.theme import load_theme
+
+        return load_theme(checker.paths)
+
+    checker.problems.extend(lint.campaign_warnings(file, doc, model, theme))
     if model is None or account is None or resolved.broken:
         return None
     checker.docs[file.stem] = doc

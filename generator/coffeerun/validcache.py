@@ -19,7 +19,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ class Validated:
     states: tuple[tuple[str, str, str], ...]  # (from date, kind, reason), see state_table
     digest: Digest
     advocate_ids: tuple[str, ...] = ()
+    report: dict[str, Any] = field(default_factory=dict)  # what the program report reads (campaign_facts)
     info: CampaignInfo | None = None
 
     def state(self, today: dt.date) -> PublishState:
@@ -68,17 +69,19 @@ class Validated:
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
                 "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
-                "advocates": list(self.advocate_ids)}
+                "advocates": list(self.advocate_ids), "report": self.report}
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
+        from coffeerun.render.report import facts_ok
+
         data, files, logo = meta["digest"]
         states = tuple((str(a), str(b), str(c)) for a, b, c in meta["states"])
-        advocates = meta["advocates"]
-        if not states or not all(isinstance(f, str) for f in [*files, *advocates]):
+        advocates, report = meta["advocates"], meta["report"]
+        if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
         return cls(str(meta["id"]), str(meta["source"]), int(meta["link_version"]), states,
-                   Digest(str(data), tuple(files), str(logo)), tuple(advocates))
+                   Digest(str(data), tuple(files), str(logo)), tuple(advocates), report)
 
 
 @dataclass
@@ -121,6 +124,8 @@ def state_table(model: Any, unapproved: tuple[str, ...] = ()) -> tuple[tuple[str
 
 
 def validated(info: CampaignInfo, root: Path) -> Validated:
+    from coffeerun.render.report import campaign_facts
+
     model = info.model.model_dump(mode="json")
     files: set[str] = set()
     _named_files(model, root, files)
@@ -128,7 +133,7 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
                     os.fspath(info.account.logo) if info.account.logo else "")
     states = state_table(info.model, info.unapproved)
     return Validated(info.id, info.source, info.model.link_version, states, digest,
-                     tuple(a.id for a in info.model.advocates), info)
+                     tuple(a.id for a in info.model.advocates), campaign_facts(info), info)
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[Validated]:

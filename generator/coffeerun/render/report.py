@@ -20,6 +20,8 @@ from coffeerun.engagement.figures import CampaignFigures, campaign_figures, stor
 from coffeerun.render import charts
 
 if TYPE_CHECKING:
+    from coffeerun.project import ProjectPaths
+    from coffeerun.store import Store
     from coffeerun.validate import CampaignInfo, ValidProject
 
 TEMPLATE = "report/index.html"  # under theme/
@@ -99,7 +101,7 @@ def _rows(figures: dict[str, list[int]], names: dict[str, str]) -> list[Row]:
     return sorted(rows, key=lambda r: (-r.visits, r.name))
 
 
-def _chart(weekly: dict[tuple[str, str], int], names: dict[str, str], title: str, cache: Path | None,
+def _chart(weekly: dict[tuple[str, str], int], names: dict[str, str], title: str, cache: Store | None,
            files: dict[str, bytes]) -> str | None:
     if not weekly:
         return None
@@ -110,69 +112,118 @@ def _chart(weekly: dict[tuple[str, str], int], names: dict[str, str], title: str
     return name
 
 
-def _advocate_name(advocate: Any, number: int, today: dt.date) -> str:
+def campaign_facts(info: CampaignInfo) -> dict[str, Any]:
+    """What the report reads of a campaign, as plain JSON: kept with the campaign's validation record, so a
+    later day's report is made without validating the campaign again."""
+    model = info.model
+    return {
+        "title": model.title, "account": [info.account.id, info.account.model.name], "status": model.status,
+        "period": " – ".join(d.isoformat() for d in (model.starts, model.expires) if d) or "no dates",
+        "renewal": model.renewal.isoformat() if model.renewal else None,
+        "audiences": [[a.id, a.name] for a in model.audiences],
+        "advocates": [[a.id, a.name, a.title, "name" in a.consent.scope,
+                       a.consent.withdrawn.isoformat() if a.consent.withdrawn else None] for a in model.advocates],
+        "outcomes": [{"date": o.date.isoformat(), "kind": o.kind, "note": o.note or "", "amount": o.amount,
+                      "currency": o.currency} for o in sorted(model.outcomes, key=lambda o: o.date)],
+    }
+
+
+def facts_ok(facts: Any) -> bool:
+    """Facts read back from the (untrusted) store have campaign_facts' shape."""
+    def texts(value: Any, n: int) -> bool:
+        return isinstance(value, list) and len(value) == n and all(isinstance(v, str) for v in value)
+
+    try:
+        return (all(isinstance(facts[k], str) for k in ("title", "status", "period"))
+                and texts(facts["account"], 2) and isinstance(facts["renewal"], (str, type(None)))
+                and all(texts(a, 2) for a in facts["audiences"])
+                and all(texts(a[:3], 3) and isinstance(a[3], bool) and isinstance(a[4], (str, type(None)))
+                        and len(a) == 5 for a in facts["advocates"])
+                and all(all(isinstance(o[k], str) for k in ("date", "kind", "note"))
+                        and isinstance(o["amount"], (int, float, type(None)))
+                        and isinstance(o["currency"], (str, type(None))) for o in facts["outcomes"]))
+    except (KeyError, TypeError, IndexError):
+        return False
+
+
+@dataclass(frozen=True)
+class ReportCampaign:
+    """One campaign as the report sees it: its id, its facts (campaign_facts) and whether it is published today."""
+
+    id: str
+    facts: dict[str, Any]
+    published: bool
+    kind: str  # the publish state's kind: publish, ended, expired, …
+
+
+def _advocate_name(advocate: list[Any], number: int, today: dt.date) -> str:
     """An advocate as the report names them: not by name once their consent is withdrawn, nor when their
     consent leaves their name out (their title then, as on the share site)."""
-    consent = advocate.consent
-    withdrawn = getattr(consent, "withdrawn", None)
-    if withdrawn is not None and withdrawn <= today:
+    _id, name, title, named, withdrawn = advocate
+    if withdrawn is not None and withdrawn <= today.isoformat():
         return f"Advocate {number} (consent withdrawn)"
-    if "name" not in getattr(consent, "scope", ["name"]):
-        return advocate.title
-    return advocate.name
+    return name if named else title
 
 
-def _section(info: CampaignInfo, figures: CampaignFigures, cache: Path | None, files: dict[str, bytes],
+def _section(campaign: ReportCampaign, figures: CampaignFigures, cache: Store | None, files: dict[str, bytes],
              today: dt.date) -> CampaignSection:
-    model = info.model
-    audiences = {a.id: a.name for a in model.audiences}
-    advocates = {"": PLAIN_LINK, **{a.id: _advocate_name(a, n, today) for n, a in enumerate(model.advocates, 1)}}
-    period = " – ".join(d.isoformat() for d in (model.starts, model.expires) if d) or "no dates"
-    outcomes = [{"date": o.date.isoformat(), "kind": o.kind, "note": o.note or "",
-                 "amount": _money(o.amount, o.currency)} for o in sorted(model.outcomes, key=lambda o: o.date)]
+    facts = campaign.facts
+    audiences = dict(facts["audiences"])
+    advocates = {"": PLAIN_LINK, **{a[0]: _advocate_name(a, n, today) for n, a in enumerate(facts["advocates"], 1)}}
+    outcomes = [{"date": o["date"], "kind": o["kind"], "note": o["note"], "amount": _money(o["amount"], o["currency"])}
+                for o in facts["outcomes"]]
     return CampaignSection(
-        info.id, model.title, info.account.model.name, model.status, info.state.published, period,
+        campaign.id, facts["title"], facts["account"][1], facts["status"], campaign.published, facts["period"],
         figures.share_visits, figures.share_readers, figures.kit_visits,
         _rows(figures.by_department, audiences), _rows(figures.by_advocate, advocates),
         _chart(figures.weekly_department, audiences, "Department page", cache, files),
         _chart(figures.weekly_advocate, advocates, "Shared by", cache, files), outcomes)
 
 
-def _renewals(campaigns: list[CampaignInfo], today: dt.date, lead: int) -> tuple[list[Renewal], list[Renewal]]:
+def _renewals(campaigns: list[ReportCampaign], today: dt.date, lead: int) -> tuple[list[Renewal], list[Renewal]]:
     """(with a live campaign, without one) for every account renewing between today and today + lead days."""
-    coming: dict[tuple[str, str, dt.date], list[CampaignInfo]] = defaultdict(list)
-    for info in campaigns:
-        renewal = info.model.renewal
-        if renewal and today <= renewal <= today + dt.timedelta(days=lead):
-            coming[(info.account.id, info.account.model.name, renewal)].append(info)
+    coming: dict[tuple[str, str, str], list[ReportCampaign]] = defaultdict(list)
+    first, last = today.isoformat(), (today + dt.timedelta(days=lead)).isoformat()
+    for campaign in campaigns:
+        renewal = campaign.facts["renewal"]
+        if renewal and first <= renewal <= last:
+            coming[(*campaign.facts["account"], renewal)].append(campaign)
     covered: list[Renewal] = []
     uncovered: list[Renewal] = []
-    for (account_id, name, date), infos in sorted(coming.items(), key=lambda item: (item[0][2], item[0][1])):
-        live = [i.model.title for i in campaigns if i.state.published and i.account.id == account_id]
-        titles = live or [f"{i.model.title} ({i.state.kind})" for i in infos]
-        (covered if live else uncovered).append(Renewal(name, date.isoformat(), (date - today).days, "; ".join(titles)))
+    for (account_id, name, date), found in sorted(coming.items(), key=lambda item: (item[0][2], item[0][1])):
+        live = [c.facts["title"] for c in campaigns if c.published and c.facts["account"][0] == account_id]
+        titles = live or [f"{c.facts['title']} ({c.kind})" for c in found]
+        days_left = (dt.date.fromisoformat(date) - today).days
+        (covered if live else uncovered).append(Renewal(name, date, days_left, "; ".join(titles)))
     return covered, uncovered
 
 
-def program_report(project: ValidProject, today: dt.date, secret: bytes, cache_dir: Path | None) -> ProgramReport:
-    """The report of every campaign of the project, rendered in memory."""
+def program_report(project: ValidProject, today: dt.date, secret: bytes, cache: Store | None) -> ProgramReport:
+    """The report of every campaign of a validated project, rendered in memory."""
+    campaigns = [ReportCampaign(info.id, campaign_facts(info), info.state.published, info.state.kind)
+                 for info in project.campaigns]
+    return report_of(project.paths, project.brand.name, campaigns, today, secret, cache)
+
+
+def report_of(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign], today: dt.date, secret: bytes,
+              cache: Store | None) -> ProgramReport:
+    """The report of these campaigns (their facts and today's state), rendered in memory."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     report = ProgramReport(report_token(secret))
-    data = stored(project.paths.root)
+    data = stored(paths.root)
     report.warnings.extend(f"program report: {p}" for p in data.problems)
-    figures = campaign_figures(project.paths.root)
-    sections = [_section(info, figures.get(info.id, CampaignFigures()), cache_dir, report.files, today)
-                for info in sorted(project.campaigns, key=lambda i: (not i.state.published, i.model.title))]
-    lead = renewal_lead_days(project.paths.mkdocs_yml)
-    covered, uncovered = _renewals(project.campaigns, today, lead)
-    outcomes = [o for info in project.campaigns for o in info.model.outcomes]
+    figures = campaign_figures(paths.root)
+    sections = [_section(c, figures.get(c.id, CampaignFigures()), cache, report.files, today)
+                for c in sorted(campaigns, key=lambda c: (not c.published, c.facts["title"]))]
+    lead = renewal_lead_days(paths.mkdocs_yml)
+    covered, uncovered = _renewals(campaigns, today, lead)
     kinds: dict[str, int] = defaultdict(int)
     pipeline: dict[str, float] = defaultdict(float)
-    for outcome in outcomes:
-        kinds[outcome.kind] += 1
-        if outcome.amount is not None and outcome.currency:
-            pipeline[outcome.currency] += outcome.amount
+    for outcome in (o for c in campaigns for o in c.facts["outcomes"]):
+        kinds[outcome["kind"]] += 1
+        if outcome["amount"] is not None and outcome["currency"]:
+            pipeline[outcome["currency"]] += outcome["amount"]
     days = sorted({key[0] for key in data.totals} | set(data.coverage))
     context: dict[str, Any] = {
         "today": today.isoformat(), "lead": lead, "sections": sections, "covered": covered, "uncovered": uncovered,
@@ -180,20 +231,20 @@ def program_report(project: ValidProject, today: dt.date, secret: bytes, cache_d
         "readers": sum(s.share_readers for s in sections), "kit_visits": sum(s.kit_visits for s in sections),
         "kinds": sorted(kinds.items()), "pipeline": [_money(v, c) for c, v in sorted(pipeline.items())],
         "first_day": days[0] if days else None, "last_day": days[-1] if days else None,
-        "vendor": project.brand.name,
+        "vendor": vendor,
     }
-    env = Environment(loader=FileSystemLoader(str(project.paths.theme_file("report"))),
+    env = Environment(loader=FileSystemLoader(str(paths.theme_file("report"))),
                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=True)
     report.files["index.html"] = env.get_template("index.html").render(**context).encode("utf-8")
     return report
 
 
-def report_for_build(project: ValidProject, today: dt.date, secret: bytes, cache_dir: Path | None,
-                     shard: tuple[int, int] | None) -> ProgramReport | None:
+def report_for_build(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign], today: dt.date,
+                     secret: bytes, shard: tuple[int, int] | None, store: Store | None) -> ProgramReport | None:
     """The build's report: written by the first shard only, so that shards put together have one."""
     if shard is not None and shard[0] != 1:
         return None
-    return program_report(project, today, secret, cache_dir / "report" if cache_dir else None)
+    return report_of(paths, vendor, campaigns, today, secret, store)
 
 
 def report_url(root: Path, secret: bytes) -> str:
