@@ -39,11 +39,11 @@ Progress = Callable[[str, bool], None]
 MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks for
 
 
-class UsageProblem(Exception):
+class UsageProblem(Exception):  # noqa: N818 - a public name: coffeerun.api.build documents it
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
 
 
-class EnvironmentProblem(Exception):
+class EnvironmentProblem(Exception):  # noqa: N818 - a public name, as above
     """The build could not finish for a reason outside the input (exit 1): a worker died, the output is busy."""
 
 

@@ -7,9 +7,31 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from coffeerun.fieldtypes import (ANY_LANGUAGE, Amount, CaptionsPath, Color, Currency, Date, Duration, Email, FilePath,
-                                  HttpsUrl, Id, ImagePath, JsonSchemaExtra, Language, Markdown, MessageText,
-                                  PerLanguageText, Text, Transcript, VideoUrl, describe, fail, short)
+from coffeerun.fieldtypes import (
+    ANY_LANGUAGE,
+    Amount,
+    CaptionsPath,
+    Color,
+    Currency,
+    Date,
+    Duration,
+    Email,
+    FilePath,
+    HttpsUrl,
+    Id,
+    ImagePath,
+    JsonSchemaExtra,
+    Language,
+    Markdown,
+    MessageText,
+    PerLanguageText,
+    Text,
+    Transcript,
+    VideoUrl,
+    describe,
+    fail,
+    short,
+)
 from coffeerun.files import check_text_file, resolve_inside
 from coffeerun.markdown_text import markdown_problems
 

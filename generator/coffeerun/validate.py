@@ -5,28 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from coffeerun import lint
 from coffeerun.consent import scope_rules
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
-from coffeerun import lint
 from coffeerun.load import Document, LoadError, Pos, load_yaml
 from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
 from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
-from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
 from coffeerun.render.assets.theme import load_theme
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
-from coffeerun.siteconfig import read_project_config
+from coffeerun.siteconfig import program_settings, read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ def md(text: str | None, inline: bool = False) -> Markup | None:
     """A Markdown field as safe HTML (raw HTML in it is shown as text)."""
     if not text:
         return None
-    return Markup(render_inline(clean(text)) if inline else render_markdown(clean(text)))
+    sanitised = render_inline(clean(text)) if inline else render_markdown(clean(text))
+    return Markup(sanitised)  # noqa: S704 - sanitised by nh3 in render_markdown
 
 
 def fill(template: str, **values: Any) -> str:
@@ -216,7 +218,7 @@ class Builder:
     def path(self, value: str) -> Path:
         return (self.root / value).resolve()
 
-    def image(self, rel: str, encode, source: Path, alt: str) -> Image:  # noqa: ANN001 - encoder
+    def image(self, rel: str, encode: Callable[[Path], media.Encoded], source: Path, alt: str) -> Image:
         if rel not in self._images:
             encoded = media.cached(encode, source)
             self.files.add(rel, encoded.data)

@@ -121,7 +121,8 @@ class KitContext:
 
 def mailto(to: str, subject: str, body: str) -> str:
     """A mailto: address with subject and body percent-encoded (RFC 6068: CRLF line breaks)."""
-    query = f"subject={quote(subject, safe='')}&body={quote(body.replace(chr(13), '').replace(chr(10), chr(13) + chr(10)), safe='')}"
+    crlf_body = body.replace("\r", "").replace("\n", "\r\n")
+    query = f"subject={quote(subject, safe='')}&body={quote(crlf_body, safe='')}"
     return f"mailto:{quote(to, safe='@')}?{query}"
 
 
