@@ -328,7 +328,7 @@ def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
 
     theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml),
                 settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
-    keys = {}
+    keys: dict[str, str] = {}
     for job in plan.jobs:
         site = site_key(job, digests, theme)
         keys.update((token, site) for token in job.links.sites().values())
@@ -409,8 +409,8 @@ def _stored_outcome(entry: Entry) -> Outcome:
 
 def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) -> Outcome:
     """Put what the worker would keep (images, decks, encoded media) and the two sites into the store."""
-    for namespace, k, meta, files in rendered.kept:
-        store.put(namespace, k, meta, files)
+    for namespace, k, meta, kept_files in rendered.kept:
+        store.put(namespace, k, meta, kept_files)
     for namespace, k in rendered.hits:
         store.used.add((namespace, k))
     files: dict[str, Path | bytes] = {}
@@ -446,17 +446,17 @@ def write_shared_files(staging: Path, paths: ProjectPaths, plan: BuildPlan, repo
         report.write(staging)
 
 
-def campaign_models(checked: Checked, today: dt.date, workers: Workers) -> list[CampaignInfo]:
+def campaign_models(checked: Checked, today: dt.date, workers: Workers | None) -> list[CampaignInfo]:
     """Every validated campaign with its models: those validated in an earlier build are validated again
-    (in the workers when there are many)."""
+    (in the workers when there are many; workers None: in this process)."""
     from coffeerun.validate import validate_project
     from coffeerun.validcache import PARALLEL_FROM, validate_chunk
 
     missing = [found.id for found in checked.campaigns if found.info is None]
     got: dict[str, CampaignInfo] = {}
-    pool = workers.pool() if len(missing) >= PARALLEL_FROM else None
+    pool = workers.pool() if workers is not None and len(missing) >= PARALLEL_FROM else None
     if pool is not None:
-        size = max(4, -(-len(missing) // (workers.count * 4)))
+        size = max(4, -(-len(missing) // (pool.count * 4)))
         chunks = [tuple(missing[i:i + size]) for i in range(0, len(missing), size)]
         futures = [pool.submit(validate_chunk, checked.paths.root, today, chunk,
                                what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
@@ -517,19 +517,9 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
         return
     wanted = {found.id for found in withheld}
     withdrawn = withdrawn_in([info for info in campaign_models(
-        replace(checked, campaigns=withheld), today, _NoWorkers()) if info.id in wanted], today)
+        replace(checked, campaigns=withheld), today, None) if info.id in wanted], today)  # the pool is closed
     removed = purge_store(target, checked.paths.root, withdrawn)
     if removed:
         names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
         result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "
                                "their content; purge the host's older deploys too (see the README)")
-
-
-class _NoWorkers:
-    """campaign_models in this process (the pool is closed after publishing)."""
-
-    count = 1
-
-    @staticmethod
-    def pool() -> None:
-        return None

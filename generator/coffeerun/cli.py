@@ -318,9 +318,9 @@ def links(project: Path, today: dt.date | None, as_json: bool, report: bool) -> 
         return
     result, rows = link_rows(_project(project), today or api.utc_today(), secret)
     if result.problems.errors:
-        report = Report(result.problems)
-        report.print_problems()
-        sys.exit(report.exit_code)
+        problem_report = Report(result.problems)
+        problem_report.print_problems()
+        sys.exit(problem_report.exit_code)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

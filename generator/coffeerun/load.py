@@ -299,7 +299,7 @@ def code_in_config(file: Path) -> list[tuple[int, int, str]]:
         root = yaml.compose(file.read_bytes(), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError):
         return []  # the reader that loads it reports what is wrong
-    found = []
+    found: list[tuple[int, int, str]] = []
     if isinstance(root, MappingNode):
         found.extend((key.start_mark.line + 1, key.start_mark.column + 1, "hooks: (Python files MkDocs runs)")
                      for key, _ in root.value if isinstance(key, ScalarNode) and key.value == "hooks")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
@@ -56,7 +56,7 @@ class Colors(Model):
 
 
 ScopeWord = Literal["name", "photo", "quotes", "metrics", "video", "slides"]
-SCOPE: tuple[str, ...] = ScopeWord.__args__
+SCOPE: tuple[str, ...] = get_args(ScopeWord)
 Method = Literal["email", "form", "signed", "verbal"]
 CODE_PATTERN = r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$"
 _CODE = re.compile(CODE_PATTERN)

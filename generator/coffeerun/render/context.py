@@ -29,9 +29,12 @@ def clean(text: str | None) -> str:
 
 
 def md(text: str | None, inline: bool = False) -> Markup | None:
-    """A Markdown field as safe HTML (raw HTML in it is shown as text)."""
-    if not text:
-        return None
+    """A Markdown field as safe HTML (raw HTML in it is shown as text); None for an empty one."""
+    return markdown_html(text, inline) if text else None
+
+
+def markdown_html(text: str, inline: bool = False) -> Markup:
+    """A required Markdown field (never empty) as safe HTML."""
     sanitised = render_inline(clean(text)) if inline else render_markdown(clean(text))
     return Markup(sanitised)  # noqa: S704 - sanitised by nh3 in render_markdown
 
@@ -207,7 +210,7 @@ class Builder:
 
     def __init__(self, job: CampaignJob):
         self.job = job
-        self.c: Campaign = job.campaign.model
+        self.c: Campaign = job.campaign_info.model
         self.root = job.project.root
         self.lang = self.c.language
         self.t = Catalogue(i18n.messages(self.lang))
@@ -231,7 +234,7 @@ class Builder:
 
     # -- common --------------------------------------------------------------------------------
     def brand(self) -> Brand:
-        account, vendor = self.job.campaign.account, self.job.brand
+        account, vendor = self.job.campaign_info.account, self.job.brand
         t = self.t
         account_logo = vendor_logo = None
         if account.logo is not None:
@@ -253,7 +256,7 @@ class Builder:
     def drawn_poster(self, video: Any, person: Person, rel: str) -> Image:
         from coffeerun.render.assets.poster import drawn_poster
 
-        account, vendor = self.job.campaign.account, self.job.brand
+        account, vendor = self.job.campaign_info.account, self.job.brand
         encoded = drawn_poster(self.job.project, title=clean(video.title), name=person.name, role=person.title,
                                duration=video.duration or "", language=self.lang,
                                colors=(account.model.colors.primary, account.model.colors.accent,

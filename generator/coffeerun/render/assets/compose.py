@@ -120,7 +120,7 @@ class Composer:
         for group in layout.get("groups", []):
             ops = self._center(group, ops)
         size = tuple(canvas["size"])
-        return Frame(spec, size, tuple(canvas["safe"]), self.color(layout["background"]), ops)  # type: ignore[arg-type]
+        return Frame(spec, size, tuple(canvas["safe"]), self.color(layout["background"]), ops)
 
     @staticmethod
     def _after(element: dict[str, Any], box: Box, placed: dict[str, Op], suffix: str) -> Box:
