@@ -32,6 +32,7 @@ root (apparent bytes, each file once per tree).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import datetime as dt
 import os
@@ -107,10 +108,8 @@ class PeakMemory:
     def _sample(self) -> int:
         now = time.monotonic()
         if not self.proc or now - self._looked > 0.2:
-            try:
+            with contextlib.suppress(psutil.Error):  # the tree changed while we looked: keep the last list
                 self._pids = [self.root.pid, *(p.pid for p in self.root.children(recursive=True))]
-            except psutil.Error:
-                pass
             self._looked = now
         total = 0
         for pid in self._pids:

@@ -142,7 +142,7 @@ def test_share_sites_name_no_kit_token_and_no_other_campaigns_links(built):
         share = out / token_of(row["share_url"])
         kit = out / token_of(row["kit_url"])
         others = [token_of(o[k]) for o in published if o is not row for k in ("share_url", "kit_url")]
-        for site, forbidden in ((share, others + [token_of(row["kit_url"])]), (kit, others)):
+        for site, forbidden in ((share, [*others, token_of(row["kit_url"])]), (kit, others)):
             for path in site.rglob("*"):
                 if path.is_file() and path.suffix in (".html", ".js", ".json", ".css", ".txt"):
                     text = path.read_text(errors="replace")

@@ -13,10 +13,11 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+
 from tests.conftest import REPO
 
 TODAY = "2026-11-23"
-SECRET = "speed-test-secret"
+SECRET = "speed-test-secret"  # noqa: S105 - a test key
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -137,7 +138,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(reference, tmp_path):
 
 def test_theme_files_are_published_once_and_every_page_links_them(reference):
     _, out = reference
-    shared = [p for p in (out / "_theme").iterdir()]
+    shared = list((out / "_theme").iterdir())
     assert len(shared) == 1 and re.fullmatch(r"[0-9a-f]{16}", shared[0].name)
     assert list(shared[0].glob("assets/stylesheets/main.*.min.css"))
     assert (shared[0] / "assets" / "coffeerun" / "site.css").is_file()

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO
 from tests.test_speed import SECRET, TODAY, cli_build, speed_project, tree_digest
 
@@ -94,7 +95,7 @@ def test_a_cache_path_through_a_file_stops_the_build_before_it_writes(project, t
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(blocker / "cache"))
-    with pytest.raises(OSError) as raised:  # the command turns it into one line and exit 1 (test_hardening)
+    with pytest.raises(NotADirectoryError) as raised:  # the command turns it into one line and exit 1 (test_hardening)
         api.build(project, tmp_path / "site", today=dt.date.fromisoformat(TODAY), jobs=1)
     assert raised.value.errno == errno.ENOTDIR and raised.value.filename == str(blocker / "cache")
     assert not (tmp_path / "site").exists()
@@ -245,7 +246,7 @@ def test_no_withheld_token_folder_survives_with_the_cache_on_another_file_system
     import shutil
     import tempfile
 
-    shm = Path("/dev/shm")
+    shm = Path("/dev/shm")  # noqa: S108 - a second file system on purpose; the folder in it is mkdtemp's
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
         pytest.skip("no second file system (tmpfs) to put the cache on")
     cache = Path(tempfile.mkdtemp(dir=shm, prefix="coffeerun-cache-"))

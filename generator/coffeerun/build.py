@@ -39,11 +39,11 @@ Progress = Callable[[str, bool], None]
 MIN_PUBLISH_SECRET = 32  # characters of COFFEERUN_SECRET that --publish asks for
 
 
-class UsageProblem(Exception):
+class UsageProblem(Exception):  # noqa: N818 - a public name: coffeerun.api.build documents it
     """Wrong use of the command (exit 2), as opposed to problems in the input (exit 1)."""
 
 
-class EnvironmentProblem(Exception):
+class EnvironmentProblem(Exception):  # noqa: N818 - a public name, as above
     """The build could not finish for a reason outside the input (exit 1): a worker died, the output is busy."""
 
 
@@ -328,7 +328,7 @@ def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
 
     theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml),
                 settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
-    keys = {}
+    keys: dict[str, str] = {}
     for job in plan.jobs:
         site = site_key(job, digests, theme)
         keys.update((token, site) for token in job.links.sites().values())
@@ -409,8 +409,8 @@ def _stored_outcome(entry: Entry) -> Outcome:
 
 def _keep_site(store: Store, site: str, job: CampaignJob, rendered: Rendered) -> Outcome:
     """Put what the worker would keep (images, decks, encoded media) and the two sites into the store."""
-    for namespace, k, meta, files in rendered.kept:
-        store.put(namespace, k, meta, files)
+    for namespace, k, meta, kept_files in rendered.kept:
+        store.put(namespace, k, meta, kept_files)
     for namespace, k in rendered.hits:
         store.used.add((namespace, k))
     files: dict[str, Path | bytes] = {}

@@ -7,6 +7,7 @@ import errno
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +19,7 @@ from coffeerun.report import Report
 class _Date(click.ParamType):
     name = "YYYY-MM-DD"
 
-    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+    def convert(self, value: str | dt.date, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
         try:
@@ -77,7 +78,7 @@ class _Commands(verbosity.VerbosityGroup):
     """The command group (-v/-q on each command): an output, cache or port the environment refuses ends in
     one line and exit 1."""
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OSError as exc:
@@ -317,9 +318,9 @@ def links(project: Path, today: dt.date | None, as_json: bool, report: bool) -> 
         return
     result, rows = link_rows(_project(project), today or api.utc_today(), secret)
     if result.problems.errors:
-        report = Report(result.problems)
-        report.print_problems()
-        sys.exit(report.exit_code)
+        problem_report = Report(result.problems)
+        problem_report.print_problems()
+        sys.exit(problem_report.exit_code)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

@@ -11,12 +11,22 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, ValidationInfo
 
-from coffeerun.files import (IMAGE_SUFFIXES, MAX_IMAGE_PIXELS, captions_file, check_image, fail, image_file,
-                             plain_file, resolve_inside, short, transcript_file)
+from coffeerun.files import (
+    IMAGE_SUFFIXES,
+    MAX_IMAGE_PIXELS,
+    captions_file,
+    check_image,
+    fail,
+    image_file,
+    plain_file,
+    resolve_inside,
+    short,
+    transcript_file,
+)
 from coffeerun.markdown_text import markdown_problems
 from coffeerun.problems import did_you_mean, one_of
 
-__all__ = ["IMAGE_SUFFIXES", "MAX_IMAGE_PIXELS", "check_image", "resolve_inside", "fail", "short"]
+__all__ = ["IMAGE_SUFFIXES", "MAX_IMAGE_PIXELS", "check_image", "fail", "resolve_inside", "short"]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"

@@ -50,7 +50,7 @@ def scan(folder: Path) -> Scan:
 
 def named_tokens(folder: Path, tokens: set[str]) -> set[str]:
     """The tokens among `tokens` that some text file under folder names (the slow, complete check)."""
-    named = set()
+    named: set[str] = set()
     for path in sorted(folder.rglob("*")):
         if path.suffix in SCAN_SUFFIXES and path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -73,7 +73,7 @@ def find_leaks(staging: Path, plan: BuildPlan, scans: dict[str, Scan]) -> list[s
     scans: per token folder, what was noted when it was rendered."""
     allowed = allowed_tokens(plan)
     everyone = set(allowed)
-    leaks = []
+    leaks: list[str] = []
     for item in sorted(staging.iterdir()):
         if item.is_dir():
             result = scans.get(item.name) or scan(item)

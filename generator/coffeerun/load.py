@@ -183,15 +183,16 @@ class _Builder:
                 bad = _forbidden(key)
                 if bad is not None:
                     self.fail(key_node, f"the key {bad}", loc)
+                key_loc = (*loc, key)
                 if key in out:
-                    first = self.doc.keys[loc + (key,)]
+                    first = self.doc.keys[key_loc]
                     self.fail(key_node, f"duplicate key {_clip(key)} (first written at line {first.line}); "
-                              "YAML would silently keep only the last one", loc + (key,))
-                self.doc.keys[loc + (key,)] = _pos(self.path, key_node)
-                out[key] = self.build(value_node, loc + (key,), depth + 1)
+                              "YAML would silently keep only the last one", key_loc)
+                self.doc.keys[key_loc] = _pos(self.path, key_node)
+                out[key] = self.build(value_node, key_loc, depth + 1)
             return out
         if isinstance(node, SequenceNode):
-            return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
         self.chars += len(node.value)
         if self.chars > MAX_TEXT:
             self.too_big(node, loc, f"the file expands to more than {MAX_TEXT:,} characters of text (anchors "
@@ -298,7 +299,7 @@ def code_in_config(file: Path) -> list[tuple[int, int, str]]:
         root = yaml.compose(file.read_bytes(), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError):
         return []  # the reader that loads it reports what is wrong
-    found = []
+    found: list[tuple[int, int, str]] = []
     if isinstance(root, MappingNode):
         found.extend((key.start_mark.line + 1, key.start_mark.column + 1, "hooks: (Python files MkDocs runs)")
                      for key, _ in root.value if isinstance(key, ScalarNode) and key.value == "hooks")

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
-from coffeerun.fieldtypes import (ANY_LANGUAGE, Amount, CaptionsPath, Color, Currency, Date, Duration, Email, FilePath,
-                                  HttpsUrl, Id, ImagePath, JsonSchemaExtra, Language, Markdown, MessageText,
-                                  PerLanguageText, Text, Transcript, VideoUrl, describe, fail, short)
+from coffeerun.fieldtypes import (
+    ANY_LANGUAGE,
+    Amount,
+    CaptionsPath,
+    Color,
+    Currency,
+    Date,
+    Duration,
+    Email,
+    FilePath,
+    HttpsUrl,
+    Id,
+    ImagePath,
+    JsonSchemaExtra,
+    Language,
+    Markdown,
+    MessageText,
+    PerLanguageText,
+    Text,
+    Transcript,
+    VideoUrl,
+    describe,
+    fail,
+    short,
+)
 from coffeerun.files import check_text_file, resolve_inside
 from coffeerun.markdown_text import markdown_problems
 
@@ -34,7 +56,7 @@ class Colors(Model):
 
 
 ScopeWord = Literal["name", "photo", "quotes", "metrics", "video", "slides"]
-SCOPE: tuple[str, ...] = ScopeWord.__args__
+SCOPE: tuple[str, ...] = get_args(ScopeWord)
 Method = Literal["email", "form", "signed", "verbal"]
 CODE_PATTERN = r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$"
 _CODE = re.compile(CODE_PATTERN)

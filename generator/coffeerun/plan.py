@@ -46,6 +46,13 @@ class CampaignJob:
     def id(self) -> str:
         return self.campaign.id if self.campaign is not None else self.validated.id  # type: ignore[union-attr]
 
+    @property
+    def campaign_info(self) -> CampaignInfo:
+        """The validated campaign, which every renderer needs: its worker validates it before rendering."""
+        if self.campaign is None:
+            raise RuntimeError(f"campaign {self.id} reached a renderer before its worker validated it")
+        return self.campaign
+
     def site_dirs(self) -> dict[str, Path]:
         """Every site of the campaign (tokens.Links.sites) -> its folder: <staging>/<token>."""
         return {site: self.share_dir.parent / token for site, token in self.links.sites().items()}

@@ -223,8 +223,8 @@ class Store:
             with contextlib.suppress(OSError):
                 os.utime(self._record(namespace, k), (now, now))
         if self._stamps_changed:
-            self._quietly(lambda: write_atomic(self.root / "verified.json",  # type: ignore[operator]
-                                               json.dumps(self._known(), separators=(",", ":")).encode()))
+            stamps = self.root / "verified.json"
+            self._quietly(lambda: write_atomic(stamps, json.dumps(self._known(), separators=(",", ":")).encode()))
 
     # -- the one pruner ----------------------------------------------------------------------------
     def prune(self, now: float | None = None, every: float = 3600) -> None:

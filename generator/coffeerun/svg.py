@@ -7,6 +7,7 @@ import io
 import re
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from PIL import Image
 
@@ -68,7 +69,8 @@ def safe_document(data: bytes) -> tuple[str, float]:
             raise UnsafeSvgError("it has a processing instruction (e.g. xml-stylesheet), which may load another file")
         if not isinstance(node.tag, str):
             continue
-        for name, value in node.attrib.items():
+        for name, raw in node.attrib.items():
+            value = cast(str, raw)  # lxml gives every attribute value as str; its stubs say str | bytes
             local = etree.QName(name).localname
             if local == "href" and _external(value):
                 raise UnsafeSvgError(f"it refers to {_clip(value)} in <{etree.QName(node).localname}>: another file "

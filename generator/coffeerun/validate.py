@@ -5,27 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from coffeerun import lint
 from coffeerun.consent import scope_rules
 from coffeerun.explain import problems_from
 from coffeerun.fieldtypes import ID_PATTERN, check_image, short
 from coffeerun.files import check_size
-from coffeerun import lint
 from coffeerun.load import Document, LoadError, Pos, load_yaml
-from coffeerun.models import Account, AdvocateFields, Brand, Campaign, ResourceFields
+from coffeerun.models import Account, AdvocateFields, Brand, Campaign, Colors, ResourceFields
 from coffeerun.placeholders import config_placeholders, covered, find_placeholders, placeholder_locs
 from coffeerun.problems import Loc, Problem, Problems, did_you_mean, field_path, one_of
-from coffeerun.siteconfig import program_settings
 from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
-from coffeerun.siteconfig import read_project_config
+from coffeerun.siteconfig import program_settings, read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -277,8 +277,10 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None
         owners.update({links.share_token: (info.id, "share"), links.kit_token: (info.id, "kit")})
     found: dict[str, set[str]] = {}
     for info in campaigns:
-        doc = checker.docs.get(info.id)  # None: validated by an earlier build from these very files
-        for i, resource in enumerate(info.model.resources if doc is not None else []):
+        doc = checker.docs.get(info.id)
+        if doc is None:  # validated by an earlier build from these very files
+            continue
+        for i, resource in enumerate(info.model.resources):
             if resource.file is None:
                 continue
             if resource.file not in found:
@@ -323,11 +325,12 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
         if info is not None:
             campaigns.append(info)
     if not wanted:
-        for group in (*profiles.values(), accounts):
-            group.check_all()
+        for profile_set in profiles.values():
+            profile_set.check_all()
+        accounts.check_all()
     _links_in_handouts(checker, campaigns)
     for campaign in campaigns:
         if campaign.state.kind in ("withheld", "expired", "scheduled"):
             checker.report(Pos(campaign.source), (), campaign.state.reason, "warning")
-    fallback = Brand(name="coffeerun", product="coffeerun", colors={"primary": "#1F2937"})
+    fallback = Brand(name="coffeerun", product="coffeerun", colors=Colors(primary="#1F2937"))
     return ValidProject(paths, brand or fallback, brand_logo, campaigns, checker.problems)

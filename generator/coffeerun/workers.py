@@ -66,7 +66,7 @@ def render_campaign(job: CampaignJob) -> Rendered:
         assets = build_assets(job)
         middle = time.time()
         render_pages(job)
-    warnings = [f"{job.campaign.source}: {w}" for w in assets.warnings]  # type: ignore[union-attr]
+    warnings = [f"{job.campaign_info.source}: {w}" for w in assets.warnings]
     return Rendered(job.id, {site: scan(folder) for site, folder in job.site_dirs().items()}, warnings, reader.kept,
                     reader.hits,
                     (started, middle - started, time.time() - middle))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,14 @@ def clean(text: str | None) -> str:
 
 
 def md(text: str | None, inline: bool = False) -> Markup | None:
-    """A Markdown field as safe HTML (raw HTML in it is shown as text)."""
-    if not text:
-        return None
-    return Markup(render_inline(clean(text)) if inline else render_markdown(clean(text)))
+    """A Markdown field as safe HTML (raw HTML in it is shown as text); None for an empty one."""
+    return markdown_html(text, inline) if text else None
+
+
+def markdown_html(text: str, inline: bool = False) -> Markup:
+    """A required Markdown field (never empty) as safe HTML."""
+    sanitised = render_inline(clean(text)) if inline else render_markdown(clean(text))
+    return Markup(sanitised)  # noqa: S704 - sanitised by nh3 in render_markdown
 
 
 def fill(template: str, **values: Any) -> str:
@@ -205,7 +210,7 @@ class Builder:
 
     def __init__(self, job: CampaignJob):
         self.job = job
-        self.c: Campaign = job.campaign.model
+        self.c: Campaign = job.campaign_info.model
         self.root = job.project.root
         self.lang = self.c.language
         self.t = Catalogue(i18n.messages(self.lang))
@@ -216,7 +221,7 @@ class Builder:
     def path(self, value: str) -> Path:
         return (self.root / value).resolve()
 
-    def image(self, rel: str, encode, source: Path, alt: str) -> Image:  # noqa: ANN001 - encoder
+    def image(self, rel: str, encode: Callable[[Path], media.Encoded], source: Path, alt: str) -> Image:
         if rel not in self._images:
             encoded = media.cached(encode, source)
             self.files.add(rel, encoded.data)
@@ -229,7 +234,7 @@ class Builder:
 
     # -- common --------------------------------------------------------------------------------
     def brand(self) -> Brand:
-        account, vendor = self.job.campaign.account, self.job.brand
+        account, vendor = self.job.campaign_info.account, self.job.brand
         t = self.t
         account_logo = vendor_logo = None
         if account.logo is not None:
@@ -251,7 +256,7 @@ class Builder:
     def drawn_poster(self, video: Any, person: Person, rel: str) -> Image:
         from coffeerun.render.assets.poster import drawn_poster
 
-        account, vendor = self.job.campaign.account, self.job.brand
+        account, vendor = self.job.campaign_info.account, self.job.brand
         encoded = drawn_poster(self.job.project, title=clean(video.title), name=person.name, role=person.title,
                                duration=video.duration or "", language=self.lang,
                                colors=(account.model.colors.primary, account.model.colors.accent,

@@ -13,7 +13,7 @@ from coffeerun import i18n
 from coffeerun.approval import kit_approval
 from coffeerun.links import advocate_state
 from coffeerun.render import media
-from coffeerun.render.context import Builder, Common, ContactItem, Person, clean, fill, md, short
+from coffeerun.render.context import Builder, Common, ContactItem, Person, clean, fill, markdown_html, md, short
 from coffeerun.render.recognition import kit_recognition
 from coffeerun.render.textflow import reflow
 
@@ -121,7 +121,8 @@ class KitContext:
 
 def mailto(to: str, subject: str, body: str) -> str:
     """A mailto: address with subject and body percent-encoded (RFC 6068: CRLF line breaks)."""
-    query = f"subject={quote(subject, safe='')}&body={quote(body.replace(chr(13), '').replace(chr(10), chr(13) + chr(10)), safe='')}"
+    crlf_body = body.replace("\r", "").replace("\n", "\r\n")
+    query = f"subject={quote(subject, safe='')}&body={quote(crlf_body, safe='')}"
     return f"mailto:{quote(to, safe='@')}?{query}"
 
 
@@ -163,11 +164,11 @@ def _messages(b: Builder, common: Common, signers: list[Person]) -> list[Message
 def _talk(b: Builder, common: Common, advocate: Person | None) -> list[TalkGroup]:
     """Points for every audience, then per audience; an advocate's own department's points come first."""
     points = b.c.talk_track.points
-    groups = [TalkGroup(b.t("talk_everyone"), [md(p.say) for p in points if not p.audiences])]
+    groups = [TalkGroup(b.t("talk_everyone"), [markdown_html(p.say) for p in points if not p.audiences])]
     own = advocate.department_id if advocate is not None else None
     for audience in common.audiences:
         title = b.t("talk_your_team", audience=audience.name) if audience.id == own else audience.name
-        group = TalkGroup(title, [md(p.say) for p in points if p.audiences and audience.id in p.audiences])
+        group = TalkGroup(title, [markdown_html(p.say) for p in points if p.audiences and audience.id in p.audiences])
         if audience.id == own:
             groups.insert(0, group)
         else:

@@ -14,7 +14,7 @@ from coffeerun import store
 from coffeerun.plan import CampaignJob
 from coffeerun.project import ProjectPaths
 from coffeerun.render import engine
-from coffeerun.render.context import Builder, Common, SiteFiles
+from coffeerun.render.context import Builder, Common, Person, SiteFiles
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
 from coffeerun.render.share import attributed, share_pages
@@ -218,7 +218,8 @@ def _kit(job: CampaignJob, env: Environment, builder: Builder, common: Common, t
     """The owner's view at the campaign's kit link, and each advocate's own kit at their own link, with
     the campaign's downloads and only their own photo."""
     t = common.t
-    sites = [(None, job.kit_dir, job.links.kit_url, (*KIT_FILES, "img/p-"))]
+    sites: list[tuple[Person | None, Path, str, tuple[str, ...]]] = [
+        (None, job.kit_dir, job.links.kit_url, (*KIT_FILES, "img/p-"))]
     sites += [(person, job.advocate_dir(person.id), job.links.advocate_kit_url(person.id),
                (*KIT_FILES, f"img/p-{person.id}.")) for person in common.people.values()
               if job.links.has_kit(person.id)]

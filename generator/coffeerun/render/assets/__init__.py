@@ -56,7 +56,7 @@ def render_assets(job: CampaignJob) -> list[Path]:
     """Write the campaign's downloads/ and preview.png; return the paths written."""
     result = build_assets(job)
     for warning in result.warnings:
-        log.warning("%s: %s", job.campaign.id, warning)
+        log.warning("%s: %s", job.campaign_info.id, warning)
     return result.paths
 
 
@@ -67,9 +67,9 @@ class _Run:
         self.reader = store.current()  # the store: images and decks by what they show
         self.hits: dict[str, store.Entry] = {}
         self.theme = load_theme(job.project)
-        colors, brand = job.campaign.account.model.colors, job.brand.colors
+        colors, brand = job.campaign_info.account.model.colors, job.brand.colors
         self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
-        self.book = FontBook(job.campaign.model.language)
+        self.book = FontBook(job.campaign_info.model.language)
         self.composer = Composer(self.theme, self.palette, self.book)
         self.slides: SlideSet = build_slides(job, self.theme)
         self.pngs: dict[str, bytes] = {}
@@ -137,19 +137,19 @@ class _Run:
     def decks(self, first_slide: str) -> None:
         """deck.pptx and deck.pdf of the whole campaign and of each audience (downloads/<audience>/):
         each from the cache when it has it; the rest from one shared presentation and one set of fonts."""
-        job, model = self.job, self.job.campaign.model
-        meta = (model.title, job.brand.name, job.campaign.account.model.name, job.file_timestamp)
+        job, model = self.job, self.job.campaign_info.model
+        meta = (model.title, job.brand.name, job.campaign_info.account.model.name, job.file_timestamp)
         decks = {"": self.slides.deck, **{f"{a}/": specs for a, specs in self.slides.audience_decks.items()}}
         wanted: list[tuple[str, str, str, list[SlideSpec]]] = []  # (output name, ext, cache key, slides)
         for folder, specs in decks.items():
             slide_keys = [self.spec_key(spec) for spec in specs]
             notes = [spec.notes for spec in specs]
-            keys = {"pdf": store.key("assets", "pdf", self.base, PDF_REVISION, _version("fpdf2"), slide_keys, meta,
-                                     model.language),
-                    "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes, meta,
-                                      model.language)}
+            cache_keys = {"pdf": store.key("assets", "pdf", self.base, PDF_REVISION, _version("fpdf2"), slide_keys,
+                                           meta, model.language),
+                          "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes,
+                                            meta, model.language)}
             for ext in ("pdf", "pptx"):
-                wanted.append((f"{folder}deck.{ext}", ext, keys[ext], specs))
+                wanted.append((f"{folder}deck.{ext}", ext, cache_keys[ext], specs))
         missing = []
         for out_name, ext, digest, specs in wanted:
             dest = job.downloads_dir / out_name
@@ -233,7 +233,7 @@ def _build_assets(job: CampaignJob) -> AssetResult:
         name = f"cards/{spec.name}.png"
         run.png(spec, name, job.downloads_dir / name)
     run.decks(names[0])
-    warning = missing_warning(run.book.missing, job.campaign.model.language)
+    warning = missing_warning(run.book.missing, job.campaign_info.model.language)
     if warning:
         run.result.warnings.append(warning)
     run.result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)

@@ -8,8 +8,8 @@ from typing import Any
 
 from PIL import Image
 
-from coffeerun.render.assets import images
 from coffeerun.digests import file_digest
+from coffeerun.render.assets import images
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.layout import Box, Fitter, TextLayout, TextStyle, moved
 from coffeerun.render.assets.slides import Picture, SlideSpec
@@ -120,7 +120,7 @@ class Composer:
         for group in layout.get("groups", []):
             ops = self._center(group, ops)
         size = tuple(canvas["size"])
-        return Frame(spec, size, tuple(canvas["safe"]), self.color(layout["background"]), ops)  # type: ignore[arg-type]
+        return Frame(spec, size, tuple(canvas["safe"]), self.color(layout["background"]), ops)
 
     @staticmethod
     def _after(element: dict[str, Any], box: Box, placed: dict[str, Op], suffix: str) -> Box:
@@ -128,7 +128,7 @@ class Composer:
         after = element.get("after")
         if not after or (after["id"] + suffix) not in placed:
             return box
-        x0, y0, x1, y1 = extent(placed[after["id"] + suffix])
+        _, _, x1, y1 = extent(placed[after["id"] + suffix])
         x, y, w, h = box
         gap = int(after.get("gap", 0))
         if after.get("axis", "y") == "x":
@@ -231,7 +231,7 @@ class Composer:
                        f"chip:{digest}:{width}x{height}:{pad}:{bh}:{color}", picture.alt)
 
     def _avatar(self, element: dict[str, Any], box: Box, picture: Picture, op_id: str) -> ImageOp:
-        x, y, w, h = box
+        _, _, w, h = box
         diameter = min(w, h)
         ring = self.color(element["ring"]) if element.get("ring") else None
         ring_width = int(element.get("ring_width", 0))

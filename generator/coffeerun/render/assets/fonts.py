@@ -53,7 +53,7 @@ def coverage(face: Face) -> Coverage:
     return _font_info(face.path, face.index)[0]
 
 
-_RAQM = features.check("raqm")
+_RAQM = bool(features.check("raqm"))
 # Scripts that need shaping (joining, reordering, marks) and emoji sequences are drawn with raqm;
 # everything else with FreeType's basic layout, which measures CJK text ten times faster.
 _SHAPED = re.compile("[\u0300-\u036f\u0483-\u0489\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff"
@@ -212,11 +212,12 @@ class FontBook:
 @memo.table("fonts.discover", 2048)
 def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
     """The best installed face for one code point, asking fontconfig which fonts have it."""
-    if shutil.which("fc-list") is None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
         return None
     try:
-        out = subprocess.run(
-            ["fc-list", "--format", "%{file}\t%{index}\t%{family[0]}\t%{weight}\t%{style[0]}\n",
+        out = subprocess.run(  # noqa: S603 - a fixed argv; the only variable part is an int in hex
+            [fc_list, "--format", "%{file}\t%{index}\t%{family[0]}\t%{weight}\t%{style[0]}\n",
              f":charset={cp:x}"],
             capture_output=True, text=True, timeout=20, check=False,
             env={**os.environ, "LC_ALL": "C"},
@@ -244,11 +245,11 @@ def _discover(cp: int, weight: str, language: str, emoji: bool) -> Face | None:
             weight_gap, family, path, int(index or 0),
         )
         scored.append((score, path, int(index or 0)))
-    for _, path, index in sorted(scored):
+    for _, font_path, face_index in sorted(scored):
         try:
-            if cp in _font_info(path, index)[0]:
-                return make_face(path, index)
-        except Exception:  # noqa: BLE001 - an unreadable font file is skipped, not fatal
+            if cp in _font_info(font_path, face_index)[0]:
+                return make_face(font_path, face_index)
+        except Exception:  # noqa: BLE001, S112 - an unreadable font file is skipped, not fatal
             continue
     return None
 

@@ -80,13 +80,13 @@ class TextLayout:
         if not self.lines:
             x, y, _, _ = self.box
             return (x, y, x, y)
-        return (min(l.x for l in self.lines), self.lines[0].top,
-                max(l.x + l.width for l in self.lines), self.lines[-1].top + self.lines[-1].height)
+        return (min(line.x for line in self.lines), self.lines[0].top,
+                max(line.x + line.width for line in self.lines), self.lines[-1].top + self.lines[-1].height)
 
     @property
     def ink(self) -> tuple[float, float, float, float] | None:
         """The box of every drawn pixel, or None when nothing is drawn."""
-        boxes = [r.ink for l in self.lines for r in l.runs if r.ink[2] > r.ink[0]]
+        boxes = [r.ink for line in self.lines for r in line.runs if r.ink[2] > r.ink[0]]
         if not boxes:
             return None
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
@@ -94,7 +94,7 @@ class TextLayout:
 
     @property
     def faces(self) -> tuple[Face, ...]:
-        return tuple(sorted({r.face for l in self.lines for r in l.runs}))
+        return tuple(sorted({r.face for line in self.lines for r in line.runs}))
 
 
 def _is_breakable(cluster: str) -> bool:
@@ -157,7 +157,7 @@ def segments(paragraph: str) -> tuple[str, ...]:
 def paragraphs(text: str) -> list[str]:
     """Paragraphs of a plain text field; runs of spaces and tabs count as one space (not no-break ones)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [p for p in (re.sub(r"[ \t\u3000]+", " ", l).strip() for l in lines) if p]
+    return [p for p in (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in lines) if p]
 
 
 @dataclass
@@ -328,7 +328,7 @@ class Fitter:
         return best
 
     def _ellipsise(self, lines: list[Line], room: int, size: int, weight: str, limit: float) -> list[Line]:
-        kept = [(n, list(l)) for n, l in lines[:room]]
+        kept = [(n, list(segs)) for n, segs in lines[:room]]
         last = kept[-1][1]
         while True:
             body = "".join(last).rstrip(TRAILING_PUNCTUATION)
@@ -374,8 +374,9 @@ class Fitter:
                 if run.isspace():
                     ink = (pen, baseline, pen, baseline)
                 else:
-                    l, t, r, b = font.getbbox(run, anchor="ls")
-                    ink = (pen + l * scale, baseline + t * scale, pen + r * scale, baseline + b * scale)
+                    ink_left, ink_top, ink_right, ink_bottom = font.getbbox(run, anchor="ls")
+                    ink = (pen + ink_left * scale, baseline + ink_top * scale, pen + ink_right * scale,
+                           baseline + ink_bottom * scale)
                 runs.append(RunBox(run, face, size, pen, baseline, advance, ink))
                 pen += advance
             placed.append(LineBox(text, left, line_top, width, pitch, baseline, tuple(runs)))
@@ -388,9 +389,9 @@ def moved(layout: TextLayout, dx: float, dy: float) -> TextLayout:
         return layout
     x, y, w, h = layout.box
     lines = tuple(
-        LineBox(l.text, l.x + dx, l.top + dy, l.width, l.height, l.baseline + dy, tuple(
+        LineBox(line.text, line.x + dx, line.top + dy, line.width, line.height, line.baseline + dy, tuple(
             RunBox(r.text, r.face, r.size, r.x + dx, r.baseline + dy, r.width,
-                   (r.ink[0] + dx, r.ink[1] + dy, r.ink[2] + dx, r.ink[3] + dy)) for r in l.runs))
-        for l in layout.lines)
+                   (r.ink[0] + dx, r.ink[1] + dy, r.ink[2] + dx, r.ink[3] + dy)) for r in line.runs))
+        for line in layout.lines)
     return TextLayout((round(x + dx), round(y + dy), w, h), layout.text, layout.full_text, layout.size,
                       layout.line_pitch, layout.style, lines, layout.truncated, layout.missing)

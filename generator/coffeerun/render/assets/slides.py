@@ -57,14 +57,14 @@ class SlideSet:
 class _Builder:
     def __init__(self, job: CampaignJob, theme: Theme):
         self.job = job
-        self.campaign: Campaign = job.campaign.model
+        self.campaign: Campaign = job.campaign_info.model
         self.s = i18n.slide_strings(self.campaign.language)
-        self.account = job.campaign.account.model.name
+        self.account = job.campaign_info.account.model.name
         self.advocates = {a.id: a for a in self.campaign.advocates}
         # Advocates without `slides` in their consent scope: nothing of theirs on slides, cards or decks.
         self.on_slides = [a for a in self.campaign.advocates if on_slides(a)]
         self.audience_names = {a.id: a.name for a in self.campaign.audiences}
-        logo = job.campaign.account.logo
+        logo = job.campaign_info.account.logo
         self.account_logo = Picture("logo", str(logo), alt=self.account) if logo else None
         self.vendor_logo = Picture("logo", str(job.brand_logo), alt=job.brand.name) if job.brand_logo else None
 

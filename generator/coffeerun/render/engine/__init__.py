@@ -29,8 +29,8 @@ from coffeerun.render.engine.config import (
     ConfigFile,
     config_inputs,
     read_config,
-    settings_digest,
     setting_names,
+    settings_digest,
     validate_site_config,
     version_problem,
 )
@@ -208,7 +208,7 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
             build(cfg)
         finally:
             cfg.plugins.on_shutdown()
-    except Exception as exc:  # noqa: BLE001 - MkDocs raises many kinds; one message for the caller
+    except Exception as exc:  # MkDocs raises many kinds; one message for the caller
         raise EngineError(f"MkDocs could not build {target.name}: {exc}") from exc
     finally:
         logger.removeHandler(handler)
