@@ -46,6 +46,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import yaml
@@ -68,13 +69,17 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tr
                               list("tTfF"))
 
 
+def _load(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
 def make_project(dest: Path, count: int) -> Path:
     """The example project with `count` live campaigns made from its live ones (see the docstring)."""
     for name in ("content", "theme"):
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "campaigns").mkdir()
-    templates = [yaml.load((REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    templates = [_load((REPO / "campaigns" / f"{t}.yaml").read_text(encoding="utf-8"))
                  for t in TEMPLATES]
     for i in range(count):
         data = copy.deepcopy(templates[i % len(templates)])
@@ -272,7 +277,7 @@ def main() -> None:
     pages = pages or count_pages(out)
     images = sum(1 for p in out.rglob("*.png") if "downloads" in p.parts or p.name == "preview.png")
     changed = project / "campaigns" / "bench-0000.yaml"
-    original = yaml.load(changed.read_text(encoding="utf-8"), Loader=_Loader)
+    original = _load(changed.read_text(encoding="utf-8"))
     counter = iter(range(1, 10**6))
 
     def change_one() -> None:
