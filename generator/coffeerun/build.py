@@ -180,13 +180,13 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
-        staging = publish.new_staging_dir(options.out, str(last.get("twin", "")))
+        staging, twin_rows = publish.new_staging_dir(options.out, str(last.get("twin", "")))
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
             folders = site_keys(plan, digests)
             phase("plan")
-            outcomes = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {}, progress,
-                                       on_start)
+            outcomes, kept = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {},
+                                             progress, on_start)
             phase("render")
             if options.publish and text_left_out(result, [w for o in outcomes.values() for w in o.warnings]):
                 publish.discard(staging)  # slides missing text are not shipped
@@ -197,6 +197,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             write_shared_files(staging, paths, plan, report)
             verify(staging, plan, outcomes)
             phase("verify")
+            # the folders kept from the twin are as its rows say: only the others are walked
+            rows = publish.folder_rows(staging, {name: twin_rows[name] for name in kept if name in twin_rows})
             previous = publish.swap_into_place(staging, options.out)
         except BaseException:
             publish.discard(staging)
@@ -211,10 +213,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         outcome = outcomes[job.id]
         (result.reused if outcome.reused else result.built).append(job.id)
         result.warnings.extend(outcome.warnings)
-    rows = publish.folder_rows(options.out)
     twin = store.root is not None and store.writable
     if twin:  # the next build starts from it
-        publish.keep_twin(previous, options.out, rows)
+        publish.keep_twin(previous, options.out, rows, twin_rows)
     elif previous is not None:
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin)
@@ -336,10 +337,12 @@ def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
 
 
 def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers: Workers, staging: Path,
-                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None]) -> dict[str, Outcome]:
+                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None]
+                    ) -> tuple[dict[str, Outcome], set[str]]:
     """Every campaign's sites into staging: kept when staging (the output's twin) has them from the same
     key (`had`), else linked from the store when it has them intact, else rendered by the workers (while
-    this process links the others) and then kept in the store."""
+    this process links the others) and then kept in the store. Returns the outcomes and the folders
+    kept as they were."""
     kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
     found: dict[str, tuple[Entry | None, bool]] = {}
     for job in plan.jobs:
@@ -364,7 +367,8 @@ def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers
     for job, rendered in rendering:
         outcomes[job.id] = _keep_site(store, keys[job.links.share_token], job, rendered)
         progress(job.id, False)
-    return outcomes
+    untouched = {token for job in plan.jobs if found[job.id][1] for token in job.links.sites().values()}
+    return outcomes, untouched
 
 
 def _site_entry(store: Store, site: str, names: set[str], check_files: bool = True) -> Entry | None:

@@ -90,20 +90,28 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def new_staging_dir(out: Path, twin_stamp: str = "") -> Path:
+def new_staging_dir(out: Path, twin_stamp: str = "") -> tuple[Path, dict[str, list]]:
     """A folder beside out, on the same file system, so the swap is a rename: the twin of out when it is
-    exactly as recorded (twin_stamp), else empty."""
+    exactly as recorded (twin_stamp), else empty; with the twin's folder_rows (empty when not used)."""
     out = out.absolute()
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     twin = out.parent / f"{_TWIN}{out.name}"
-    if twin_stamp and twin.is_dir() and tree_stamp(twin) == twin_stamp:
+    rows: dict[str, list] = {}
+    if twin_stamp and twin.is_dir():
+        try:
+            rows = folder_rows(twin)
+        except OSError:
+            rows = {}
+        if rows and stamp_of(twin, rows) != twin_stamp:
+            rows = {}
+    if rows:
         os.rename(twin, staging)
     else:
         shutil.rmtree(twin, ignore_errors=True)
         staging.mkdir()
     os.chmod(staging, DIR_MODE)
-    return staging
+    return staging, rows
 
 
 def tidy(staging: Path, wanted: dict[str, str], had: dict[str, str]) -> set[str]:
@@ -153,9 +161,13 @@ def swap_into_place(staging: Path, out: Path) -> Path | None:
     return previous
 
 
-def keep_twin(previous: Path | None, out: Path, rows: dict[str, list]) -> None:
+def keep_twin(previous: Path | None, out: Path, rows: dict[str, list], was: dict[str, list] | None = None) -> None:
     """Make the replaced tree the twin of out: what differs from out (by folder_rows) removed, what is
-    missing linked from out. Afterwards its tree_stamp is out's."""
+    missing linked from out. Afterwards its tree_stamp is out's.
+
+    `was`: the rows the replaced tree had when its build recorded it (the twin this build started from
+    had the same), so it need not be walked again. Had someone changed it since, the twin's stamp is
+    not the one recorded, and the next build starts from an empty folder instead of it."""
     out = out.absolute()
     twin = out.parent / f"{_TWIN}{out.name}"
     shutil.rmtree(twin, ignore_errors=True)
@@ -164,7 +176,7 @@ def keep_twin(previous: Path | None, out: Path, rows: dict[str, list]) -> None:
         had: dict[str, list] = {}
     else:
         os.rename(previous, twin)
-        had = folder_rows(twin)
+        had = dict(was) if was else folder_rows(twin)
     for entry in list(os.scandir(twin)):
         if had.get(entry.name) != rows.get(entry.name):
             shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
@@ -182,24 +194,36 @@ def keep_twin(previous: Path | None, out: Path, rows: dict[str, list]) -> None:
     os.chmod(twin, os.stat(out).st_mode & 0o777)
 
 
-def folder_rows(folder: Path) -> dict[str, list]:
+def folder_rows(folder: Path, known: dict[str, list] | None = None) -> dict[str, list]:
     """Per top-level entry of folder, every entry in it: folders by path and mode, files by path, mode,
-    size, time and inode (so a tree and its twin, whose files are the same, have the same rows)."""
+    size, time and inode (so a tree and its twin, whose files are the same, have the same rows).
+    `known`: the rows of top-level entries this build did not touch, taken as they are."""
     rows: dict[str, list] = {}
 
-    def walk(path: str, prefix: str, top: str) -> None:
+    def walk(path: str, prefix: str, group: list) -> None:
         with os.scandir(path) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-        for entry in entries:
-            info = entry.stat(follow_symlinks=False)
-            name, group = prefix + entry.name, top or entry.name
-            if entry.is_dir(follow_symlinks=False):
-                rows.setdefault(group, []).append((name, info.st_mode))
-                walk(entry.path, name + "/", group)
-            else:
-                rows.setdefault(group, []).append((name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
+            for entry in listing:
+                info = entry.stat(follow_symlinks=False)
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    group.append((name, info.st_mode))
+                    walk(entry.path, name + "/", group)
+                else:
+                    group.append((name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino))
 
-    walk(os.fspath(folder), "", "")
+    with os.scandir(folder) as listing:
+        top = sorted(listing, key=lambda e: e.name)
+    for entry in top:
+        if known is not None and entry.name in known:
+            rows[entry.name] = known[entry.name]
+            continue
+        info = entry.stat(follow_symlinks=False)
+        if entry.is_dir(follow_symlinks=False):
+            group = rows[entry.name] = [(entry.name, info.st_mode)]
+            walk(entry.path, entry.name + "/", group)
+            group.sort(key=lambda row: row[0])
+        else:
+            rows[entry.name] = [(entry.name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)]
     return rows
 
 

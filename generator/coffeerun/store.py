@@ -54,10 +54,16 @@ class Entry:
 
     meta: dict[str, Any]
     files: dict[str, tuple[str, int]]  # name -> (sha256, size)
-    paths: dict[str, Path]  # name -> object file
+    objects: str  # the store's objects/ folder
+
+    def path(self, name: str) -> str:
+        """The object file holding the file `name` (a plain string: sites have thousands of files)."""
+        digest = self.files[name][0]
+        return f"{self.objects}/{digest[:2]}/{digest}"
 
     def read(self, name: str) -> bytes:
-        return self.paths[name].read_bytes()
+        with open(self.path(name), "rb") as handle:
+            return handle.read()
 
 
 @dataclass
@@ -102,7 +108,7 @@ class Store:
             ok = False
         if ok and (not check_files or all(self.verify(digest, size) for digest, size in listed.values())):
             self.used.add((namespace, k))
-            return Entry(meta, listed, {n: self.object(d) for n, (d, _) in listed.items()})
+            return Entry(meta, listed, os.fspath(self.root / "objects"))
         self._drop(path)
         return None
 
@@ -145,7 +151,7 @@ class Store:
 
     def link(self, entry: Entry, name: str, dest: Path) -> None:
         """Place a verified object at dest: a hard link where the file system allows, else a copy."""
-        source = entry.paths[name]
+        source = entry.path(name)
         try:
             os.link(source, dest)
         except FileExistsError:

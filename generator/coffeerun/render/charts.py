@@ -54,7 +54,7 @@ def draw(spec: dict[str, Any], store: Store | None) -> str:
     intact, else drawn and kept there."""
     k = key("charts", json.dumps(spec, sort_keys=True, separators=(",", ":")))
     entry = store.get("charts", k) if store is not None else None
-    if entry is not None and "chart.svg" in entry.paths:
+    if entry is not None and "chart.svg" in entry.files:
         try:
             return entry.read("chart.svg").decode("utf-8")
         except (OSError, UnicodeDecodeError):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from coffeerun import store
 from coffeerun.plan import CampaignJob
@@ -130,10 +132,15 @@ class _Site:
         path.write_text(text, encoding="utf-8")  # an existing file is rewritten in place: no new inode
         self.written.add(name)
 
-    def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
+    def render(self, template: str, **data: Any) -> str:
         body = self.env.get_template(template).render(site=self.common, t=self.common.t, kind=self.kind, **data)
-        body = break_phrases(body, self.common.lang)
+        return break_phrases(body, self.common.lang)
+
+    def write_page(self, docs_path: str, front: dict[str, Any], body: str) -> None:
         self._write(_docs_name(docs_path), _page_markdown(front, body))
+
+    def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
+        self.write_page(docs_path, front, self.render(template, **data))
 
     def build(self, site_url: str, csp: str, target: Path) -> Path:
         for path in sorted(self.docs.rglob("*"), reverse=True):  # what the previous site left
@@ -166,6 +173,23 @@ def _og(job: CampaignJob, title: str, description: str) -> dict[str, Any]:
     return front
 
 
+class _Marks:
+    """Stand-ins for a page's paths and its sharer, replaced after rendering: a share page is rendered once
+    and written once plainly and once per advocate (from/<advocate>/), with that advocate's banner and
+    paths two folders deeper. Random per process, so no text of a campaign can hold them; none is left
+    in a page written."""
+
+    def __init__(self) -> None:
+        nonce = secrets.token_hex(8)
+        self.root, self.base, self.slot = (f"\x01{name}{nonce}\x01" for name in ("root", "base", "sharer"))
+
+    def fill(self, body: str, banner: str, root: str, base: str) -> str:
+        return body.replace(self.slot, banner).replace(self.root, root).replace(self.base, base)
+
+
+_MARKS = _Marks()
+
+
 def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
     """The share site: its pages, and the same pages once more under from/<advocate>/ for each advocate's
     attributed link, saying on every page who shared it."""
@@ -177,15 +201,28 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
            for key, label in (("home", "nav_overview"), ("videos", "nav_videos"), ("next", "nav_next"))
            if key in present]
     account, product = common.brand.account, common.brand.product
-    every = [*pages, *(attributed(p, person, t, account, product) for person in common.people.values()
-                       for p in pages)]
-    for p in every:
+    people = list(common.people.values())
+    banners: dict[str, str] = {}
+    for p in pages:
         page_nav = nav
         if p.template == "share/audience.html":
             audience = p.data["audience"]
             page_nav = [nav[0], {"key": audience.id, "label": audience.name, "href": audience.path}, *nav[1:]]
-        front: dict[str, Any] = {"title": p.title, **_og(job, p.og_title, p.og_description)}
-        site.page(p.docs_path, p.template, front, root=p.root, nav=page_nav, current=p.current, **p.data)
+        variants = [(p, None), *((attributed(p, person, t, account, product), person) for person in people)]
+        slot = Markup(_MARKS.slot)  # noqa: S704 - our own stand-in, no text of the campaign
+        body = site.render(p.template, root=_MARKS.root, base=_MARKS.base, sharer_slot=slot, nav=page_nav,
+                           current=p.current, **p.data)
+        for variant, person in variants:
+            front: dict[str, Any] = {"title": variant.title, **_og(job, variant.og_title, variant.og_description)}
+            if _MARKS.slot not in body:  # a project's own _layout.html without the slot: rendered as it is
+                site.page(variant.docs_path, variant.template, front, root=variant.root, nav=page_nav,
+                          current=variant.current, **variant.data)
+                continue
+            if person is not None and person.id not in banners:
+                banners[person.id] = site.render("share/_sharer.html", root=_MARKS.root, sharer=person)
+            banner = banners[person.id] if person is not None else ""
+            site.write_page(variant.docs_path, front,
+                            _MARKS.fill(body, banner, variant.root, variant.data.get("base", variant.root)))
     _write_files(builder.files, site.build(job.links.share_url, _csp(common), job.share_dir))
 
 
