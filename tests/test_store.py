@@ -288,3 +288,47 @@ def test_the_pruner_keeps_what_builds_use_and_removes_the_rest(tmp_path):
     assert not (root / "publish").exists()
     objects = [p for p in (root / "objects").rglob("*") if p.is_file()]
     assert [p.read_bytes() for p in objects] == [b"an image of this build"]
+
+
+def test_the_next_day_build_validates_no_campaign_again(project, tmp_path, monkeypatch):
+    """The nightly build: every campaign is known to the store, and the program report (which shows the day)
+    is made from what validation kept of each campaign, so nothing is validated again."""
+    from coffeerun import validate
+    from coffeerun.build import BuildOptions, build
+
+    monkeypatch.setenv("COFFEERUN_SECRET", SECRET)
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(tmp_path / "cache"))
+    out, day = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    assert not build(project, BuildOptions(out=out, today=day, drafts=True, jobs=1)).problems.errors
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(validate, "validate_project", refuse)
+    monkeypatch.setattr("coffeerun.validcache.validate_project", refuse)
+    result = build(project, BuildOptions(out=out, today=day + dt.timedelta(days=1), drafts=True, jobs=1))
+    assert not result.problems.errors and not result.built and result.reused
+    report = next(p for p in out.glob("*/index.html") if "<title>Program report" in p.read_text(encoding="utf-8"))
+    assert f"Built {(day + dt.timedelta(days=1)).isoformat()}" in report.read_text(encoding="utf-8")
+
+
+def test_a_project_layout_without_the_sharer_slot_gives_the_same_share_sites(project, reference, tmp_path):
+    """Share pages are rendered once and written per advocate by replacing stand-ins; a project's own
+    _layout.html (from before the slot) is rendered per advocate instead, with the same bytes."""
+    own = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(project), str(own)], check=True)
+    layout = own / "theme" / "pages" / "_layout.html"
+    sharer = (own / "theme" / "pages" / "share" / "_sharer.html").read_text(encoding="utf-8")
+    inline = "\n{%- if sharer %}" + sharer.split("-#}", 1)[1].replace("{%- import", "\n{%- import", 1) \
+        + "\n{%- endif %}\n{% block page %}"
+    text = layout.read_text(encoding="utf-8")
+    start = text.index("\n{#- who shared the page")
+    text = text[:start] + inline + text[text.index("{% block page %}") + len("{% block page %}"):]
+    assert "sharer_slot" not in text and "cr-sharer__who" in text
+    layout.write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    cli_build(own, out, tmp_path / "unused", "--no-cache")
+    built = tree_digest(out)
+    attributed = [name for name in built if "/from/" in name and name.endswith("index.html")]
+    assert attributed and all(built[name] == reference[name] for name in attributed)
+    assert built == reference
