@@ -180,7 +180,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
-        staging, twin_rows = publish.new_staging_dir(options.out, str(last.get("twin", "")))
+        twin_rows = publish.twin_rows(options.out, str(last.get("twin", "")))
+        staging = publish.new_staging_dir(options.out, twin_rows)
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
             folders = site_keys(plan, digests)

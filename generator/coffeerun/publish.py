@@ -90,28 +90,32 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def new_staging_dir(out: Path, twin_stamp: str = "") -> tuple[Path, dict[str, list]]:
-    """A folder beside out, on the same file system, so the swap is a rename: the twin of out when it is
-    exactly as recorded (twin_stamp), else empty; with the twin's folder_rows (empty when not used)."""
+def twin_rows(out: Path, twin_stamp: str) -> dict[str, list]:
+    """The folder_rows of out's twin when it is exactly as recorded (twin_stamp), else {}."""
+    twin = out.absolute().parent / f"{_TWIN}{out.name}"
+    if not twin_stamp or not twin.is_dir():
+        return {}
+    try:
+        rows = folder_rows(twin)
+    except OSError:
+        return {}
+    return rows if rows and stamp_of(twin, rows) == twin_stamp else {}
+
+
+def new_staging_dir(out: Path, rows: dict[str, list]) -> Path:
+    """A folder beside out, on the same file system, so the swap is a rename: the twin of out when `rows`
+    (twin_rows) says it is as recorded, else empty."""
     out = out.absolute()
     staging = out.parent / f"{_STAGING}{out.name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     twin = out.parent / f"{_TWIN}{out.name}"
-    rows: dict[str, list] = {}
-    if twin_stamp and twin.is_dir():
-        try:
-            rows = folder_rows(twin)
-        except OSError:
-            rows = {}
-        if rows and stamp_of(twin, rows) != twin_stamp:
-            rows = {}
     if rows:
         os.rename(twin, staging)
     else:
         shutil.rmtree(twin, ignore_errors=True)
         staging.mkdir()
     os.chmod(staging, DIR_MODE)
-    return staging, rows
+    return staging
 
 
 def tidy(staging: Path, wanted: dict[str, str], had: dict[str, str]) -> set[str]:
