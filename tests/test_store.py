@@ -332,3 +332,21 @@ def test_a_project_layout_without_the_sharer_slot_gives_the_same_share_sites(pro
     attributed = [name for name in built if "/from/" in name and name.endswith("index.html")]
     assert attributed and all(built[name] == reference[name] for name in attributed)
     assert built == reference
+
+
+def test_a_changed_environment_value_that_mkdocs_yml_reads_is_not_nothing_changed(project, tmp_path):
+    """`site_url: !ENV [SITE_URL, …]`: the same files with another SITE_URL build other links, never the
+    last build's output as it is."""
+    own = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(project), str(own)], check=True)
+    config = own / "mkdocs.yml"
+    config.write_text(re.sub(r"^site_url: \S+", 'site_url: !ENV [SITE_URL, "https://default.example/"]',
+                             config.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    for host in ("one", "one", "two"):
+        done = subprocess.run(build_command(own, out, "--no-assets"), capture_output=True, text=True,
+                              env=build_env(cache, SITE_URL=f"https://{host}.example/"))
+        assert done.returncode == 0, done.stderr
+    texts = [p.read_text(encoding="utf-8") for p in out.rglob("*.html")]
+    assert any("https://two.example/" in text for text in texts)
+    assert not any("https://one.example/" in text for text in texts)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coffeerun import publish, tokens
-from coffeerun.digests import FileDigests, sha, system_fonts
+from coffeerun.digests import FileDigests, file_digest, sha, system_fonts
 from coffeerun.leaks import find_leaks
 from coffeerun.plan import BuildPlan, file_epoch
 from coffeerun.problems import Problem, Problems
@@ -227,11 +227,17 @@ def text_left_out(result: BuildResult, warnings: list[str]) -> bool:
 
 
 def inputs_key(paths: ProjectPaths, options: BuildOptions, secret: bytes, digests: FileDigests) -> str:
-    """Everything a build reads and every option that matters, as one digest; not today (see `unchanged`)."""
+    """Everything a build reads and every option that matters, as one digest; not today (see `unchanged`).
+    mkdocs.yml counts with its INHERIT parents and the environment variables its `!ENV` tags read."""
+    from coffeerun.render.engine import config_dependencies
+
+    files, environment = config_dependencies(paths.mkdocs_yml)
+    parents = [file_digest(file) if os.path.isfile(file) else "" for file in files[1:]]
     return key("builds", system_fonts(), str(paths.root.resolve()),
                [digests.tree(p) for p in (paths.campaigns, paths.content, paths.root / "theme",
                                           defaults_dir() / "theme")],
-               digests(paths.mkdocs_yml), str(options.out.resolve()), options.drafts, sorted(options.campaigns),
+               digests(paths.mkdocs_yml), parents, environment, str(options.out.resolve()), options.drafts,
+               sorted(options.campaigns),
                options.shard, options.assets, options.site_url, file_epoch(),
                tokens.token(secret, "\x00inputs", "fingerprint", 0))
 

@@ -73,6 +73,13 @@ def _inputs(path: str, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple
     return config_inputs(Path(path))
 
 
+def config_dependencies(path: Path) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """The files mkdocs.yml is read from (itself, then its INHERIT parents) and the values of the
+    environment variables its `!ENV` tags read: with those files' bytes, all its settings depend on."""
+    files, names = _inputs(str(path), *_stat(path))
+    return files, tuple(os.environ.get(name) for name in names)
+
+
 def config_state(path: Path) -> tuple[object, ...]:
     """What reading mkdocs.yml depends on: its size and time, its INHERIT parents', and the values of
     the environment variables its `!ENV` tags read."""
