@@ -350,3 +350,19 @@ def test_a_changed_environment_value_that_mkdocs_yml_reads_is_not_nothing_change
     texts = [p.read_text(encoding="utf-8") for p in out.rglob("*.html")]
     assert any("https://two.example/" in text for text in texts)
     assert not any("https://one.example/" in text for text in texts)
+
+
+def test_program_settings_read_from_the_environment_are_not_taken_from_an_earlier_validation(project, tmp_path):
+    """`require_approval: !ENV …`: the validated campaigns kept in the store are not reused once the
+    environment value changes (kaede-getsuji-kessan's advocates have never approved)."""
+    own = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(project), str(own)], check=True)
+    config = own / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  coffeerun:\n    require_approval: "
+                      "!ENV [REQUIRE_APPROVAL, false]\n", encoding="utf-8")
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    for value in ("false", "true"):
+        done = subprocess.run(build_command(own, out, "--no-assets"), capture_output=True, text=True,
+                              env=build_env(cache, REQUIRE_APPROVAL=value))
+        assert done.returncode == 0, done.stderr
+    assert "kaede-getsuji-kessan (withheld)" in done.stderr, done.stderr

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coffeerun.digests import FileDigests, sha
+from coffeerun.digests import FileDigests, file_digest, sha
 from coffeerun.models import Brand
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
@@ -154,8 +154,12 @@ class Validation:
             campaigns = self.paths.campaigns
             names = sorted(os.listdir(campaigns)) if campaigns.is_dir() else []
             own = [campaigns / n for n in names if _CAMPAIGN_FILE.match(n)]
+            from coffeerun.render.engine import config_dependencies
+
+            files, environment = config_dependencies(self.paths.mkdocs_yml)  # INHERIT parents, !ENV values
             self._shared = key("validate", str(self.paths.root.resolve()),
                                self.digests(self.paths.mkdocs_yml),  # program settings: require_approval
+                               [file_digest(f) if os.path.isfile(f) else "" for f in files[1:]], environment,
                                self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own),
                                self.digests.tree(self.paths.root / "theme"),
                                self.digests.tree(defaults_dir() / "theme"))
