@@ -345,7 +345,7 @@ def _secret_or_preview() -> bytes:
 def engagement(project: Path, fmt: str, logs: tuple[Path, ...]) -> None:
     """Add daily totals from host access logs (plain or .gz) to content/engagement/<YYYY-MM>.csv."""
     from coffeerun.engagement import LogError
-    from coffeerun.engagement.store import StoreError
+    from coffeerun.engagement.totals import StoreError
 
     try:
         result, counted = api.engagement(_project(project), logs, fmt, _secret_or_preview())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
-from coffeerun.engagement import store
+from coffeerun.engagement import totals
 from coffeerun.engagement.readers import LogError, Part, parts, read_part
 from coffeerun.engagement.routes import link_sites
 from coffeerun.engagement.tally import Found, Tally
@@ -24,14 +24,14 @@ class Counted:
 
     tally: Tally
     formats: list[str] = field(default_factory=list)
-    merged: store.Merged | None = None
+    merged: totals.Merged | None = None
     written: list[Path] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         t = self.tally
-        totals = t.totals()
-        visits = sum(v for (day, _c, page, adv), (v, _r) in totals.items() if page == "*" and adv == "*")
-        kits = sum(v for (_d, _c, page, _a), (v, _r) in totals.items() if page in ("kit", "advocate-kit"))
+        daily = t.totals()
+        visits = sum(v for (day, _c, page, adv), (v, _r) in daily.items() if page == "*" and adv == "*")
+        kits = sum(v for (_d, _c, page, _a), (v, _r) in daily.items() if page in ("kit", "advocate-kit"))
         days = sorted(t.coverage())
         lines = [f"read {len(self.formats)} log(s) ({', '.join(sorted(set(self.formats))) or 'none'}): "
                  f"{t.lines:,} lines, {days[0] + ' to ' + days[-1] if days else 'no days'}; "
@@ -49,8 +49,8 @@ class Counted:
                 lines.append(f"kept {len(self.merged.kept)} day(s) already counted from more of the day: "
                              f"{', '.join(self.merged.kept[:3])}{' …' if len(self.merged.kept) > 3 else ''}")
         names = ", ".join(p.name for p in self.written)
-        lines.append(f"wrote {names} in {store.FOLDER.as_posix()}/" if self.written else
-                     "nothing changed in " + store.FOLDER.as_posix() + "/")
+        lines.append(f"wrote {names} in {totals.FOLDER.as_posix()}/" if self.written else
+                     "nothing changed in " + totals.FOLDER.as_posix() + "/")
         return lines
 
 
@@ -68,11 +68,11 @@ def _scan_parts(parts: list[Part], sites: dict, keys: tuple[bytes, bytes]) -> It
 def count_logs(root: Path, campaigns: Sequence, secret: bytes, logs: Sequence[Path], fmt: str = "auto") -> Counted:
     """Read every log, count the days they cover, and replace those days in content/engagement/.
 
-    Raises store.StoreError when the files already there cannot be trusted, LogError when a log
+    Raises totals.StoreError when the files already there cannot be trusted, LogError when a log
     cannot be read at all (nothing is written then)."""
-    stored = store.load(root)
+    stored = totals.load(root)
     if stored.problems:
-        raise store.StoreError(stored.problems)
+        raise totals.StoreError(stored.problems)
     sites = {token.encode("ascii"): site for token, site in link_sites(secret, campaigns).items()}
     keys = (os.urandom(32), os.urandom(32))  # the run's hash keys: in memory only, gone when it ends
     every = [part for log in logs for part in parts(Path(log), fmt)]
@@ -83,6 +83,6 @@ def count_logs(root: Path, campaigns: Sequence, secret: bytes, logs: Sequence[Pa
         offsets[part.path] = offsets.get(part.path, 0) + found.lines
         if part.start == 0:
             counted.formats.append(found.kind)
-    counted.merged = store.merge(stored, counted.tally.totals(), counted.tally.coverage())
-    counted.written = store.write(root, counted.merged.stored)
+    counted.merged = totals.merge(stored, counted.tally.totals(), counted.tally.coverage())
+    counted.written = totals.write(root, counted.merged.stored)
     return counted

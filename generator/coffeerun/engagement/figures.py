@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from coffeerun.engagement import store
+from coffeerun.engagement import totals
 from coffeerun.engagement.routes import ADVOCATE_KIT, ALL, AUDIENCE, KIT
 
 MIN_SHOWN = 5  # a smaller number of colleagues could name a person: never shown outside the program report
@@ -25,7 +25,7 @@ class Recognition:
 
 
 def _stamp(root: Path) -> tuple:
-    folder = root / store.FOLDER
+    folder = root / totals.FOLDER
     try:
         return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()))
     except OSError:
@@ -33,11 +33,11 @@ def _stamp(root: Path) -> tuple:
 
 
 @lru_cache(maxsize=4)
-def _load(root: Path, stamp: tuple) -> store.Stored:
-    return store.load(root)
+def _load(root: Path, stamp: tuple) -> totals.Stored:
+    return totals.load(root)
 
 
-def stored(root: Path) -> store.Stored:
+def stored(root: Path) -> totals.Stored:
     """content/engagement/ as read once per change of its files (workers and the report share it)."""
     return _load(Path(root), _stamp(Path(root)))
 
