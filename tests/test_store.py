@@ -366,3 +366,34 @@ def test_program_settings_read_from_the_environment_are_not_taken_from_an_earlie
                               env=build_env(cache, REQUIRE_APPROVAL=value))
         assert done.returncode == 0, done.stderr
     assert "kaede-getsuji-kessan (withheld)" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("template", "old", "new"), [
+    ("share/home.html", "{% block page %}",
+     '{% block page %}{% if sharer %}<p class="own-note">Sent by {{ sharer.name }}</p>{% endif %}'),
+    ("_layout.html", '<div class="cr-page">',
+     '{% if root == "./" %}<p class="own-top"></p>{% endif %}<div class="cr-page">'),
+])
+def test_project_templates_that_read_the_sharer_or_root_give_the_same_share_sites(project, tmp_path, template, old,
+                                                                                  new):
+    """A project's own share template may test `sharer` or `root`, not only show them: its pages are then
+    rendered per advocate, as they would be without the stand-ins."""
+    own = tmp_path / "project"
+    subprocess.run(["cp", "-r", str(project), str(own)], check=True)
+    path = own / "theme" / "pages" / template
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = tmp_path / "site"
+    cli_build(own, out, tmp_path / "unused", "--no-cache")
+    homes = sorted(p for p in out.glob("*/index.html") if "cr-hero" in p.read_text(encoding="utf-8"))
+    attributed = sorted(out.glob("*/from/*/index.html"))
+    assert homes and attributed
+    if template == "share/home.html":
+        assert all("own-note" not in p.read_text(encoding="utf-8") for p in homes)
+        notes = [re.search(r'class="own-note">Sent by ([^<]+)<', p.read_text(encoding="utf-8")) for p in attributed]
+        assert all(notes)  # one note per advocate, naming them
+        assert len({(p.parent.parent, n[1]) for p, n in zip(attributed, notes, strict=True)}) == len(attributed)
+    else:
+        assert all('class="own-top"' in p.read_text(encoding="utf-8") for p in homes)
+        assert all('class="own-top"' not in p.read_text(encoding="utf-8") for p in attributed)

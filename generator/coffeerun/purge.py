@@ -6,6 +6,8 @@ members of a zip such as a .pptx) contain one of their texts in any encoding the
 transcript or captions. A record naming such an object goes; so does every object of a matching site
 record, since its slides, cards and decks, which hold their words only as pixels or compressed text,
 were made from the same content, and with them every record that names one of those objects.
+Validation records keep what the program report reads (their name, title): those holding one of their
+texts go too (validcache.py keeps none while the withdrawal withholds the campaign).
 
 Where it runs: build.py calls purge_store after publishing. The output's twin needs no purge: it is
 made the same as the new output, which does not hold the withheld campaign.
@@ -18,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 MIN_TEXT = 8  # shorter texts ("3 days") would match unrelated files
 MARKER = "withdrawn.json"  # in the store: what was purged, and when
 RENDERS = ("sites", "assets", "media", "report", "charts")  # the store's namespaces that hold renders
+FACTS = ("validate",)  # namespaces whose records themselves hold an advocate's texts (report facts)
 
 
 @dataclass
@@ -146,12 +150,31 @@ def _holding(store: Store, needles: Needles, since: float) -> set[str]:
     return found
 
 
+def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
+    """The records of FACTS written since `since` whose own bytes hold one of the needles' texts."""
+    found = []
+    for namespace in FACTS:
+        for folder, dirs, names in os.walk(store.root / namespace):  # type: ignore[operator]
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(folder) / name
+                try:
+                    info = path.lstat()  # a regular file: the store is untrusted
+                    if (stat.S_ISREG(info.st_mode) and info.st_mtime >= since and info.st_size <= 64 << 20
+                            and any(n in path.read_bytes() for n in needles.texts)):
+                        found.append(path)
+                except OSError:
+                    continue
+    return found
+
+
 def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now: float | None = None) -> int:
     """The build's step: for each (campaign model, advocate id) withdrawn today or before, delete every store
     record (sites, slides, decks, encoded media, reports) with an object that holds their content, every
-    object of such a site (its slides and decks hold their words only as pixels or compressed text), and
-    the records that name those objects. The first time every object is read; after that only objects
-    written since the last purge of the same content, which is cheap. Returns how many records went."""
+    object of such a site (its slides and decks hold their words only as pixels or compressed text), the
+    records that name those objects, and the validation records whose report facts name them. The first
+    time every object is read; after that only objects written since the last purge of the same content,
+    which is cheap. Returns how many records went."""
     import time
 
     if not withdrawn or store.root is None or not store.writable or not store.root.is_dir():
@@ -164,11 +187,18 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
     except (OSError, ValueError, TypeError):
         marker = {}
     tainted: set[str] = set()
+    naming: set[Path] = set()
     for campaign, advocate_id in withdrawn:
         needles = withdrawn_needles(root, campaign, advocate_id)
-        tainted |= _holding(store, needles, marker.get(needles.digest, 0.0) - 5.0)  # coarse file times
+        since = marker.get(needles.digest, 0.0) - 5.0  # coarse file times
+        tainted |= _holding(store, needles, since)
+        naming.update(_naming(store, needles, since))
         marker[needles.digest] = now
     removed = 0
+    for path in sorted(naming):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
     if tainted:
         records = list(_records(store))
         for _path, kind, files in records:  # every object of a matching site: its slides and decks too

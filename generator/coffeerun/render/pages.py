@@ -19,7 +19,7 @@ from coffeerun.render import engine
 from coffeerun.render.context import Builder, Common, Person, SiteFiles
 from coffeerun.render.kit import kit_context
 from coffeerun.render.media import frame_origin
-from coffeerun.render.share import attributed, share_pages
+from coffeerun.render.share import SharePage, attributed, share_pages
 from coffeerun.render.shared import SharedTheme, shared_theme
 from coffeerun.render.textflow import break_phrases
 
@@ -203,6 +203,20 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     account, product = common.brand.account, common.brand.product
     people = list(common.people.values())
     banners: dict[str, str] = {}
+    filled: dict[str, bool] = {}  # template -> filling its stand-ins gives what rendering each variant gives
+
+    def banner(person: Person | None) -> str:
+        if person is None:
+            return ""
+        if person.id not in banners:
+            banners[person.id] = site.render("share/_sharer.html", root=_MARKS.root, sharer=person)
+        return banners[person.id]
+
+    def whole(v: SharePage, person: Person | None, page_nav: list[dict[str, str]]) -> str:
+        """A variant rendered as it is, its banner (made by our own template) given as the slot."""
+        banner_html = Markup(_MARKS.fill(banner(person), "", v.root, v.data.get("base", v.root)))  # noqa: S704
+        return site.render(v.template, root=v.root, nav=page_nav, current=v.current, sharer_slot=banner_html, **v.data)
+
     for p in pages:
         page_nav = nav
         if p.template == "share/audience.html":
@@ -212,17 +226,15 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
         slot = Markup(_MARKS.slot)  # noqa: S704 - our own stand-in, no text of the campaign
         body = site.render(p.template, root=_MARKS.root, base=_MARKS.base, sharer_slot=slot, nav=page_nav,
                            current=p.current, **p.data)
+        if p.template not in filled:  # a project's own templates may test `sharer` or `root`, not only show them
+            filled[p.template] = _MARKS.slot in body and all(
+                _MARKS.fill(body, banner(person), v.root, v.data.get("base", v.root)) == whole(v, person, page_nav)
+                for v, person in variants[:2])
         for variant, person in variants:
             front: dict[str, Any] = {"title": variant.title, **_og(job, variant.og_title, variant.og_description)}
-            if _MARKS.slot not in body:  # a project's own _layout.html without the slot: rendered as it is
-                site.page(variant.docs_path, variant.template, front, root=variant.root, nav=page_nav,
-                          current=variant.current, **variant.data)
-                continue
-            if person is not None and person.id not in banners:
-                banners[person.id] = site.render("share/_sharer.html", root=_MARKS.root, sharer=person)
-            banner = banners[person.id] if person is not None else ""
-            site.write_page(variant.docs_path, front,
-                            _MARKS.fill(body, banner, variant.root, variant.data.get("base", variant.root)))
+            base = variant.data.get("base", variant.root)
+            site.write_page(variant.docs_path, front, _MARKS.fill(body, banner(person), variant.root, base)
+                            if filled[p.template] else whole(variant, person, page_nav))
     _write_files(builder.files, site.build(job.links.share_url, _csp(common), job.share_dir))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from coffeerun import tokens
 from coffeerun.atomic import write_atomic
 from coffeerun.engagement.figures import CampaignFigures, campaign_figures, stored
+from coffeerun.load import _FORBIDDEN
 from coffeerun.render import charts
 
 if TYPE_CHECKING:
@@ -129,21 +131,44 @@ def campaign_facts(info: CampaignInfo) -> dict[str, Any]:
 
 
 def facts_ok(facts: Any) -> bool:
-    """Facts read back from the (untrusted) store have campaign_facts' shape."""
+    """Facts read back from the (untrusted) store have campaign_facts' shape and values the report can show:
+    texts without the characters `check` refuses (they abort the chart drawer), real dates, finite amounts."""
     def texts(value: Any, n: int) -> bool:
         return isinstance(value, list) and len(value) == n and all(isinstance(v, str) for v in value)
 
+    def day(value: Any) -> bool:
+        try:
+            return value is None or (isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value)
+        except ValueError:
+            return False
+
+    def amount(value: Any) -> bool:
+        try:
+            return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                     and math.isfinite(float(value)))
+        except OverflowError:
+            return False
+
     try:
         return (all(isinstance(facts[k], str) for k in ("title", "status", "period"))
-                and texts(facts["account"], 2) and isinstance(facts["renewal"], (str, type(None)))
+                and texts(facts["account"], 2) and day(facts["renewal"])
                 and all(texts(a, 2) for a in facts["audiences"])
-                and all(texts(a[:3], 3) and isinstance(a[3], bool) and isinstance(a[4], (str, type(None)))
+                and all(texts(a[:3], 3) and isinstance(a[3], bool) and day(a[4])
                         and len(a) == 5 for a in facts["advocates"])
                 and all(all(isinstance(o[k], str) for k in ("date", "kind", "note"))
-                        and isinstance(o["amount"], (int, float, type(None)))
-                        and isinstance(o["currency"], (str, type(None))) for o in facts["outcomes"]))
+                        and amount(o["amount"])
+                        and isinstance(o["currency"], (str, type(None))) for o in facts["outcomes"])
+                and not any(_FORBIDDEN.search(text) for text in _texts(facts)))
     except (KeyError, TypeError, IndexError):
         return False
+
+
+def _texts(value: Any) -> list[str]:
+    """Every text in a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [text for item in items for text in _texts(item)]
 
 
 @dataclass(frozen=True)

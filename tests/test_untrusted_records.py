@@ -1,0 +1,105 @@
+"""Records in the content store are untrusted: a validate record whose report facts have the right shape but
+values the report cannot show is validated again, never shown and never a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from coffeerun.digests import sha
+from coffeerun.store import FORMAT
+from tests.test_speed import TODAY, speed_project, tree_digest
+from tests.test_store import build_command, build_env
+
+NEXT_DAY = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return speed_project(tmp_path_factory.mktemp("records") / "project")
+
+
+@pytest.fixture(scope="module")
+def next_day(project, tmp_path_factory) -> dict[str, str]:
+    """What a build without the store writes the next day."""
+    out = tmp_path_factory.mktemp("reference") / "site"
+    done = subprocess.run(build_command(project, out, "--no-cache", today=NEXT_DAY),
+                          env=build_env(out.parent / "unused"), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return tree_digest(out)
+
+
+def rewrite_facts(cache: Path, campaign: str, change) -> int:
+    """Change the report facts of a campaign's validate records and seal them again, as a hand-written
+    record would be."""
+    count = 0
+    for path in (cache / "validate").rglob("*.json"):
+        record = json.loads(path.read_bytes())
+        if record["meta"].get("id") != campaign:
+            continue
+        change(record["meta"]["report"])
+        record["check"] = sha(FORMAT, "validate", path.stem, record["meta"], record["files"])
+        path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        count += 1
+    return count
+
+
+def _renewal_not_a_day(facts):
+    facts["renewal"] = "2026-12-99"
+
+
+def _amount_too_large_for_a_float(facts):
+    facts["outcomes"] = [{"date": "2026-10-01", "kind": "expansion", "note": "", "amount": 10 ** 400,
+                          "currency": "USD"}]
+
+
+def _amount_not_a_number(facts):
+    facts["outcomes"] = [{"date": "2026-10-01", "kind": "expansion", "note": "", "amount": float("nan"),
+                          "currency": "USD"}]
+
+
+def _control_character_in_a_name(facts):
+    facts["advocates"][0][1] = "Helen\x01Cho"  # aborts the chart drawer; `check` refuses it in a campaign
+
+
+def _withdrawal_not_a_day(facts):
+    facts["advocates"][0][4] = "soon"
+
+
+@pytest.mark.parametrize("change", [_renewal_not_a_day, _amount_too_large_for_a_float, _amount_not_a_number,
+                                    _control_character_in_a_name, _withdrawal_not_a_day])
+def test_report_facts_the_report_cannot_show_are_validated_again(project, next_day, tmp_path, change):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert rewrite_facts(cache, "northwind-treasury-close", change) == 1
+    done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert tree_digest(out) == next_day
+
+
+def test_report_facts_are_escaped_in_the_report(project, tmp_path):
+    """Facts of the right shape are shown as they are: as text, never as markup."""
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+
+    def hostile(facts):
+        facts["title"] = "<script>alert(1)</script>"
+        facts["account"][1] = "<img src=x onerror=alert(2)>"
+        facts["outcomes"] = [{"date": "<b>d</b>", "kind": "<i>k</i>", "note": "<u>n</u>", "amount": 5,
+                              "currency": "<s>"}]
+
+    assert rewrite_facts(cache, "northwind-treasury-close", hostile) == 1
+    done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    report = next(p for p in out.glob("*/index.html") if "<title>Program report" in p.read_text(encoding="utf-8"))
+    text = report.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;img src=x" in text
+    assert not any(tag in text for tag in ("<script>", "<img src=x", "<b>d", "<i>k", "<u>n", "<s>"))
