@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from coffeerun import store
 from coffeerun.plan import CampaignJob
-from coffeerun.project import ProjectPaths
+from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.render import engine
 from coffeerun.render.context import Builder, Common, Person, SiteFiles
 from coffeerun.render.kit import kit_context
@@ -190,6 +190,24 @@ class _Marks:
 _MARKS = _Marks()
 
 
+def _stock_pages(paths: ProjectPaths) -> bool:
+    """The page templates are the bundled ones (the project has none of its own, or the same bytes): those
+    only show `root`, `base` and `sharer`, so their stand-ins need no check (tests pin it)."""
+    own = paths.root / "theme" / PAGES
+    stock = defaults_dir() / "theme" / PAGES
+    if not own.is_dir() or own.resolve() == stock.resolve():
+        return True
+    files = sorted((p.relative_to(own).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                   for p in own.rglob("*") if p.is_file())
+    return _same_as_stock(str(own), str(stock), tuple(files))
+
+
+@lru_cache(maxsize=8)
+def _same_as_stock(own: str, stock: str, files: tuple[tuple[str, int, int], ...]) -> bool:
+    return all(Path(stock, rel).is_file() and Path(own, rel).read_bytes() == Path(stock, rel).read_bytes()
+               for rel, _size, _mtime in files)
+
+
 def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
     """The share site: its pages, and the same pages once more under from/<advocate>/ for each advocate's
     attributed link, saying on every page who shared it."""
@@ -203,6 +221,7 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     account, product = common.brand.account, common.brand.product
     people = list(common.people.values())
     banners: dict[str, str] = {}
+    stock = _stock_pages(job.project)
     filled: dict[str, bool] = {}  # template -> filling its stand-ins gives what rendering each variant gives
 
     def banner(person: Person | None) -> str:
@@ -227,9 +246,9 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
         body = site.render(p.template, root=_MARKS.root, base=_MARKS.base, sharer_slot=slot, nav=page_nav,
                            current=p.current, **p.data)
         if p.template not in filled:  # a project's own templates may test `sharer` or `root`, not only show them
-            filled[p.template] = _MARKS.slot in body and all(
+            filled[p.template] = _MARKS.slot in body and (stock or all(
                 _MARKS.fill(body, banner(person), v.root, v.data.get("base", v.root)) == whole(v, person, page_nav)
-                for v, person in variants[:2])
+                for v, person in variants[:2]))
         for variant, person in variants:
             front: dict[str, Any] = {"title": variant.title, **_og(job, variant.og_title, variant.og_description)}
             base = variant.data.get("base", variant.root)
