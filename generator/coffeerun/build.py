@@ -24,7 +24,7 @@ from coffeerun.leaks import find_leaks
 from coffeerun.plan import BuildPlan, file_epoch
 from coffeerun.problems import Problem, Problems
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.sites import Outcome, Progress, reuse_or_render, site_keys
+from coffeerun.sites import Outcome, Progress, known_outcomes, outcome_records, reuse_or_render, site_keys
 from coffeerun.store import Store, key
 
 if TYPE_CHECKING:
@@ -172,10 +172,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         staging = publish.new_staging_dir(options.out, twin_rows)
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
-            folders = site_keys(plan, digests)
+            folders = site_keys(plan, digests, checked.config.get("settings"))
             phase("plan")
             outcomes, kept = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {},
-                                             progress, on_start)
+                                             progress, on_start, known_outcomes(last.get("outcomes")))
             phase("render")
             if options.publish and text_left_out(result, [w for o in outcomes.values() for w in o.warnings]):
                 publish.discard(staging)  # slides missing text are not shipped
@@ -207,7 +207,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         publish.keep_twin(previous, options.out, rows, twin_rows)
     elif previous is not None:
         publish.discard(previous)
-    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin)
+    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
+           outcome_records(outcomes, folders, plan))
     purge_withdrawn(store, checked, options.today, result)
     if store.changed:
         store.prune()
@@ -271,10 +272,10 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 
 
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
-           folders: dict[str, str], twin: bool) -> None:
+           folders: dict[str, str], twin: bool, outcomes: dict[str, dict]) -> None:
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from)."""
     store.put("builds", _output_key(options), {
-        "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders,
+        "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
         "twin": stamp if twin else "", "day": options.today.isoformat(),
         "report": options.shard is None or options.shard[0] == 1,
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
@@ -295,7 +296,8 @@ def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: P
 
     return plan.make_plan(checked, options.out, staging, today=options.today, drafts=options.drafts,
                           assets=options.assets, shard=options.shard, secret=secret,
-                          base_url=options.site_url or site_url(checked.paths.mkdocs_yml))
+                          base_url=options.site_url or checked.config.get("site_url")
+                          or site_url(checked.paths.mkdocs_yml))
 
 
 def verify(staging: Path, plan: BuildPlan, outcomes: dict[str, Outcome]) -> None:
@@ -351,8 +353,9 @@ def program_report(checked: Checked, options: BuildOptions, secret: bytes, input
             pass
     campaigns = [ReportCampaign(found.id, found.report, state.published, state.kind)
                  for found, state in ((found, found.state(options.today)) for found in checked.campaigns)]
+    lead = checked.config.get("renewal_lead_days")
     report = report_for_build(checked.paths, checked.brand.name, campaigns, options.today, secret, options.shard,
-                              store)
+                              store, int(lead) if lead else None)
     try:  # the report's files are text (HTML, SVG): kept in the record itself
         texts = {n: data.decode("utf-8") for n, data in report.files.items()} if report is not None else None
     except UnicodeDecodeError:

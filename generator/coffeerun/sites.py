@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coffeerun import publish
 from coffeerun.digests import FileDigests, sha, system_fonts
@@ -50,15 +50,16 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
                recognition_key(root, job.id))
 
 
-def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
-    """Per token folder of the plan, the key of the sites of its campaign."""
+def site_keys(plan: BuildPlan, digests: FileDigests, settings: str | None = None) -> dict[str, str]:
+    """Per token folder of the plan, the key of the sites of its campaign; `settings`: mkdocs.yml's
+    settings_digest when known already."""
     if not plan.jobs:
         return {}
     root = plan.jobs[0].project
     from coffeerun.siteconfig import settings_digest
 
     theme = sha(digests.tree(root.root / "theme"), digests.tree(defaults_dir() / "theme"), digests(root.mkdocs_yml),
-                settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
+                settings or settings_digest(root.mkdocs_yml))  # !ENV values and INHERITed files included
     keys: dict[str, str] = {}
     for job in plan.jobs:
         site = site_key(job, digests, theme)
@@ -66,32 +67,60 @@ def site_keys(plan: BuildPlan, digests: FileDigests) -> dict[str, str]:
     return keys
 
 
+def outcome_records(outcomes: dict[str, Outcome], keys: dict[str, str], plan: BuildPlan) -> dict[str, dict]:
+    """Per site key, what the leak check needs of it (kept in the build's record: see known_outcomes)."""
+    return {keys[job.links.share_token]: {"scans": {n: vars(found) for n, found in outcomes[job.id].scans.items()},
+                                          "warnings": outcomes[job.id].warnings} for job in plan.jobs}
+
+
+def known_outcomes(records: Any) -> dict[str, Outcome]:
+    """The outcomes the last build recorded by site key (outcome_records), those that parse."""
+    known = {}
+    for site, record in (records.items() if isinstance(records, dict) else []):
+        try:
+            scans = {str(name): Scan.from_json(found) for name, found in record["scans"].items()}
+            if all(isinstance(w, str) for w in record["warnings"]):
+                known[str(site)] = Outcome(scans, list(record["warnings"]), reused=True)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return known
+
+
 def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers: Workers, staging: Path,
-                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None]
-                    ) -> tuple[dict[str, Outcome], set[str]]:
+                    had: dict[str, str], progress: Progress, on_start: Callable[[int], None],
+                    recorded: dict[str, Outcome] | None = None) -> tuple[dict[str, Outcome], set[str]]:
     """Every campaign's sites into staging: kept when staging (the output's twin) has them from the same
     key (`had`), else linked from the store when it has them intact, else rendered by the workers (while
     this process links the others) and then kept in the store. Returns the outcomes and the folders
-    kept as they were."""
+    kept as they were. `recorded`: the outcomes the last build recorded by site key (known_outcomes), so
+    that a kept site's record need not be read."""
     kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
     found: dict[str, tuple[Entry | None, bool]] = {}
+    outcomes: dict[str, Outcome] = {}
     for job in plan.jobs:
         tokens_of = tuple(job.links.sites().values())
         whole = all(token in kept for token in tokens_of)
-        entry = _site_entry(store, keys[job.links.share_token], set(job.links.sites()), check_files=not whole)
+        site = keys[job.links.share_token]
+        if whole and recorded and site in recorded and set(recorded[site].scans) == set(job.links.sites()):
+            store.used.add(("sites", site))  # kept by the pruner like a record read
+            outcomes[job.id] = recorded[site]
+            found[job.id] = (None, True)
+            continue
+        entry = _site_entry(store, site, set(job.links.sites()), check_files=not whole)
         if entry is None or not whole:
             for token in tokens_of:
                 if token in kept:
                     shutil.rmtree(staging / token)
             whole = False
         found[job.id] = (entry, whole)
-    misses = [job for job in plan.jobs if found[job.id][0] is None]
+    misses = [job for job in plan.jobs if found[job.id][0] is None and job.id not in outcomes]
     rendering = workers.render(misses)  # submitted now; rendered in this process as it is iterated
     on_start(len(plan.jobs))
-    outcomes: dict[str, Outcome] = {}
     for job in plan.jobs:
         entry, whole = found[job.id]
-        if entry is not None:
+        if job.id in outcomes:
+            progress(job.id, True)
+        elif entry is not None:
             outcomes[job.id] = _stored_outcome(entry) if whole else _link_site(store, entry, job)
             progress(job.id, True)
     for job, rendered in rendering:

@@ -93,6 +93,16 @@ class Checked:
     brand_logo: Path | None
     campaigns: list[Validated]
     problems: Problems
+    config: dict[str, str] = field(default_factory=dict)  # config_facts, when the store had them
+
+
+def config_facts(paths: ProjectPaths) -> dict[str, str]:
+    """What a build takes from mkdocs.yml read through MkDocs: kept with the brand, so a build that validates
+    nothing new does not read it again (the shared key holds its bytes, INHERIT parents and !ENV values)."""
+    from coffeerun.siteconfig import program_settings, settings_digest, site_url
+
+    return {"site_url": site_url(paths.mkdocs_yml), "settings": settings_digest(paths.mkdocs_yml),
+            "renewal_lead_days": str(program_settings(paths.mkdocs_yml).renewal_lead_days)}
 
 
 def _named_files(value: Any, root: Path, found: set[str]) -> None:
@@ -147,6 +157,7 @@ class Validation:
     def __init__(self, paths: ProjectPaths, digests: FileDigests, store: Store):
         self.paths, self.digests, self.store = paths, digests, store
         self.fresh: list[Path] = []  # campaign files to validate in this build
+        self.config: dict[str, str] = {}  # config_facts, from the store
         self._shared = ""
 
     def shared_key(self) -> str:
@@ -179,6 +190,10 @@ class Validation:
         entry = self.store.get("validate", self.shared_key())
         try:
             logo = entry.meta["brand_logo"] if entry is not None else None
+            config = entry.meta.get("config") if entry is not None else None
+            if isinstance(config, dict) and set(config) == {"site_url", "settings", "renewal_lead_days"} \
+                    and all(isinstance(v, str) for v in config.values()) and config["renewal_lead_days"].isdigit():
+                self.config = dict(config)
             return (Brand.model_validate(entry.meta["brand"]), Path(logo) if logo else None) if entry else None
         except (KeyError, TypeError, ValueError):
             return None
@@ -203,6 +218,8 @@ class Validation:
             self.fresh = files
             checked = self._everything(today, only, pool, workers)
         self._keep(checked, today)
+        if not self.fresh:
+            checked.config = self.config
         return checked
 
     def _changed_only(self, today: dt.date, files: list[Path], known: dict[str, Validated],
@@ -254,5 +271,5 @@ class Validation:
                 self.store.put("validate", self.key(file), found.record())
         if not checked.problems.errors and self.fresh:
             self.store.put("validate", self.shared_key(), {
-                "brand": checked.brand.model_dump(mode="json"),
+                "brand": checked.brand.model_dump(mode="json"), "config": config_facts(self.paths),
                 "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None})

@@ -231,7 +231,7 @@ def program_report(project: ValidProject, today: dt.date, secret: bytes, cache: 
 
 
 def report_of(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign], today: dt.date, secret: bytes,
-              cache: Store | None) -> ProgramReport:
+              cache: Store | None, lead: int | None = None) -> ProgramReport:
     """The report of these campaigns (their facts and today's state), rendered in memory."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -241,7 +241,7 @@ def report_of(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign],
     figures = campaign_figures(paths.root)
     sections = [_section(c, figures.get(c.id, CampaignFigures()), cache, report.files, today)
                 for c in sorted(campaigns, key=lambda c: (not c.published, c.facts["title"]))]
-    lead = renewal_lead_days(paths.mkdocs_yml)
+    lead = renewal_lead_days(paths.mkdocs_yml) if lead is None else lead
     covered, uncovered = _renewals(campaigns, today, lead)
     kinds: dict[str, int] = defaultdict(int)
     pipeline: dict[str, float] = defaultdict(float)
@@ -265,11 +265,12 @@ def report_of(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign],
 
 
 def report_for_build(paths: ProjectPaths, vendor: str, campaigns: list[ReportCampaign], today: dt.date,
-                     secret: bytes, shard: tuple[int, int] | None, store: Store | None) -> ProgramReport | None:
+                     secret: bytes, shard: tuple[int, int] | None, store: Store | None,
+                     lead: int | None = None) -> ProgramReport | None:
     """The build's report: written by the first shard only, so that shards put together have one."""
     if shard is not None and shard[0] != 1:
         return None
-    return report_of(paths, vendor, campaigns, today, secret, store)
+    return report_of(paths, vendor, campaigns, today, secret, store, lead)
 
 
 def report_url(root: Path, secret: bytes) -> str:
