@@ -79,7 +79,7 @@ def test_slide_avatar_without_photo_shows_the_same_initials_as_the_pages(tmp_pat
 
 
 def test_every_memo_table_is_bounded_and_registered():
-    import coffeerun.render.assets
+    import coffeerun.render.assets.campaign
     import coffeerun.render.engine
     import coffeerun.svg  # noqa: F401
 

@@ -55,7 +55,7 @@ def render_campaign(job: CampaignJob) -> Rendered:
     """Render one campaign's assets (none with --no-assets), then its pages, which list the downloads;
     note every token-like string for the leak check."""
     from coffeerun.consent import published_job
-    from coffeerun.render.assets import build_assets
+    from coffeerun.render.assets.campaign import build_assets
     from coffeerun.render.pages import render_pages
 
     started = time.time()  # published_job: advocates without `name` in their consent scope: title and department only
@@ -107,7 +107,7 @@ def warm_up() -> int:
     import mkdocs.commands.build
     import mkdocs.config.defaults  # noqa: F401
 
-    import coffeerun.render.assets
+    import coffeerun.render.assets.campaign
     import coffeerun.render.pages  # noqa: F401
 
     return os.getpid()
