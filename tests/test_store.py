@@ -397,3 +397,27 @@ def test_project_templates_that_read_the_sharer_or_root_give_the_same_share_site
     else:
         assert all('class="own-top"' in p.read_text(encoding="utf-8") for p in homes)
         assert all('class="own-top"' not in p.read_text(encoding="utf-8") for p in attributed)
+
+
+def test_the_recorded_twin_rows_are_used_only_when_they_give_the_stamp_the_twin_has_now(tmp_path):
+    """A worker stamps the twin while the build validates; the rows the last build recorded stand in for a
+    walk only when they hash to that very stamp (a spoiled record is walked past, a changed twin is dropped)."""
+    from coffeerun import publish
+
+    out = tmp_path / "site"
+    twin = tmp_path / ".coffeerun-twin-site"
+    (twin / "abc").mkdir(parents=True)
+    (twin / "abc" / "index.html").write_text("<p>a page</p>")
+    (twin / "robots.txt").write_text("User-agent: *\n")
+    rows = publish.folder_rows(twin)
+    stamp = publish.stamp_of(twin, rows)
+    assert publish.twin_stamp(out) == stamp
+    assert publish.twin_rows(out, stamp, stamp, rows) == rows
+    spoiled = {**rows, "abc": "0" * 64}
+    assert publish.twin_rows(out, stamp, stamp, spoiled) == rows  # not as recorded: walked, found as it is
+    assert publish.twin_rows(out, stamp, stamp, ["not", "rows"]) == rows
+    (twin / "abc" / "index.html").write_text("<p>edited</p>")
+    changed = publish.twin_stamp(out)
+    assert changed != stamp
+    assert publish.twin_rows(out, stamp, changed, rows) == {}  # the twin changed since: the build starts afresh
+    assert publish.twin_rows(out, stamp) == {}

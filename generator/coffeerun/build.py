@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,7 +159,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
 
     phase("inputs")
     workers = Workers(options.jobs or os.cpu_count() or 1, store)
-    workers.start()
+    recorded_twin = str(last.get("twin", ""))
+    walk = workers.start(partial(publish.twin_stamp, options.out), "checking the output's twin") \
+        if recorded_twin else None
     try:
         checked = validate(paths, options, store, digests, workers)
         phase("validate")
@@ -168,7 +171,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
-        twin_rows = publish.twin_rows(options.out, str(last.get("twin", "")))
+        twin_rows = publish.twin_rows(options.out, recorded_twin, workers.result(walk) if walk else None,
+                                      last.get("rows"))
         staging = publish.new_staging_dir(options.out, twin_rows)
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
@@ -207,7 +211,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         publish.keep_twin(previous, options.out, rows, twin_rows)
     elif previous is not None:
         publish.discard(previous)
-    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
+    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), rows if twin else {}, folders,
            outcome_records(outcomes, folders, plan))
     purge_withdrawn(store, checked, options.today, result)
     if store.changed:
@@ -272,11 +276,12 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 
 
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
-           folders: dict[str, str], twin: bool, outcomes: dict[str, dict]) -> None:
-    """What made the output (for a later build with nothing to do), and what its twin holds (to start from)."""
+           twin_rows: dict[str, str], folders: dict[str, str], outcomes: dict[str, dict]) -> None:
+    """What made the output (for a later build with nothing to do), and what its twin holds (to start from:
+    its rows, none when there is no twin)."""
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
-        "twin": stamp if twin else "", "day": options.today.isoformat(),
+        "twin": stamp if twin_rows else "", "rows": twin_rows, "day": options.today.isoformat(),
         "report": options.shard is None or options.shard[0] == 1,
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
                    "not_built": result.not_built, "warnings": result.warnings,

@@ -90,19 +90,34 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def twin_rows(out: Path, twin_stamp: str) -> dict[str, list]:
-    """The folder_rows of out's twin when it is exactly as recorded (twin_stamp), else {}."""
+def twin_stamp(out: Path) -> str:
+    """The tree_stamp of out's twin ("" when it has none): what a worker computes while the build validates."""
     twin = out.absolute().parent / f"{_TWIN}{out.name}"
-    if not twin_stamp or not twin.is_dir():
+    return tree_stamp(twin) if twin.is_dir() else ""
+
+
+def twin_rows(out: Path, recorded: str, walked: str | None = None, kept: object = None) -> dict[str, str]:
+    """The folder_rows of out's twin when it is exactly as recorded (stamp `recorded`), else {}.
+
+    `walked`: the twin's stamp as a worker just found it (twin_stamp), and `kept`: the rows the last build
+    recorded with that stamp: taken when they give that very stamp, else the twin is walked here."""
+    twin = out.absolute().parent / f"{_TWIN}{out.name}"
+    if not recorded or not twin.is_dir():
         return {}
+    if walked is not None and isinstance(kept, dict):
+        if walked != recorded:
+            return {}
+        rows = {str(name): str(digest) for name, digest in kept.items()}
+        if rows and stamp_of(twin, rows) == recorded:
+            return rows
     try:
         rows = folder_rows(twin)
     except OSError:
         return {}
-    return rows if rows and stamp_of(twin, rows) == twin_stamp else {}
+    return rows if rows and stamp_of(twin, rows) == recorded else {}
 
 
-def new_staging_dir(out: Path, rows: dict[str, list]) -> Path:
+def new_staging_dir(out: Path, rows: dict[str, str]) -> Path:
     """A folder beside out, on the same file system, so the swap is a rename: the twin of out when `rows`
     (twin_rows) says it is as recorded, else empty."""
     out = out.absolute()
@@ -165,7 +180,7 @@ def swap_into_place(staging: Path, out: Path) -> Path | None:
     return previous
 
 
-def keep_twin(previous: Path | None, out: Path, rows: dict[str, list], was: dict[str, list] | None = None) -> None:
+def keep_twin(previous: Path | None, out: Path, rows: dict[str, str], was: dict[str, str] | None = None) -> None:
     """Make the replaced tree the twin of out: what differs from out (by folder_rows) removed, what is
     missing linked from out. Afterwards its tree_stamp is out's.
 
@@ -177,7 +192,7 @@ def keep_twin(previous: Path | None, out: Path, rows: dict[str, list], was: dict
     shutil.rmtree(twin, ignore_errors=True)
     if previous is None:
         twin.mkdir()
-        had: dict[str, list] = {}
+        had: dict[str, str] = {}
     else:
         os.rename(previous, twin)
         had = dict(was) if was else folder_rows(twin)
@@ -198,11 +213,11 @@ def keep_twin(previous: Path | None, out: Path, rows: dict[str, list], was: dict
     os.chmod(twin, os.stat(out).st_mode & 0o777)
 
 
-def folder_rows(folder: Path, known: dict[str, list] | None = None) -> dict[str, list]:
-    """Per top-level entry of folder, every entry in it: folders by path and mode, files by path, mode,
-    size, time and inode (so a tree and its twin, whose files are the same, have the same rows).
+def folder_rows(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Per top-level entry of folder, the digest of every entry in it: folders by path and mode, files by
+    path, mode, size, time and inode (so a tree and its twin, whose files are the same, have the same rows).
     `known`: the rows of top-level entries this build did not touch, taken as they are."""
-    rows: dict[str, list] = {}
+    rows: dict[str, str] = {}
 
     def walk(path: str, prefix: str, group: list) -> None:
         with os.scandir(path) as listing:
@@ -223,15 +238,16 @@ def folder_rows(folder: Path, known: dict[str, list] | None = None) -> dict[str,
             continue
         info = entry.stat(follow_symlinks=False)
         if entry.is_dir(follow_symlinks=False):
-            group = rows[entry.name] = [(entry.name, info.st_mode)]
+            group: list[tuple] = [(entry.name, info.st_mode)]
             walk(entry.path, entry.name + "/", group)
             group.sort(key=lambda row: row[0])
         else:
-            rows[entry.name] = [(entry.name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)]
+            group = [(entry.name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)]
+        rows[entry.name] = hashlib.sha256(repr(group).encode("utf-8", "surrogateescape")).hexdigest()
     return rows
 
 
-def stamp_of(folder: Path, rows: dict[str, list]) -> str:
+def stamp_of(folder: Path, rows: dict[str, str]) -> str:
     return hashlib.sha256(repr((os.stat(folder).st_mode, sorted(rows.items()))).encode()).hexdigest()
 
 
