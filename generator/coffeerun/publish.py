@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from coffeerun.project import ProjectPaths
@@ -200,17 +201,25 @@ def keep_twin(previous: Path | None, out: Path, rows: dict[str, str], was: dict[
         if had.get(entry.name) != rows.get(entry.name):
             shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
             had.pop(entry.name, None)
-    for name in sorted(set(rows) - set(had)):
-        source = out / name
-        if not source.is_dir():
-            os.link(source, twin / name)
-            continue
-        for folder, _dirs, files in os.walk(source):
-            target = twin / os.path.relpath(folder, out)
-            target.mkdir()
-            for file in files:
-                os.link(os.path.join(folder, file), target / file)
+    missing = sorted(set(rows) - set(had))
+    # a first build links every file (40,000 for 200 campaigns): links wait on the file system, not on
+    # Python, so two threads take about half the time of one
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda name: _link_entry(out, twin, name), missing))
     os.chmod(twin, os.stat(out).st_mode & 0o777)
+
+
+def _link_entry(out: Path, twin: Path, name: str) -> None:
+    """The top-level entry `name` of out, linked file by file into twin."""
+    source = out / name
+    if not source.is_dir():
+        os.link(source, twin / name)
+        return
+    for folder, _dirs, files in os.walk(source):
+        target = os.path.join(twin, os.path.relpath(folder, out))
+        os.mkdir(target)
+        for file in files:
+            os.link(os.path.join(folder, file), os.path.join(target, file))
 
 
 def folder_rows(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
