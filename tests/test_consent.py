@@ -222,15 +222,19 @@ def test_withdrawal_withholds_the_campaign_and_purges_every_render_of_their_cont
 
 def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_project, run_cli):
     """Validation records keep what the program report reads (names, titles): those made before the
-    withdrawal go with the renders, and none is made while it withholds the campaign."""
+    withdrawal go with the renders, and none is made while it withholds the campaign; the build's own
+    record does not keep the warning that names her."""
     build = ["build", "--project", example_project, "--out", example_project.parent / "site", "--jobs", "1",
              "northwind-treasury-close"]
     assert run_cli(*build, "--today", "2026-11-23", env=SECRET).exit_code == 0
     records = example_project / ".cache" / "coffeerun" / "validate"
     assert _holders([records], [b"Priya Raman"]), "validation should have kept her name for the report"
     priya_consent(example_project, "      withdrawn: 2026-11-24\n")
-    assert run_cli(*build, "--today", "2026-11-24", env=SECRET).exit_code == 0
-    assert _holders([records], [b"Priya Raman", b"VP, Treasury Operations"]) == []
+    withheld = run_cli(*build, "--today", "2026-11-24", env=SECRET)
+    assert withheld.exit_code == 0 and "Priya Raman (priya-raman): consent withdrawn on" in withheld.output
+    assert _holders([records.parent], [b"Priya Raman", b"VP, Treasury Operations"]) == []  # the build's record too
+    again = run_cli(*build, "--today", "2026-11-24", env=SECRET)  # not replayed from a record: said again
+    assert again.exit_code == 0 and "Priya Raman (priya-raman): consent withdrawn on" in again.output
 
 
 def test_withdrawal_takes_effect_on_its_day_not_before(example_project):

@@ -278,14 +278,21 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
            twin_rows: dict[str, str], folders: dict[str, str], outcomes: dict[str, dict]) -> None:
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from:
-    its rows, none when there is no twin)."""
+    its rows, none when there is no twin). Nothing naming an advocate who withdrew their consent is kept, so
+    such a build is not replayed as nothing changed: the next one says it again."""
+    from coffeerun.schedule import names_withdrawal
+
+    problems = [p for p in result.problems.items if not names_withdrawal(p.message)]
+    warnings = [w for w in result.warnings if not names_withdrawal(w)]
+    if len(problems) < len(result.problems.items) or len(warnings) < len(result.warnings):
+        inputs = ""
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
         "twin": stamp if twin_rows else "", "rows": twin_rows, "day": options.today.isoformat(),
         "report": options.shard is None or options.shard[0] == 1,
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
-                   "not_built": result.not_built, "warnings": result.warnings,
-                   "problems": [list(astuple(p)) for p in result.problems.items]}})
+                   "not_built": result.not_built, "warnings": warnings,
+                   "problems": [list(astuple(p)) for p in problems]}})
 
 
 def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: FileDigests,
@@ -379,8 +386,9 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
     """Withdrawn consent: delete from the store every record and object made from the advocate's content
     (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output."""
     from coffeerun.purge import purge_store, withdrawn_in
+    from coffeerun.schedule import names_withdrawal
 
-    withheld = [found for found in checked.campaigns if "consent withdrawn on" in found.state(today).reason]
+    withheld = [found for found in checked.campaigns if names_withdrawal(found.state(today).reason)]
     if not withheld:
         return
     target = store if store.root is not None else Store(checked.paths.cache.absolute())

@@ -221,10 +221,10 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
 
 def withdrawn_in(campaigns: Iterable[Any], today: Any) -> list[tuple[Any, str]]:
     """(campaign model, advocate id) of every advocate whose withdrawal withholds a campaign today."""
-    from coffeerun.schedule import withdrawn_advocates
+    from coffeerun.schedule import names_withdrawal, withdrawn_advocates
 
     out = []
     for info in campaigns:
-        if "consent withdrawn on" in info.state.reason:  # read the model only for these
+        if names_withdrawal(info.state.reason):  # read the model only for these
             out += [(info.model, advocate) for advocate in withdrawn_advocates(info.model, today)]
     return out

@@ -21,12 +21,20 @@ class PublishState:
         return self.kind == "publish"
 
 
+WITHDRAWN = "consent withdrawn on"  # in a state's reason: it names an advocate who took their consent back
+
+
+def names_withdrawal(text: str) -> bool:
+    """The text (a state's reason, a warning) names an advocate who withdrew their consent."""
+    return WITHDRAWN in text
+
+
 def lapsed_consent(campaign: Campaign, today: dt.date) -> list[str]:
     """Why each advocate's consent does not hold today (expired, not yet granted, withdrawn)."""
     out = []
     for adv in campaign.advocates:
         if adv.consent.withdrawn is not None and adv.consent.withdrawn <= today:
-            out.append(f"{adv.name} ({adv.id}): consent withdrawn on {adv.consent.withdrawn}")
+            out.append(f"{adv.name} ({adv.id}): {WITHDRAWN} {adv.consent.withdrawn}")
         elif adv.consent.expires < today:
             out.append(f"{adv.name} ({adv.id}): consent expired on {adv.consent.expires}")
         elif adv.consent.granted > today:

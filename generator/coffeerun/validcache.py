@@ -27,7 +27,7 @@ from coffeerun.digests import FileDigests, file_digest, sha
 from coffeerun.models import Brand
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.schedule import PublishState, publish_state, state_days
+from coffeerun.schedule import PublishState, names_withdrawal, publish_state, state_days
 from coffeerun.store import Store, key
 from coffeerun.validate import CampaignInfo, validate_project
 
@@ -265,7 +265,7 @@ class Validation:
         fresh = {os.fspath(f) for f in self.fresh}
         for found in checked.campaigns:
             file = self.paths.root / found.source
-            if "consent withdrawn on" in found.state(today).reason:
+            if names_withdrawal(found.state(today).reason):
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py)
             if os.fspath(file) in fresh and found.source not in troubled:
                 self.store.put("validate", self.key(file), found.record())
