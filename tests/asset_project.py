@@ -116,7 +116,8 @@ def make_job(project: Path, out: Path, cache: Path | None, campaign_id: str = "a
     assert not valid.problems.errors, [p.format() for p in valid.problems.errors]
     info = next(c for c in valid.campaigns if c.id == campaign_id)
     links = campaign_links(b"test-secret", info.id, info.model.link_version, SITE_URL)
-    return CampaignJob(campaign=info, brand=valid.brand, brand_logo=valid.brand_logo, project=ProjectPaths(project),
+    return CampaignJob(campaign=info, brand_data=valid.brand.model_dump(mode="json"), brand_logo=valid.brand_logo,
+                       project=ProjectPaths(project),
                        links=links, today=TODAY, share_dir=out / "share", kit_dir=out / "kit", cache_dir=cache,
                        source_date_epoch=EPOCH)
 

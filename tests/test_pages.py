@@ -48,7 +48,7 @@ def render_project(root: Path, out: Path, states=("publish", "draft"), before=No
             continue
         links = campaign_links(b"test-secret", info.id, info.model.link_version, SITE_URL,
                                [a.id for a in info.model.advocates])
-        job = CampaignJob(info, result.brand, result.brand_logo, result.paths, links, TODAY,
+        job = CampaignJob(info, result.brand.model_dump(mode="json"), result.brand_logo, result.paths, links, TODAY,
                           out / links.share_token, out / links.kit_token)
         if before:
             before(job)

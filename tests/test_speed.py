@@ -179,7 +179,8 @@ def test_engine_pages_are_what_plain_mkdocs_build_writes(tmp_path):
                 links = campaign_links(b"s", info.id, info.model.link_version, "https://a.example/",
                                        [a.id for a in info.model.advocates])
                 sites += len(links.sites())  # the share site, the owner's kit, each advocate's kit
-                render_pages(CampaignJob(info, checked.brand, checked.brand_logo, checked.paths, links,
+                render_pages(CampaignJob(info, checked.brand.model_dump(mode="json"), checked.brand_logo,
+                                         checked.paths, links,
                                          dt.date.fromisoformat(TODAY), out / links.share_token,
                                          out / links.kit_token))
     finally:

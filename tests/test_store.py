@@ -304,8 +304,7 @@ def test_the_next_day_build_validates_no_campaign_again(project, tmp_path, monke
     def refuse(*args, **kwargs):
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(validate, "validate_project", refuse)
-    monkeypatch.setattr("coffeerun.validcache.validate_project", refuse)
+    monkeypatch.setattr(validate, "validate_project", refuse)  # validcache imports it where it calls it
     result = build(project, BuildOptions(out=out, today=day + dt.timedelta(days=1), drafts=True, jobs=1))
     assert not result.problems.errors and not result.built and result.reused
     report = next(p for p in out.glob("*/index.html") if "<title>Program report" in p.read_text(encoding="utf-8"))
@@ -399,25 +398,46 @@ def test_project_templates_that_read_the_sharer_or_root_give_the_same_share_site
         assert all('class="own-top"' not in p.read_text(encoding="utf-8") for p in attributed)
 
 
-def test_the_recorded_twin_rows_are_used_only_when_they_give_the_stamp_the_twin_has_now(tmp_path):
-    """A worker stamps the twin while the build validates; the rows the last build recorded stand in for a
-    walk only when they hash to that very stamp (a spoiled record is walked past, a changed twin is dropped)."""
+def test_the_twin_walked_in_parts_is_taken_only_when_it_is_as_recorded(tmp_path):
+    """The workers walk the twin in parts while the build validates; the parts together must give the stamp
+    the last build recorded, else the build starts from an empty folder."""
     from coffeerun import publish
 
     out = tmp_path / "site"
     twin = tmp_path / ".coffeerun-twin-site"
-    (twin / "abc").mkdir(parents=True)
-    (twin / "abc" / "index.html").write_text("<p>a page</p>")
+    for name in ("abc", "def", "ghi"):
+        (twin / name).mkdir(parents=True)
+        (twin / name / "index.html").write_text(f"<p>{name}</p>")
     (twin / "robots.txt").write_text("User-agent: *\n")
     rows = publish.folder_rows(twin)
     stamp = publish.stamp_of(twin, rows)
-    assert publish.twin_stamp(out) == stamp
-    assert publish.twin_rows(out, stamp, stamp, rows) == rows
-    spoiled = {**rows, "abc": "0" * 64}
-    assert publish.twin_rows(out, stamp, stamp, spoiled) == rows  # not as recorded: walked, found as it is
-    assert publish.twin_rows(out, stamp, stamp, ["not", "rows"]) == rows
-    (twin / "abc" / "index.html").write_text("<p>edited</p>")
-    changed = publish.twin_stamp(out)
-    assert changed != stamp
-    assert publish.twin_rows(out, stamp, changed, rows) == {}  # the twin changed since: the build starts afresh
+    parts = [publish.twin_part(out, k, 3) for k in range(3)]
+    assert sorted(name for part in parts for name in part) == sorted(rows)  # each entry in one part
+    assert publish.twin_rows(out, stamp, parts) == rows == publish.twin_rows(out, stamp)
+    assert publish.twin_rows(out, stamp, [*parts[:2], None]) == {}  # a part that could not be read
+    assert publish.twin_rows(out, stamp, parts[:2]) == {}  # a part missing
+    (twin / "def" / "index.html").write_text("<p>xyz</p>")  # the same size, edited
+    assert publish.twin_rows(out, stamp, [publish.twin_part(out, k, 2) for k in range(2)]) == {}
     assert publish.twin_rows(out, stamp) == {}
+
+
+def test_the_next_day_build_loads_neither_the_models_nor_the_renderers(project, tmp_path):
+    """What keeps the nightly build under a second: every campaign and the brand are known to the store, so
+    the build process imports neither the campaign models (pydantic builds their schemas on import) nor MkDocs."""
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    env = build_env(cache)
+    first = subprocess.run(build_command(project, out, "--no-assets"), env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['coffeerun', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('coffeerun', run_name='__main__')\n"
+             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "print(sorted(m for m in ('coffeerun.models', 'coffeerun.validate', 'mkdocs.commands.build')"
+             " if m in sys.modules))\n")
+    next_day = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)).isoformat()
+    result = subprocess.run([sys.executable, "-c", probe, *build_command(project, out, "--no-assets",
+                                                                         today=next_day)[3:]],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "built 0, reused" in result.stderr + result.stdout

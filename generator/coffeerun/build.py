@@ -160,8 +160,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     phase("inputs")
     workers = Workers(options.jobs or os.cpu_count() or 1, store)
     recorded_twin = str(last.get("twin", ""))
-    walk = workers.start(partial(publish.twin_stamp, options.out), "checking the output's twin") \
-        if recorded_twin else None
+    walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
+                          if recorded_twin else [], "checking the output's twin")
     try:
         checked = validate(paths, options, store, digests, workers)
         phase("validate")
@@ -171,8 +171,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         if secret is None:
             result.warnings.append(f"{tokens.SECRET_ENV} is not set: building preview links that are NOT "
                                    "private; set it for anything you share")
-        twin_rows = publish.twin_rows(options.out, recorded_twin, workers.result(walk) if walk else None,
-                                      last.get("rows"))
+        twin_rows = publish.twin_rows(options.out, recorded_twin, [workers.result(w) for w in walks] or None)
         staging = publish.new_staging_dir(options.out, twin_rows)
         try:
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
@@ -211,7 +210,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         publish.keep_twin(previous, options.out, rows, twin_rows)
     elif previous is not None:
         publish.discard(previous)
-    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), rows if twin else {}, folders,
+    record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
            outcome_records(outcomes, folders, plan))
     purge_withdrawn(store, checked, options.today, result)
     if store.changed:
@@ -276,9 +275,9 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 
 
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
-           twin_rows: dict[str, str], folders: dict[str, str], outcomes: dict[str, dict]) -> None:
-    """What made the output (for a later build with nothing to do), and what its twin holds (to start from:
-    its rows, none when there is no twin). Nothing naming an advocate who withdrew their consent is kept, so
+           folders: dict[str, str], twin: bool, outcomes: dict[str, dict]) -> None:
+    """What made the output (for a later build with nothing to do), and what its twin holds (to start from).
+    Nothing naming an advocate who withdrew their consent is kept, so
     such a build is not replayed as nothing changed: the next one says it again."""
     from coffeerun.schedule import names_withdrawal
 
@@ -288,7 +287,7 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
         inputs = ""
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
-        "twin": stamp if twin_rows else "", "rows": twin_rows, "day": options.today.isoformat(),
+        "twin": stamp if twin else "", "day": options.today.isoformat(),
         "report": options.shard is None or options.shard[0] == 1,
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
                    "not_built": result.not_built, "warnings": warnings,
@@ -366,7 +365,7 @@ def program_report(checked: Checked, options: BuildOptions, secret: bytes, input
     campaigns = [ReportCampaign(found.id, found.report, state.published, state.kind)
                  for found, state in ((found, found.state(options.today)) for found in checked.campaigns)]
     lead = checked.config.get("renewal_lead_days")
-    report = report_for_build(checked.paths, checked.brand.name, campaigns, options.today, secret, options.shard,
+    report = report_for_build(checked.paths, checked.brand_name, campaigns, options.today, secret, options.shard,
                               store, int(lead) if lead else None)
     try:  # the report's files are text (HTML, SVG): kept in the record itself
         texts = {n: data.decode("utf-8") for n, data in report.files.items()} if report is not None else None

@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coffeerun import tokens
 
@@ -29,7 +30,7 @@ class CampaignJob:
     """All one worker needs to render one campaign's sites; plain, picklable data."""
 
     campaign: CampaignInfo | None  # None until its worker validates it (validated in an earlier build)
-    brand: Brand
+    brand_data: dict[str, Any]  # the brand as JSON (models.Brand): what site keys hash; `brand` is the model
     brand_logo: Path | None
     project: ProjectPaths
     links: Links
@@ -41,6 +42,13 @@ class CampaignJob:
     source_date_epoch: int | None = None  # timestamps inside files; None: the campaign's starts, 00:00 UTC
     theme_by_build: bool = False  # the build writes the shared theme folder; else render_pages does
     validated: Validated | None = None  # the plan's view of the campaign
+
+    @cached_property
+    def brand(self) -> Brand:
+        """The brand's model, made when a renderer first asks (planning alone never loads the models)."""
+        from coffeerun.models import Brand
+
+        return Brand.model_validate(self.brand_data)
 
     @property
     def id(self) -> str:
@@ -131,7 +139,7 @@ def make_plan(checked: Checked, out: Path, staging: Path, *, today: dt.date, dra
                 raise RuntimeError(f"token collision between {claimed[token]} and {found.id}")
             claimed[token] = f"{found.id} ({kind})"
         plan.jobs.append(CampaignJob(
-            campaign=found.info, brand=checked.brand, brand_logo=checked.brand_logo, project=checked.paths, links=links,
-            today=today, share_dir=staging / links.share_token, kit_dir=staging / links.kit_token,
+            campaign=found.info, brand_data=checked.brand_data, brand_logo=checked.brand_logo, project=checked.paths,
+            links=links, today=today, share_dir=staging / links.share_token, kit_dir=staging / links.kit_token,
             with_assets=assets, source_date_epoch=file_epoch(), theme_by_build=True, validated=found))
     return plan

@@ -91,28 +91,28 @@ def write_root_files(staging: Path, paths: ProjectPaths, language: str = "en") -
     return written
 
 
-def twin_stamp(out: Path) -> str:
-    """The tree_stamp of out's twin ("" when it has none): what a worker computes while the build validates."""
+def twin_part(out: Path, part: int, parts: int) -> dict[str, str] | None:
+    """folder_rows of every `parts`-th top-level entry of out's twin, from the `part`-th: the workers walk the
+    twin in parts while the build validates ({} without a twin, None when it cannot be read)."""
     twin = out.absolute().parent / f"{_TWIN}{out.name}"
-    return tree_stamp(twin) if twin.is_dir() else ""
+    try:
+        return folder_rows(twin, part=(part, parts)) if twin.is_dir() else {}
+    except OSError:
+        return None
 
 
-def twin_rows(out: Path, recorded: str, walked: str | None = None, kept: object = None) -> dict[str, str]:
+def twin_rows(out: Path, recorded: str, parts: list[dict[str, str] | None] | None = None) -> dict[str, str]:
     """The folder_rows of out's twin when it is exactly as recorded (stamp `recorded`), else {}.
-
-    `walked`: the twin's stamp as a worker just found it (twin_stamp), and `kept`: the rows the last build
-    recorded with that stamp: taken when they give that very stamp, else the twin is walked here."""
+    `parts`: the twin as the workers just walked it (twin_part); without them it is walked here."""
     twin = out.absolute().parent / f"{_TWIN}{out.name}"
     if not recorded or not twin.is_dir():
         return {}
-    if walked is not None and isinstance(kept, dict):
-        if walked != recorded:
-            return {}
-        rows = {str(name): str(digest) for name, digest in kept.items()}
-        if rows and stamp_of(twin, rows) == recorded:
-            return rows
+    rows: dict[str, str] = {}
     try:
-        rows = folder_rows(twin)
+        for part in parts if parts is not None else [folder_rows(twin)]:
+            if part is None:
+                return {}
+            rows.update(part)
     except OSError:
         return {}
     return rows if rows and stamp_of(twin, rows) == recorded else {}
@@ -222,10 +222,12 @@ def _link_entry(out: Path, twin: Path, name: str) -> None:
             os.link(os.path.join(folder, file), os.path.join(target, file))
 
 
-def folder_rows(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+def folder_rows(folder: Path, known: dict[str, str] | None = None,
+                part: tuple[int, int] = (0, 1)) -> dict[str, str]:
     """Per top-level entry of folder, the digest of every entry in it: folders by path and mode, files by
     path, mode, size, time and inode (so a tree and its twin, whose files are the same, have the same rows).
-    `known`: the rows of top-level entries this build did not touch, taken as they are."""
+    `known`: the rows of top-level entries this build did not touch, taken as they are. `part` (k, n):
+    only every n-th top-level entry from the k-th, in name order."""
     rows: dict[str, str] = {}
 
     def walk(path: str, prefix: str, group: list) -> None:
@@ -241,7 +243,7 @@ def folder_rows(folder: Path, known: dict[str, str] | None = None) -> dict[str, 
 
     with os.scandir(folder) as listing:
         top = sorted(listing, key=lambda e: e.name)
-    for entry in top:
+    for entry in top[part[0]::part[1]]:
         if known is not None and entry.name in known:
             rows[entry.name] = known[entry.name]
             continue

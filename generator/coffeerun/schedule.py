@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from coffeerun.models import Campaign
+if TYPE_CHECKING:
+    from coffeerun.models import Campaign
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def site_key(job: CampaignJob, digests: FileDigests, theme: str) -> str:
         raise ValueError(f"{job.id}: a job of a build plan has its validated campaign")
     logos = [digests(Path(p)) if p else "" for p in (found.digest.account_logo, job.brand_logo)]
     return key("sites", theme, found.digest.data, [(rel, digests(root / rel)) for rel in found.digest.files], logos,
-               job.brand.model_dump(mode="json"), [sorted(job.links.sites().items()), job.links.site_url],
+               job.brand_data, [sorted(job.links.sites().items()), job.links.site_url],
                job.with_assets, job.source_date_epoch, system_fonts() if job.with_assets else "",
                recognition_key(root, job.id))
 

@@ -20,16 +20,19 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coffeerun.digests import FileDigests, file_digest, sha
-from coffeerun.models import Brand
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.schedule import PublishState, names_withdrawal, publish_state, state_days
 from coffeerun.store import Store, key
-from coffeerun.validate import CampaignInfo, validate_project
+
+if TYPE_CHECKING:  # a build whose every campaign is known to the store never loads the models
+    from coffeerun.models import Brand
+    from coffeerun.validate import CampaignInfo
 
 PARALLEL_FROM = 24  # fewer campaigns to check than this: in this process
 _CAMPAIGN_FILE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.yaml$")
@@ -89,11 +92,22 @@ class Checked:
     """The project as validated for a build."""
 
     paths: ProjectPaths
-    brand: Brand
+    brand_data: dict[str, Any]  # the brand as JSON (models.Brand), as validation made it or the store kept it
     brand_logo: Path | None
     campaigns: list[Validated]
     problems: Problems
     config: dict[str, str] = field(default_factory=dict)  # config_facts, when the store had them
+
+    @cached_property
+    def brand(self) -> Brand:
+        """The brand's model, made when first asked."""
+        from coffeerun.models import Brand
+
+        return Brand.model_validate(self.brand_data)
+
+    @property
+    def brand_name(self) -> str:
+        return str(self.brand_data["name"])
 
 
 def config_facts(paths: ProjectPaths) -> dict[str, str]:
@@ -148,6 +162,8 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[Validated]:
     """Worker side: validate some campaigns; those without problems come back with their models."""
+    from coffeerun.validate import validate_project
+
     project = validate_project(root, today, ids)
     troubled = {p.path for p in project.problems.errors}
     return [validated(info, root) for info in project.campaigns if info.source not in troubled]
@@ -186,7 +202,8 @@ class Validation:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def _brand(self) -> tuple[Brand, Path | None] | None:
+    def _brand(self) -> tuple[dict[str, Any], Path | None] | None:
+        """The brand (as JSON) and logo of the shared inputs' record: validated when they were kept."""
         entry = self.store.get("validate", self.shared_key())
         try:
             logo = entry.meta["brand_logo"] if entry is not None else None
@@ -194,7 +211,10 @@ class Validation:
             if isinstance(config, dict) and set(config) == {"site_url", "settings", "renewal_lead_days"} \
                     and all(isinstance(v, str) for v in config.values()) and config["renewal_lead_days"].isdigit():
                 self.config = dict(config)
-            return (Brand.model_validate(entry.meta["brand"]), Path(logo) if logo else None) if entry else None
+            if entry is None or not isinstance(entry.meta["brand"], dict) or not isinstance(
+                    entry.meta["brand"].get("name"), str) or not (logo is None or isinstance(logo, str)):
+                return None
+            return entry.meta["brand"], Path(logo) if logo else None
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -223,13 +243,15 @@ class Validation:
         return checked
 
     def _changed_only(self, today: dt.date, files: list[Path], known: dict[str, Validated],
-                      brand: tuple[Brand, Path | None]) -> Checked:
+                      brand: tuple[dict[str, Any], Path | None]) -> Checked:
         """The shared inputs validated cleanly before: check the new and changed campaigns only."""
         problems = Problems()
         fresh: dict[str, Validated] = {}
         if self.fresh:
+            from coffeerun.validate import validate_project
+
             sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh])
-            brand, problems = (sub.brand, sub.brand_logo), sub.problems
+            brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
         campaigns = []
@@ -245,6 +267,8 @@ class Validation:
         return Checked(self.paths, brand[0], brand[1], campaigns, problems)
 
     def _everything(self, today: dt.date, only: Iterable[str] | None, pool: Any, workers: int) -> Checked:
+        from coffeerun.validate import validate_project
+
         done: dict[str, Validated] = {}
         if pool is not None and len(self.fresh) >= PARALLEL_FROM:
             size = max(4, -(-len(self.fresh) // (workers * 4)))
@@ -257,7 +281,8 @@ class Validation:
                                    known=lambda file: getattr(done.get(os.fspath(file)), "info", None))
         campaigns = [done.get(os.fspath(self.paths.root / info.source)) or validated(info, self.paths.root)
                      for info in project.campaigns]
-        return Checked(self.paths, project.brand, project.brand_logo, campaigns, project.problems)
+        return Checked(self.paths, project.brand.model_dump(mode="json"), project.brand_logo, campaigns,
+                       project.problems)
 
     def _keep(self, checked: Checked, today: dt.date) -> None:
         """Record the campaigns validated in this build without a problem in their own file, and the brand."""
@@ -271,5 +296,5 @@ class Validation:
                 self.store.put("validate", self.key(file), found.record())
         if not checked.problems.errors and self.fresh:
             self.store.put("validate", self.shared_key(), {
-                "brand": checked.brand.model_dump(mode="json"), "config": config_facts(self.paths),
+                "brand": checked.brand_data, "config": config_facts(self.paths),
                 "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None})

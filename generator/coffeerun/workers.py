@@ -139,23 +139,24 @@ class Workers:
         self._markers = tempfile.mkdtemp(prefix="coffeerun-workers-")
         self.used = False  # anything but the warm-up submitted
 
-    def start(self, early: Callable[[], Any] | None = None, what: str = "") -> Future | None:
-        """Fork the workers now: one runs `early` (its future is returned; None without a pool) and then loads
-        the renderers while this process goes on, the others hold."""
+    def start(self, early: list[Callable[[], Any]] | None = None, what: str = "") -> list[Future]:
+        """Fork the workers now: they run `early` (one task each; their futures are returned, none without a
+        pool), then one loads the renderers while this process goes on and the others hold."""
         global _GO, _STOP
         if self.count <= 1:
-            return None
+            return []
         context = get_context("fork")
         _GO, _STOP = context.Event(), context.Event()
         pool = self._executor()
-        # `early` first, then the holds: the worker that ran `early` warms up next, so this process keeps a core
-        future = pool.submit(_task, self._markers, what, early) if early is not None else pool.submit(warm_up)
+        futures = [pool.submit(_task, self._markers, what, task) for task in early or []]
+        if not futures:
+            pool.submit(warm_up)
         for _ in range(self.count - 1):
             pool.submit(hold)
-        if early is not None:
+        if futures:  # after the holds: the first worker done with `early` warms up, the others hold
             pool.submit(warm_up)
         self._processes.update(getattr(self._pool, "_processes", None) or {})
-        return future
+        return futures
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
