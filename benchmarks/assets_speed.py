@@ -66,7 +66,8 @@ def child(project: Path, lang: str, count: int, out: Path, cache: bool, profile:
     runs = []
     for n, info in enumerate(infos[:count]):
         links = campaign_links(b"bench", info.id, info.model.link_version, "https://example.test/")
-        job = CampaignJob(campaign=info, brand=valid.brand, brand_logo=valid.brand_logo, project=valid.paths,
+        job = CampaignJob(campaign=info, brand_data=valid.brand.model_dump(mode="json"), brand_logo=valid.brand_logo,
+                          project=valid.paths,
                           links=links, today=dt.date(2026, 11, 23), share_dir=out / info.id / "share",
                           kit_dir=out / info.id / "kit", cache_dir=out / "cache" if cache else None,
                           source_date_epoch=EPOCH)

@@ -441,3 +441,24 @@ def test_the_next_day_build_loads_neither_the_models_nor_the_renderers(project, 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert "built 0, reused" in result.stderr + result.stdout
+
+
+def test_a_twin_that_cannot_be_made_is_not_left_half_made(tmp_path, monkeypatch):
+    """A full disk while linking the twin: there is no twin (the next build starts afresh), and keep_twin says
+    so instead of raising, so the build goes on to record what it published and to purge what it must."""
+    from coffeerun import publish
+
+    out = tmp_path / "site"
+    (out / "abc").mkdir(parents=True)
+    (out / "abc" / "index.html").write_text("<p>a page</p>")
+    rows = publish.folder_rows(out)
+
+    def full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "_link_entry", full)
+    assert publish.keep_twin(None, out, rows) is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    monkeypatch.undo()
+    assert publish.keep_twin(None, out, rows) is True
+    assert publish.twin_rows(out, publish.stamp_of(out, rows)) == rows

@@ -103,3 +103,15 @@ def test_report_facts_are_escaped_in_the_report(project, tmp_path):
     text = report.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;img src=x" in text
     assert not any(tag in text for tag in ("<script>", "<img src=x", "<b>d", "<i>k", "<u>n", "<s>"))
+
+
+def test_a_brand_kept_in_the_store_that_is_not_a_brand_gives_way_to_the_projects(tmp_path):
+    """The brand stays the JSON the store kept until a renderer asks for its model; JSON edited by hand into
+    something that is not a brand is not rendered from, nor a crash: the project's brand is validated then."""
+    import dataclasses
+
+    from tests.asset_project import make_job, make_project
+
+    job = make_job(make_project(tmp_path / "project"), tmp_path / "out", None)
+    spoiled = dataclasses.replace(job, brand_data={"name": "Not a brand"})
+    assert spoiled.brand == job.brand and spoiled.brand.name != "Not a brand"

@@ -207,7 +207,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         result.warnings.extend(outcome.warnings)
     twin = store.root is not None and store.writable
     if twin:  # the next build starts from it
-        publish.keep_twin(previous, options.out, rows, twin_rows)
+        twin = publish.keep_twin(previous, options.out, rows, twin_rows)
     elif previous is not None:
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,

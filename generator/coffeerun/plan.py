@@ -45,10 +45,18 @@ class CampaignJob:
 
     @cached_property
     def brand(self) -> Brand:
-        """The brand's model, made when a renderer first asks (planning alone never loads the models)."""
+        """The brand's model, made when a renderer first asks (planning alone never loads the models). JSON
+        that is not a brand (a store record edited by hand) gives way to the project's brand, validated now."""
+        from pydantic import ValidationError
+
         from coffeerun.models import Brand
 
-        return Brand.model_validate(self.brand_data)
+        try:
+            return Brand.model_validate(self.brand_data)
+        except ValidationError:
+            from coffeerun.validate import validate_project
+
+            return validate_project(self.project.root, self.today, [self.id]).brand
 
     @property
     def id(self) -> str:

@@ -181,15 +181,28 @@ def swap_into_place(staging: Path, out: Path) -> Path | None:
     return previous
 
 
-def keep_twin(previous: Path | None, out: Path, rows: dict[str, str], was: dict[str, str] | None = None) -> None:
+def keep_twin(previous: Path | None, out: Path, rows: dict[str, str], was: dict[str, str] | None = None) -> bool:
     """Make the replaced tree the twin of out: what differs from out (by folder_rows) removed, what is
     missing linked from out. Afterwards its tree_stamp is out's.
 
     `was`: the rows the replaced tree had when its build recorded it (the twin this build started from
     had the same), so it need not be walked again. Had someone changed it since, the twin's stamp is
-    not the one recorded, and the next build starts from an empty folder instead of it."""
+    not the one recorded, and the next build starts from an empty folder instead of it. False: it could
+    not be made (a full disk): there is none, and the replaced tree is gone."""
     out = out.absolute()
     twin = out.parent / f"{_TWIN}{out.name}"
+    try:
+        _make_twin(previous, out, twin, rows, was)
+    except OSError:
+        shutil.rmtree(twin, ignore_errors=True)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        return False
+    return True
+
+
+def _make_twin(previous: Path | None, out: Path, twin: Path, rows: dict[str, str],
+               was: dict[str, str] | None) -> None:
     shutil.rmtree(twin, ignore_errors=True)
     if previous is None:
         twin.mkdir()
