@@ -471,3 +471,22 @@ def test_minimal_campaign(tmp_path):
     assert "Ann Lee" in Page(home).text and "Somewhere else" in Page(home).text
     kit = Page((job.kit_dir / "index.html").read_text(encoding="utf-8")).text
     assert "nicht Teil dieser Vorschau" in kit  # no downloads/ without the assets step
+
+
+def test_a_warming_worker_compiles_every_page_template_and_leaves_a_broken_one_to_the_render(tmp_path):
+    """Workers compile the page templates while the build validates; a project template that does not compile
+    is not their error to raise (the render reports it, with its line)."""
+    from coffeerun.project import ProjectPaths, defaults_dir
+    from coffeerun.render.pages import compile_templates, template_env
+
+    own = tmp_path / "project" / "theme" / "pages" / "share"
+    own.mkdir(parents=True)
+    (own / "broken.html").write_text("{% if %}", encoding="utf-8")
+    paths = ProjectPaths(tmp_path / "project")
+    compile_templates(paths)
+    stock = defaults_dir() / "theme" / "pages"
+    names = sorted(p.relative_to(stock).as_posix() for p in stock.rglob("*.html"))
+    compiled = {name for _loader, name in template_env(paths).cache.keys()}
+    assert names and set(names) <= compiled  # in the environment the worker renders with, before any page
+    with pytest.raises(Exception, match="Expected an expression"):
+        template_env(paths).get_template("share/broken.html")

@@ -158,7 +158,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     from coffeerun.workers import WorkerDiedError, Workers
 
     phase("inputs")
-    workers = Workers(options.jobs or os.cpu_count() or 1, store)
+    workers = Workers(options.jobs or os.cpu_count() or 1, store, paths)
     recorded_twin = str(last.get("twin", ""))
     walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
                           if recorded_twin else [], "checking the output's twin")

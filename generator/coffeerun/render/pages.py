@@ -49,6 +49,21 @@ def template_env(paths: ProjectPaths) -> Environment:
     return env
 
 
+def compile_templates(paths: ProjectPaths) -> None:
+    """Compile every page template of the project now (a worker warming up): each is then ready for its
+    first campaign. One that does not compile is left for the render, which reports it."""
+    env = template_env(paths)
+    names = set()
+    for folder in (defaults_dir() / "theme" / PAGES, paths.root / "theme" / PAGES):
+        if folder.is_dir():
+            names |= {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001, S112 - a broken template is the render's to report, at its line
+            continue
+
+
 def _page_markdown(front: dict[str, Any], body: str) -> str:
     """A Markdown page that is one HTML block: MkDocs passes it through as written.
 
