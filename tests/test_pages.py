@@ -486,7 +486,7 @@ def test_a_warming_worker_compiles_every_page_template_and_leaves_a_broken_one_t
     compile_templates(paths)
     stock = defaults_dir() / "theme" / "pages"
     names = sorted(p.relative_to(stock).as_posix() for p in stock.rglob("*.html"))
-    compiled = {name for _loader, name in template_env(paths).cache.keys()}
+    compiled = {name for _loader, name in template_env(paths).cache}
     assert names and set(names) <= compiled  # in the environment the worker renders with, before any page
     with pytest.raises(Exception, match="Expected an expression"):
         template_env(paths).get_template("share/broken.html")
