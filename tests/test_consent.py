@@ -220,22 +220,6 @@ def test_withdrawal_withholds_the_campaign_and_purges_every_render_of_their_cont
     assert third.exit_code == 0 and "deleted" not in third.output
 
 
-def test_withdrawal_from_an_ended_campaign_still_purges_her_renders(example_project, run_cli, tmp_path):
-    """A campaign ended after it was published, then an advocate withdrew: it is not built either way, and
-    what earlier builds kept of her content goes from the store all the same."""
-    out = tmp_path / "site"
-    build = ["build", "--project", example_project, "--out", out, "--jobs", "1", "northwind-treasury-close"]
-    assert run_cli(*build, "--today", "2026-11-23", env=SECRET).exit_code == 0
-    cache = example_project / ".cache" / "coffeerun"
-    assert _holders([cache], [PRIYA_QUOTE.encode()]), "the first build should have rendered her content"
-    edit(example_project, TREASURY, "status: live", "status: ended")
-    priya_consent(example_project, "      withdrawn: 2026-11-24\n")
-    ended = run_cli(*build, "--today", "2026-11-24", env=SECRET)
-    assert ended.exit_code == 0, ended.output
-    assert "deleted" in ended.output and "(priya-raman)" in ended.output
-    assert _holders([cache, out], [PRIYA_QUOTE.encode(), str(escape(PRIYA_QUOTE)).encode()]) == []
-
-
 def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_project, run_cli):
     """Validation records keep what the program report reads (names, titles): those made before the
     withdrawal go with the renders, and none is made while it withholds the campaign; the build's own

@@ -63,9 +63,8 @@ def state_days(campaign: Campaign) -> set[dt.date]:
 def publish_state(campaign: Campaign, today: dt.date, unapproved: Sequence[str] = ()) -> PublishState:
     """unapproved: with `require_approval`, why each advocate has not approved the current code
     (see approval.unapproved); it withholds a campaign that would otherwise be published."""
-    if campaign.status == "ended":  # a withdrawal is still named: the build deletes what was rendered before
-        withdrawn = [why for why in lapsed_consent(campaign, today) if names_withdrawal(why)]
-        return PublishState("ended", "; ".join(["status is ended: not built", *withdrawn]))
+    if campaign.status == "ended":
+        return PublishState("ended", "status is ended: not built")
     lapsed = lapsed_consent(campaign, today)
     if lapsed:
         return PublishState("withheld", "withheld, not published: " + "; ".join(lapsed))
