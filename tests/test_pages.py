@@ -490,3 +490,58 @@ def test_a_warming_worker_compiles_every_page_template_and_leaves_a_broken_one_t
     assert names and set(names) <= compiled  # in the environment the worker renders with, before any page
     with pytest.raises(Exception, match="Expected an expression"):
         template_env(paths).get_template("share/broken.html")
+
+
+def _pattern_results(monkeypatch) -> list[bool]:
+    """Whether each share site rendered from now on took its attributed pages from pattern copies."""
+    from coffeerun.render import variants
+
+    results: list[bool] = []
+    write = variants.Copies.write
+
+    def recorded(self, site, stand_ins):
+        results.append(write(self, site, stand_ins))
+        return results[-1]
+
+    monkeypatch.setattr(variants.Copies, "write", recorded)
+    return results
+
+
+def test_attributed_pages_copied_from_a_pattern_are_those_mkdocs_builds_byte_for_byte(tmp_path, monkeypatch):
+    """Each advocate's copy of a share page is its pattern page with the sharer filled in; the pages are
+    the same bytes as when MkDocs builds every one of them, and no pattern is left in the site."""
+    from coffeerun.render import pages
+
+    root = copy_example(tmp_path / "project")
+    results = _pattern_results(monkeypatch)
+    copied = render_project(root, tmp_path / "copied")
+    assert results and all(results)
+    monkeypatch.setattr(pages, "pattern_copies", lambda advocates, copyable: None)
+    built = render_project(root, tmp_path / "built")
+    for campaign_id, job in copied.items():
+        left, right = tree(job.share_dir), tree(built[campaign_id].share_dir)
+        assert left.keys() == right.keys()
+        assert [name for name in left if left[name] != right[name]] == []
+        assert not any("cr-pattern" in name or b"cr-pattern" in data for name, data in left.items())
+
+
+def test_a_theme_that_shows_a_page_address_gets_every_attributed_page_built_by_mkdocs(tmp_path, monkeypatch):
+    """A project's own Material override that prints the page's address cannot be copied from a pattern:
+    the check page differs, and MkDocs builds every page; each shows its own address."""
+    root = copy_example(tmp_path / "project")
+    main = root / "theme" / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace(
+        "{% block extrahead %}", '{% block extrahead %}\n  <meta name="x-address" content="{{ page.url }}">', 1),
+        encoding="utf-8")
+    results = _pattern_results(monkeypatch)
+    jobs = render_project(root, tmp_path / "out", states=("publish",))
+    assert results and not any(results)
+    for job in jobs.values():
+        pages = sorted(job.share_dir.glob("from/*/**/index.html"))
+        assert pages
+        for page in pages:
+            text = page.read_text(encoding="utf-8")
+            address = page.parent.relative_to(job.share_dir).as_posix() + "/"
+            assert f'<meta name="x-address" content="{address}">' in text
+            assert "cr-pattern" not in text
+        assert not any("cr-pattern" in p.name for p in job.share_dir.rglob("*"))

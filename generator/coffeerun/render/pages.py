@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from functools import lru_cache
@@ -22,6 +23,7 @@ from coffeerun.render.media import frame_origin
 from coffeerun.render.share import SharePage, attributed, share_pages
 from coffeerun.render.shared import SharedTheme, shared_theme
 from coffeerun.render.textflow import break_phrases
+from coffeerun.render.variants import Copies
 
 PAGES = "pages"  # theme/pages: our page templates
 CSS, JS = "assets/coffeerun/site.css", "assets/coffeerun/site.js"  # shared by every site
@@ -121,8 +123,9 @@ def _docs_name(docs_path: str) -> str:
 
 @lru_cache(maxsize=4)
 def _scratch(kind: str, pid: int) -> Path:
-    """A folder per site kind and process for the generated project, reused from site to site; in the
-    process's temporary folder, which goes when the process (or the build that forked it) ends."""
+    """A folder per site kind and process for the generated project (its mkdocs.yml and an empty docs/:
+    the pages stay in memory), reused from site to site; in the process's temporary folder, which goes
+    when the process (or the build that forked it) ends."""
     from multiprocessing.util import get_temp_dir
 
     folder = Path(get_temp_dir()) / f"{kind}-{pid}"
@@ -131,39 +134,24 @@ def _scratch(kind: str, pid: int) -> Path:
 
 
 class _Site:
-    """One generated MkDocs project: mkdocs.yml and docs/ with one Markdown file per page."""
+    """One generated MkDocs project: mkdocs.yml, and one Markdown page per page of the site (in memory)."""
 
     def __init__(self, job: CampaignJob, env: Environment, common: Common, kind: str, theme: SharedTheme):
         self.job, self.env, self.common, self.kind, self.theme = job, env, common, kind, theme
         self.folder = _scratch(kind, os.getpid())
-        self.docs = self.folder / "docs"
-        self.written: set[str] = set()
-        self._write(PALETTE, env.get_template("palette.css").render(p=common.brand.colors))
-
-    def _write(self, name: str, text: str) -> None:
-        path = self.docs / name
-        if "/" in name:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")  # an existing file is rewritten in place: no new inode
-        self.written.add(name)
+        self.written: dict[str, str] = {PALETTE: env.get_template("palette.css").render(p=common.brand.colors)}
 
     def render(self, template: str, **data: Any) -> str:
         body = self.env.get_template(template).render(site=self.common, t=self.common.t, kind=self.kind, **data)
         return break_phrases(body, self.common.lang)
 
     def write_page(self, docs_path: str, front: dict[str, Any], body: str) -> None:
-        self._write(_docs_name(docs_path), _page_markdown(front, body))
+        self.written[_docs_name(docs_path)] = _page_markdown(front, body)
 
     def page(self, docs_path: str, template: str, front: dict[str, Any], **data: Any) -> None:
         self.write_page(docs_path, front, self.render(template, **data))
 
     def build(self, site_url: str, csp: str, target: Path) -> Path:
-        for path in sorted(self.docs.rglob("*"), reverse=True):  # what the previous site left
-            rel = path.relative_to(self.docs).as_posix()
-            if path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-            elif path.is_file() and rel not in self.written:
-                path.unlink()
         theme = self.theme
         base = engine.load_base_config(self.job.project.mkdocs_yml)
         for key in ("extra_css", "extra_javascript"):  # theme files named in mkdocs.yml are shared ones
@@ -177,7 +165,7 @@ class _Site:
             custom_dir=theme.overrides, extra_css=[theme.url(CSS), theme.url(PRINT_CSS), PALETTE],
             extra_javascript=[theme.url(JS)],
             extra=extra)
-        return engine.build_site(self.folder, config, target)
+        return engine.build_site(self.folder, config, target, self.written)
 
 
 def _og(job: CampaignJob, title: str, description: str) -> dict[str, Any]:
@@ -225,8 +213,8 @@ def _same_as_stock(own: str, stock: str, files: tuple[tuple[str, int, int], ...]
 
 def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common, theme: SharedTheme) -> None:
     """The share site: its pages, and the same pages once more under from/<advocate>/ for each advocate's
-    attributed link, saying on every page who shared it."""
-    site = _Site(job, env, common, "share", theme)
+    attributed link, saying on every page who shared it (copies of one pattern page where they can be:
+    see variants)."""
     pages, nav_paths = share_pages(builder, common)
     t = common.t
     present = {p.current for p in pages}
@@ -238,6 +226,7 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     banners: dict[str, str] = {}
     stock = _stock_pages(job.project)
     filled: dict[str, bool] = {}  # template -> filling its stand-ins gives what rendering each variant gives
+    site = _Site(job, env, common, "share", theme)
 
     def banner(person: Person | None) -> str:
         if person is None:
@@ -251,6 +240,7 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
         banner_html = Markup(_MARKS.fill(banner(person), "", v.root, v.data.get("base", v.root)))  # noqa: S704
         return site.render(v.template, root=v.root, nav=page_nav, current=v.current, sharer_slot=banner_html, **v.data)
 
+    rendered = []
     for p in pages:
         page_nav = nav
         if p.template == "share/audience.html":
@@ -264,12 +254,52 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
             filled[p.template] = _MARKS.slot in body and (stock or all(
                 _MARKS.fill(body, banner(person), v.root, v.data.get("base", v.root)) == whole(v, person, page_nav)
                 for v, person in variants[:2]))
-        for variant, person in variants:
-            front: dict[str, Any] = {"title": variant.title, **_og(job, variant.og_title, variant.og_description)}
-            base = variant.data.get("base", variant.root)
-            site.write_page(variant.docs_path, front, _MARKS.fill(body, banner(person), variant.root, base)
-                            if filled[p.template] else whole(variant, person, page_nav))
-    _write_files(builder.files, site.build(job.links.share_url, _csp(common), job.share_dir))
+        rendered.append((p, page_nav, body, variants))
+    copyable = {person.id for person in people if _as_written(banner(person))}
+
+    def write(copies: Copies | None) -> None:
+        for p, page_nav, body, variants in rendered:
+            for variant, person in variants:
+                base = variant.data.get("base", variant.root)
+                front: dict[str, Any] = {"title": variant.title, **_og(job, variant.og_title, variant.og_description)}
+                if copies is not None and person is not None and person.id in copyable and filled[p.template]:
+                    pattern = copies.pattern(p.docs_path)
+                    if _docs_name(pattern) not in site.written:
+                        site.write_page(pattern, {**front, **_og(job, copies.og_title, copies.og_description)},
+                                        _MARKS.fill(body, _MARKS.slot, variant.root, base))
+                    check = not copies.check
+                    copies.add(p.docs_path, person.id, front["og_title"], front["og_description"],
+                               _MARKS.fill(banner(person), "", variant.root, base), check=check)
+                    if not check:
+                        continue
+                site.write_page(variant.docs_path, front, _MARKS.fill(body, banner(person), variant.root, base)
+                                if filled[p.template] else whole(variant, person, page_nav))
+
+    before = set(os.listdir(job.share_dir)) if job.share_dir.is_dir() else set()
+    copies = pattern_copies(frozenset(p.id for p in people), len(copyable))
+    write(copies)
+    target = site.build(job.links.share_url, _csp(common), job.share_dir)
+    if copies is not None and not copies.write(target, (_MARKS.root, _MARKS.base)):
+        for name in set(os.listdir(target)) - before:  # built again, every page as it is
+            if (target / name).is_dir():
+                shutil.rmtree(target / name)
+            else:
+                (target / name).unlink()
+        site = _Site(job, env, common, "share", theme)
+        write(None)
+        target = site.build(job.links.share_url, _csp(common), job.share_dir)
+    _write_files(builder.files, target)
+
+
+def pattern_copies(advocates: frozenset[str], copyable: int) -> Copies | None:
+    """Copies of pattern pages for a share site (None: MkDocs builds every page): worth it from two
+    advocates whose pages can be copies on (one of them is also built as it is)."""
+    return Copies(_MARKS.slot, advocates) if copyable > 1 else None
+
+
+def _as_written(html: str) -> bool:
+    """MkDocs' whitespace rules leave this HTML as it is (they apply to a page before its copies are filled)."""
+    return "\t" not in html and "\r" not in html and re.search(r"\n +\n", html) is None
 
 
 KIT_FILES = ("img/logo-", "img/favicon")  # what every kit shows of the campaign's pictures

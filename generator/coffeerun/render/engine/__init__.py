@@ -176,8 +176,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
-    """Write project/mkdocs.yml and build project/docs into target in-process; return target.
+def build_site(project: Path, config: dict[str, Any], target: Path, pages: dict[str, str] | None = None) -> Path:
+    """Write project/mkdocs.yml and build project/docs, with `pages` (docs path -> text, kept in memory:
+    as if they were files in docs/), into target in-process; return target.
 
     What target holds already (the kit's downloads/, the share site's preview.png) stays: MkDocs
     cleans its site folder first, but leaves hidden entries alone, so they are hidden meanwhile.
@@ -186,13 +187,15 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    global _PAGES
     _once_per_process()
     if version_problem():
         raise EngineError(version_problem())
     config_file = project / "mkdocs.yml"
     text = dump_yaml(config)
     config_file.write_text(text, encoding="utf-8")
-    _export(project, config)
+    (project / "docs").mkdir(exist_ok=True)
+    _export(project, config, pages or {})
     target.mkdir(parents=True, exist_ok=True)
     kept = [name for name in sorted(os.listdir(target)) if not name.startswith(".")]
     for name in kept:
@@ -211,9 +214,11 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
             theme, ours = cfg.theme, str(HOOKS) in cfg["hooks"]
             theme.get_env = lambda: _shared_env(theme, ours)  # type: ignore[method-assign]
         cfg.plugins.on_startup(command="build", dirty=False)
+        _PAGES = pages or {}
         try:
             build(cfg)
         finally:
+            _PAGES = {}
             cfg.plugins.on_shutdown()
     except Exception as exc:  # MkDocs raises many kinds; one message for the caller
         raise EngineError(f"MkDocs could not build {target.name}: {exc}") from exc
@@ -229,7 +234,7 @@ def build_site(project: Path, config: dict[str, Any], target: Path) -> Path:
     return target
 
 
-def _export(project: Path, config: dict[str, Any]) -> None:
+def _export(project: Path, config: dict[str, Any], pages: dict[str, str]) -> None:
     keep = _keep or (Path(os.environ[KEEP_ENV]) if os.environ.get(KEEP_ENV) else None)
     if keep is None:
         return
@@ -238,6 +243,9 @@ def _export(project: Path, config: dict[str, Any]) -> None:
     dest.mkdir(parents=True)
     shutil.copyfile(project / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(project / "docs", dest / "docs")
+    for rel, text in pages.items():
+        (dest / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / "docs" / rel).write_bytes(text.encode("utf-8"))
 
 
 def dump_yaml(data: Any, **options: Any) -> str:
@@ -247,13 +255,28 @@ def dump_yaml(data: Any, **options: Any) -> str:
     return yaml.dump(data, Dumper=dumper, sort_keys=True, allow_unicode=True, **options)
 
 
+_PAGES: dict[str, str] = {}  # the pages of the site being built, kept in memory (see build_site)
+
+
 @lru_cache(maxsize=1)
 def _once_per_process() -> None:
     """The installed themes are looked up from package metadata for every config MkDocs loads; they
-    do not change while this process runs."""
+    do not change while this process runs. The docs of a site are its files plus the pages build_site
+    was given, which are never written to disk (MkDocs reads them from memory, as it does a plugin's)."""
+    import mkdocs.commands.build
     import mkdocs.utils
+    from mkdocs.structure.files import File
 
     mkdocs.utils.get_themes = lru_cache(maxsize=1)(mkdocs.utils.get_themes)
+    read = mkdocs.commands.build.get_files
+
+    def get_files(config: Any) -> Any:
+        files = read(config)
+        for rel, text in sorted(_PAGES.items()):
+            files.append(File.generated(config, rel, content=text))
+        return files
+
+    mkdocs.commands.build.get_files = get_files
 
 
 # -- one Jinja environment per theme folders and locale, per process -------------------------------
