@@ -70,8 +70,18 @@ def test_pages_get_break_opportunities_between_phrases_only_in_japanese_text():
 
 
 def test_escaped_markup_stays_escaped_after_phrase_breaking():
-    out = break_phrases("<p>&lt;script&gt;経理部の話&lt;/script&gt;</p>", "ja")
+    out = break_phrases("<p>&lt;script&gt;月次決算を4営業日に短縮した方法&lt;/script&gt;</p>", "ja")
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_phrase_breaks_leave_tags_scripts_comments_and_quoted_attributes_as_written():
+    words = "月次決算を4営業日に短縮した方法"
+    html = (f'<p title="{words} > x">{words}</p><!-- {words} --><script>if (a<b) x="<p>{words}</p>"</script>'
+            f"<svg/><pre>{words}</pre><p>{words}</p>")
+    out = break_phrases(html, "ja")
+    assert out.count("<wbr>") == 2 * break_phrases(f"<p>{words}</p>", "ja").count("<wbr>") > 0
+    assert out.replace("<wbr>", "") == html  # nothing else changed
+    assert f'<p title="{words} > x">' in out and f"<!-- {words} -->" in out and f"<pre>{words}</pre>" in out
 
 
 def test_a_last_phrase_of_one_character_stays_with_the_one_before():

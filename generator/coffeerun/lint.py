@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from coffeerun import memo
 from coffeerun.load import Document
 from coffeerun.problems import Loc, Problem, field_path
 
@@ -75,6 +76,7 @@ class _Target:
     where: str  # how a marketer names it
 
 
+_CUTS = memo.mapping("lint.cuts", 2048)  # (layouts, language, layout, field, content) -> element id cut, or ""
 _QUOTE = (_Target("quote", "the quote slide"), _Target("card", "the quote card"))
 _TITLE = (_Target("title", "the title slide"), _Target("preview", "the link preview image"))
 
@@ -88,7 +90,7 @@ class _Measure:
         from coffeerun.render.assets.fonts import FontBook
         from coffeerun.render.colors import slide_palette
 
-        self.theme = theme
+        self.theme, self.language = theme, language
         self.composer = Composer(theme, slide_palette("#000000", None, "#000000", None), FontBook(language))
 
     @staticmethod
@@ -103,16 +105,23 @@ class _Measure:
         return {"title": getattr(owner, field)}
 
     def cut_element(self, target: _Target, owner: Any, field: str) -> dict[str, Any] | None:
-        """The layout element that shows `owner.field` when it had to shorten it, else None."""
+        """The layout element that shows `owner.field` when it had to shorten it, else None (kept per process
+        by content: campaigns of one account share most quotes)."""
         from coffeerun.render.assets.slides import SlideSpec
 
         text = getattr(owner, field)
-        frame = self.composer.compose(SlideSpec(target.layout, "check", self.content(target, owner, field)))
-        for op in frame.truncated():
-            if op.layout.full_text.strip() == text.strip():
-                element_id = op.id.rsplit("-", 1)[0] if op.id not in self._ids(target) else op.id
-                return next(e for e in self.theme.layout(target.layout)["elements"] if e["id"] == element_id)
-        return None
+        content = self.content(target, owner, field)
+        key = (self.theme.digest, self.language, target.layout, field, repr(sorted(content.items())))
+        element_id = _CUTS.get(key)
+        if element_id is None:
+            element_id = ""
+            frame = self.composer.compose(SlideSpec(target.layout, "check", content))
+            for op in frame.truncated():
+                if op.layout.full_text.strip() == text.strip():
+                    element_id = op.id.rsplit("-", 1)[0] if op.id not in self._ids(target) else op.id
+                    break
+            _CUTS[key] = element_id
+        return next((e for e in self.theme.layout(target.layout)["elements"] if e["id"] == element_id), None)
 
     def _ids(self, target: _Target) -> set[str]:
         return {e["id"] for e in self.theme.layout(target.layout)["elements"]}

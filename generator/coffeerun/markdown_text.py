@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 
+from coffeerun import memo
+
 LINK_SCHEMES = ("https", "http", "mailto")
 _TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "blockquote", "br", "hr",
          "h3", "h4", "h5", "h6"}
@@ -38,6 +40,7 @@ class _Links(HTMLParser):
 _AMP = "\ue000"
 
 
+@memo.table("markdown.html", 4096)
 def _raw_html(text: str) -> str:
     # `&amp;` is shown as written, like in every text: python-markdown would pass entities
     # through, so every `&` travels as a private-use character and comes back escaped.
@@ -65,6 +68,7 @@ def markdown_problems(text: str) -> list[str]:
     return problems
 
 
+@memo.table("markdown.safe", 4096)
 def render_markdown(text: str) -> str:
     """Safe HTML for a Markdown field; images become links, nothing loads from another host."""
     rendered = _raw_html(text)

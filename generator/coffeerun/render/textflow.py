@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from html.parser import HTMLParser
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)])\s")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -72,55 +71,33 @@ def phrases(text: str, language: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-class _Breaker(HTMLParser):
-    """Copies HTML as it is, inserting <wbr> between the phrases of each text node."""
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+# What is never text to break: comments and declarations, elements whose text is code or not shown (whole,
+# up to their end tag), and every other tag. Attribute values may hold `>` when quoted.
+_MARKUP = re.compile(rf"<!--.*?-->|<!{_ATTRS}>|<({'|'.join(sorted(_SKIP - _VOID))})\b{_ATTRS}(?<!/)>.*?</\1\s*>"
+                     rf"|</?[a-zA-Z]{_ATTRS}>", re.S | re.I)
+_REF = re.compile(r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);)")
 
-    def __init__(self, language: str):
-        super().__init__(convert_charrefs=False)
-        self.language = language
-        self.out: list[str] = []
-        self.skipping: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self.out.append(self.get_starttag_text() or "")
-        if tag in _SKIP and tag not in _VOID:
-            self.skipping.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
-        self.out.append(self.get_starttag_text() or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping and self.skipping[-1] == tag:
-            self.skipping.pop()
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping or not _SCRIPT.search(data):
-            self.out.append(data)
-            return
-        # Text nodes are still escaped here (convert_charrefs=False): phrases are found in the plain
-        # text and each is escaped again, so nothing the template escaped comes back as markup.
-        plain = html.unescape(data)
-        self.out.append("<wbr>".join(html.escape(p, quote=False) for p in phrases(plain, self.language)))
-
-    def handle_entityref(self, name: str) -> None:
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data: str) -> None:
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl: str) -> None:
-        self.out.append(f"<!{decl}>")
+def _break_text(text: str, language: str) -> str:
+    """A text node with <wbr> between its phrases; character references stay as written and end a phrase."""
+    if not _SCRIPT.search(text):
+        return text
+    pieces = _REF.split(text)
+    for i in range(0, len(pieces), 2):  # even: text between references, still escaped as the template wrote it
+        if _SCRIPT.search(pieces[i]):
+            plain = html.unescape(pieces[i])
+            pieces[i] = "<wbr>".join(html.escape(p, quote=False) for p in phrases(plain, language))
+    return "".join(pieces)
 
 
 def break_phrases(markup: str, language: str) -> str:
     """HTML with <wbr> break opportunities between Japanese or Chinese phrases (other text untouched)."""
     if not uses_phrases(language) or not _SCRIPT.search(markup):
         return markup
-    breaker = _Breaker(language)
-    breaker.feed(markup)
-    breaker.close()
-    return "".join(breaker.out)
+    out, end = [], 0
+    for found in _MARKUP.finditer(markup):
+        out += [_break_text(markup[end:found.start()], language), found.group(0)]
+        end = found.end()
+    out.append(_break_text(markup[end:], language))
+    return "".join(out)
