@@ -54,6 +54,8 @@ class Copies:
         """Write every copy into the built site and remove the pattern folder. False, with nothing written,
         when the copy built as it is differs from its filled pattern or a copy keeps a stand-in (theme
         templates that show a page's address, or change its texts, make such pages)."""
+        if not self.copies:  # no page could be one (its template tests who shared it): all built as they are
+            return True
         left = (self.folder, self.og_title, self.og_description, self.slot, *stand_ins)
         patterns: dict[str, str] = {}
         made: dict[str, str] = {}

@@ -177,8 +177,8 @@ class _Collect(logging.Handler):
 
 
 def build_site(project: Path, config: dict[str, Any], target: Path, pages: dict[str, str] | None = None) -> Path:
-    """Write project/mkdocs.yml and build project/docs, with `pages` (docs path -> text, kept in memory:
-    as if they were files in docs/), into target in-process; return target.
+    """Build project/docs, with `pages` (docs path -> text, kept in memory: as if they were files in docs/),
+    into target in-process with the settings of `config` (as if read from project/mkdocs.yml); return target.
 
     What target holds already (the kit's downloads/, the share site's preview.png) stays: MkDocs
     cleans its site folder first, but leaves hidden entries alone, so they are hidden meanwhile.
@@ -192,10 +192,10 @@ def build_site(project: Path, config: dict[str, Any], target: Path, pages: dict[
     if version_problem():
         raise EngineError(version_problem())
     config_file = project / "mkdocs.yml"
-    text = dump_yaml(config)
-    config_file.write_text(text, encoding="utf-8")
+    plain = all(value is not None for value in config.values())
+    text = "{}" if plain and not _keeping() else dump_yaml(config)
     (project / "docs").mkdir(exist_ok=True)
-    _export(project, config, pages or {})
+    _export(project, text, config, pages or {})
     target.mkdir(parents=True, exist_ok=True)
     kept = [name for name in sorted(os.listdir(target)) if not name.startswith(".")]
     for name in kept:
@@ -205,8 +205,7 @@ def build_site(project: Path, config: dict[str, Any], target: Path, pages: dict[
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        # The same settings MkDocs would read from config_file (plain YAML data), without parsing it.
-        plain = all(value is not None for value in config.values())
+        # The same settings MkDocs would read from config_file (plain YAML data), without writing or parsing it.
         source = io.StringIO("{}") if plain else io.StringIO(text)
         settings = {**(config if plain else {}), "site_dir": str(target)}
         cfg = load_config(config_file=source, config_file_path=str(config_file), **settings)
@@ -234,14 +233,19 @@ def build_site(project: Path, config: dict[str, Any], target: Path, pages: dict[
     return target
 
 
-def _export(project: Path, config: dict[str, Any], pages: dict[str, str]) -> None:
-    keep = _keep or (Path(os.environ[KEEP_ENV]) if os.environ.get(KEEP_ENV) else None)
+def _keeping() -> Path | None:
+    return _keep or (Path(os.environ[KEEP_ENV]) if os.environ.get(KEEP_ENV) else None)
+
+
+def _export(project: Path, text: str, config: dict[str, Any], pages: dict[str, str]) -> None:
+    """The generated project (its mkdocs.yml and docs/) into the folder keep_projects names, if any."""
+    keep = _keeping()
     if keep is None:
         return
     dest = keep / (str(config["site_url"]).rstrip("/").rsplit("/", 1)[-1] or "site")
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    shutil.copyfile(project / "mkdocs.yml", dest / "mkdocs.yml")
+    (dest / "mkdocs.yml").write_text(text, encoding="utf-8")
     shutil.copytree(project / "docs", dest / "docs")
     for rel, text in pages.items():
         (dest / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
