@@ -526,22 +526,81 @@ def test_attributed_pages_copied_from_a_pattern_are_those_mkdocs_builds_byte_for
 
 
 def test_a_theme_that_shows_a_page_address_gets_every_attributed_page_built_by_mkdocs(tmp_path, monkeypatch):
-    """A project's own Material override that prints the page's address cannot be copied from a pattern:
-    the check page differs, and MkDocs builds every page; each shows its own address."""
+    """A project's own Material override may print the page's address: its attributed pages are then all
+    built by MkDocs (no pattern copies: only the bundled overrides are copied), each with its own address;
+    if copies were tried anyway, the page built as it is would differ from its copy and end the attempt."""
+    from coffeerun.render import pages
+
     root = copy_example(tmp_path / "project")
     main = root / "theme" / "overrides" / "main.html"
     main.write_text(main.read_text(encoding="utf-8").replace(
         "{% block extrahead %}", '{% block extrahead %}\n  <meta name="x-address" content="{{ page.url }}">', 1),
         encoding="utf-8")
-    results = _pattern_results(monkeypatch)
+    for forced, out in ((False, "out"), (True, "forced")):
+        if forced:
+            monkeypatch.setattr(pages, "copies_allowed", lambda paths: True)
+        results = _pattern_results(monkeypatch)
+        jobs = render_project(root, tmp_path / out, states=("publish",))
+        assert (results and not any(results)) if forced else results == []
+        for job in jobs.values():
+            found = sorted(job.share_dir.glob("from/*/**/index.html"))
+            assert found
+            for page in found:
+                text = page.read_text(encoding="utf-8")
+                address = page.parent.relative_to(job.share_dir).as_posix() + "/"
+                assert f'<meta name="x-address" content="{address}">' in text
+                assert "cr-pattern" not in text
+            assert not any("cr-pattern" in p.name for p in job.share_dir.rglob("*"))
+
+
+def _kit_tree(job: CampaignJob) -> dict[str, bytes]:
+    found = {f"owner/{k}": v for k, v in tree(job.kit_dir).items()}
+    for advocate, _token in job.links.advocate_tokens:
+        if job.advocate_dir(advocate).is_dir():
+            found.update({f"{advocate}/{k}": v for k, v in tree(job.advocate_dir(advocate)).items()})
+    return found
+
+
+def test_kits_copied_from_a_pattern_page_are_those_mkdocs_builds_byte_for_byte(tmp_path, monkeypatch):
+    """A campaign's kits are copies of one pattern kit page, each with its own title, texts, body and 404 page;
+    they are the same bytes as when MkDocs builds every kit, and no stand-in is left."""
+    from coffeerun.render import kit_site
+
+    root = copy_example(tmp_path / "project")
+    used: list[bool] = []
+    copies = kit_site._copies
+    monkeypatch.setattr(kit_site, "_copies", lambda *args: used.append(copies(*args)) or used[-1])
+    copied = render_project(root, tmp_path / "copied")
+    assert used and all(used)
+    monkeypatch.setattr(kit_site, "kit_pattern", lambda kits: None)
+    built = render_project(root, tmp_path / "built")
+    for campaign_id, job in copied.items():
+        left, right = _kit_tree(job), _kit_tree(built[campaign_id])
+        assert left.keys() == right.keys()
+        assert [name for name in left if left[name] != right[name]] == []
+        assert not any(b"crbody" in data or b"cr-pattern" in data for data in left.values())
+
+
+def test_a_theme_that_shows_the_site_address_gets_every_kit_built_by_mkdocs(tmp_path, monkeypatch):
+    """If a theme printing the site's own link were taken for copies, the advocate's kit built as it is
+    differs from its copy: every kit is then built by MkDocs and names only its own link."""
+    from coffeerun.render import kit_site
+
+    root = copy_example(tmp_path / "project")
+    main = root / "theme" / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace(
+        "{% block extrahead %}", '{% block extrahead %}\n  <meta name="x-site" content="{{ config.site_url }}">', 1),
+        encoding="utf-8")
+    monkeypatch.setattr(kit_site, "copies_allowed", lambda paths: True)
+    used: list[bool] = []
+    copies = kit_site._copies
+    monkeypatch.setattr(kit_site, "_copies", lambda *args: used.append(copies(*args)) or used[-1])
     jobs = render_project(root, tmp_path / "out", states=("publish",))
-    assert results and not any(results)
+    assert used and not any(used)
     for job in jobs.values():
-        pages = sorted(job.share_dir.glob("from/*/**/index.html"))
-        assert pages
-        for page in pages:
-            text = page.read_text(encoding="utf-8")
-            address = page.parent.relative_to(job.share_dir).as_posix() + "/"
-            assert f'<meta name="x-address" content="{address}">' in text
-            assert "cr-pattern" not in text
-        assert not any("cr-pattern" in p.name for p in job.share_dir.rglob("*"))
+        kits = [(job.kit_dir, job.links.kit_url)] + [(job.advocate_dir(a), job.links.advocate_kit_url(a))
+                                                     for a, _token in job.links.advocate_tokens]
+        for folder, url in kits:
+            assert f'<meta name="x-site" content="{url}">' in (folder / "index.html").read_text(encoding="utf-8")
+            assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["404.html", "index.html",
+                                                                               "palette.css"]

@@ -74,7 +74,7 @@ def phrases(text: str, language: str) -> tuple[str, ...]:
 _ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 # What is never text to break: comments and declarations, elements whose text is code or not shown (whole,
 # up to their end tag), and every other tag. Attribute values may hold `>` when quoted.
-_MARKUP = re.compile(rf"<!--.*?-->|<!{_ATTRS}>|<({'|'.join(sorted(_SKIP - _VOID))})\b{_ATTRS}(?<!/)>.*?</\1\s*>"
+_MARKUP = re.compile(rf"<!--.*?-->|<!{_ATTRS}>|<({'|'.join(sorted(_SKIP - _VOID))})(?=[\s/>]){_ATTRS}(?<!/)>.*?</\1\s*>"
                      rf"|</?[a-zA-Z]{_ATTRS}>", re.S | re.I)
 _REF = re.compile(r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);)")
 

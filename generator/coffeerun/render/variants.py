@@ -61,14 +61,20 @@ class Copies:
         made: dict[str, str] = {}
         for pattern, copy, fills in self.copies:
             if pattern not in patterns:
-                patterns[pattern] = (site / pattern).read_bytes().decode("utf-8")
+                try:
+                    patterns[pattern] = (site / pattern).read_bytes().decode("utf-8")
+                except OSError:  # MkDocs did not write it
+                    return False
             text = patterns[pattern]
             for stand_in, value in fills.items():
                 text = text.replace(stand_in, value)
             if any(mark in text for mark in left):
                 return False
             made[copy] = text
-        if self.check and (site / self.check).read_bytes().decode("utf-8") != made.pop(self.check, None):
+        try:
+            if self.check and (site / self.check).read_bytes().decode("utf-8") != made.pop(self.check, None):
+                return False
+        except OSError:
             return False
         folders: set[Path] = set()
         for copy, text in made.items():
@@ -79,3 +85,27 @@ class Copies:
             dest.write_bytes(text.encode("utf-8"))
         shutil.rmtree(site / FROM / self.folder)
         return True
+
+
+@dataclass
+class KitPattern:
+    """Stand-ins for a kit page's title, link-preview texts and body: a campaign's kits are copies of one page
+    MkDocs builds at the owner's kit link, each filled with its own; its 404 page is the owner's with the kit's
+    own link. One advocate's kit is also built as it is and must come out byte for byte the same."""
+
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def __post_init__(self) -> None:
+        self.front = {key: f"cr{key.replace('_', '')}{self.nonce}" for key in ("title", "og_title", "og_description")}
+        self.body = f'<div class="cr-pattern">crbody{self.nonce}</div>'  # a block, as every kit body starts
+
+    def fill(self, pattern: str, front: dict[str, str], body: str) -> str | None:
+        """The kit page: the pattern with this kit's texts (escaped as the theme's `| e` does) and body; None
+        when a stand-in is not where a copy can fill it (the theme changes or repeats it)."""
+        text = pattern
+        for key, stand_in in self.front.items():
+            text = text.replace(stand_in, str(escape(front[key])))
+        if any(stand_in in text for stand_in in self.front.values()) or text.count(self.body) != 1 \
+                or self.nonce in text.replace(self.body, ""):
+            return None
+        return text.replace(self.body, body)

@@ -8,7 +8,9 @@ Each site is built with MkDocs' own `build()`; what one process reuses from site
 MkDocs would otherwise redo identically for every site: the theme's Jinja environment with its
 compiled templates (one per theme folders and locale, all sharing one in-memory bytecode cache) and
 the theme's file listing. A plain `mkdocs build -f <generated mkdocs.yml>` writes the same pages;
-set COFFEERUN_KEEP_PROJECTS=DIR (or `keep_projects(DIR)`) to keep every generated project.
+set COFFEERUN_KEEP_PROJECTS=DIR (or `keep_projects(DIR)`) to keep every generated project. (Where
+pages are copies of a pattern page, render/variants.py, the project kept has the pattern page and
+its stand-ins, not the copies.)
 """
 
 from __future__ import annotations
@@ -262,6 +264,13 @@ def dump_yaml(data: Any, **options: Any) -> str:
 _PAGES: dict[str, str] = {}  # the pages of the site being built, kept in memory (see build_site)
 
 
+def _walk_order(rel: str) -> tuple[tuple[str, ...], bool, str]:
+    """The order MkDocs lists the files of a docs folder in: each folder's files (index first), then its
+    subfolders by name."""
+    *folders, name = rel.split("/")
+    return tuple(folders), os.path.splitext(name)[0] not in ("index", "README"), name
+
+
 @lru_cache(maxsize=1)
 def _once_per_process() -> None:
     """The installed themes are looked up from package metadata for every config MkDocs loads; they
@@ -276,8 +285,8 @@ def _once_per_process() -> None:
 
     def get_files(config: Any) -> Any:
         files = read(config)
-        for rel, text in sorted(_PAGES.items()):
-            files.append(File.generated(config, rel, content=text))
+        for rel in sorted(_PAGES, key=_walk_order):
+            files.append(File.generated(config, rel, content=_PAGES[rel]))
         return files
 
     mkdocs.commands.build.get_files = get_files
