@@ -201,3 +201,23 @@ def test_the_leak_check_knows_each_advocates_kit(northwind):
     finally:
         stray.unlink()
     assert daniel.is_dir()
+
+
+def test_the_leak_scan_finds_every_run_of_token_letters_the_pattern_finds(tmp_path):
+    """The scan finds runs of 32 or more token letters with string searches: exactly what
+    `[a-z2-7]{32,}` finds, at a page's start and end, next to other letters and digits, overlapping."""
+    import random
+    import re
+
+    from coffeerun.leaks import _runs, scan
+
+    pattern = re.compile(rb"[a-z2-7]{32,}")
+    rng = random.Random(7)
+    letters, other = b"abcdefghijklmnopqrstuvwxyz234567", b"ABZ0189./<> \n\xc3\xa9"
+    for _ in range(400):
+        data = b"".join(bytes(rng.choice(letters if rng.random() < 0.8 else other)
+                              for _ in range(rng.choice((1, 5, 31, 32, 33, 64)))) for _ in range(rng.randint(0, 12)))
+        assert _runs(data) == pattern.findall(data)
+    token = "a" * 10 + "234567" + "b" * 16
+    (tmp_path / "index.html").write_text(f'<a href="/{token}/">x</a>{token}z', encoding="utf-8")
+    assert token in scan(tmp_path).candidates
