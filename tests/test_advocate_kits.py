@@ -212,7 +212,7 @@ def test_the_leak_scan_finds_every_run_of_token_letters_the_pattern_finds(tmp_pa
     from coffeerun.leaks import _runs, scan
 
     pattern = re.compile(rb"[a-z2-7]{32,}")
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - test data, not a secret
     letters, other = b"abcdefghijklmnopqrstuvwxyz234567", b"ABZ0189./<> \n\xc3\xa9"
     for _ in range(400):
         data = b"".join(bytes(rng.choice(letters if rng.random() < 0.8 else other)

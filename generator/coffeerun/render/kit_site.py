@@ -12,6 +12,7 @@ from jinja2 import Environment
 
 from coffeerun.plan import CampaignJob
 from coffeerun.render.context import Builder, Common, Person
+from coffeerun.render.engine import EngineError
 from coffeerun.render.kit import kit_context
 from coffeerun.render.mksite import PALETTE, Site, as_written, copies_allowed, csp, page_html, write_files
 from coffeerun.render.shared import SharedTheme
@@ -95,21 +96,21 @@ def _copies(job: CampaignJob, env: Environment, common: Common, theme: SharedThe
         return False
     (owner, owner_url, *_), (check, check_url, _, check_front, check_body) = kits[0], kits[1]
     before = {folder: set(os.listdir(folder)) if folder.is_dir() else set() for folder in (owner, check)}
-    for folder, url, front, body in ((owner, owner_url, pattern.front, pattern.body),
-                                     (check, check_url, check_front, check_body)):
-        site = Site(job, env, common, "kit", theme)
-        site.write_page("index.md", front, body)
-        site.build(url, csp(None), folder)
     try:
-        page, not_found, built = (_read(owner / "index.html"), _read(owner / "404.html"),
-                                  (_read(check / "index.html"), _read(check / "404.html")))
-    except OSError:
+        for folder, url, front, body in ((owner, owner_url, pattern.front, pattern.body),
+                                         (check, check_url, check_front, check_body)):
+            site = Site(job, env, common, "kit", theme)
+            site.write_page("index.md", front, body)
+            site.build(url, csp(None), folder)
+        page, not_found = _read(owner / "index.html"), _read(owner / "404.html")
+        built = (_read(check / "index.html"), _read(check / "404.html"))
+    except (EngineError, OSError, UnicodeDecodeError):  # the kits built as they are say what is wrong
         page = None
     made = {folder: (pattern.fill(page, front, page_html(body)), not_found.replace(_token(owner_url), _token(url)))
             for folder, url, _keep, front, body in kits} if page is not None else {}
     if not made or made[check] != built or any(text is None for text, _ in made.values()):
         for folder, names in before.items():  # as they were: every kit is then built as it is
-            for name in set(os.listdir(folder)) - names:
+            for name in set(os.listdir(folder)) - names if folder.is_dir() else ():
                 if (folder / name).is_dir():
                     shutil.rmtree(folder / name)
                 else:
@@ -122,5 +123,8 @@ def _copies(job: CampaignJob, env: Environment, common: Common, theme: SharedThe
         (folder / "index.html").write_bytes(str(text).encode("utf-8"))
         if folder != owner:
             (folder / "404.html").write_bytes(missing.encode("utf-8"))
-            os.link(owner / PALETTE, folder / PALETTE)
+            try:
+                os.link(owner / PALETTE, folder / PALETTE)
+            except OSError:  # a file system without links
+                shutil.copyfile(owner / PALETTE, folder / PALETTE)
     return True

@@ -62,7 +62,9 @@ def copies_allowed(paths: ProjectPaths) -> bool:
     if not (stock_theme_folder(paths, "pages") and stock_theme_folder(paths, "overrides")):
         return False
     base = engine.load_base_config(paths.mkdocs_yml)
-    return not any(base.get(name) for name in ("plugins", "hooks", "exclude_docs", "draft_docs", "not_in_nav"))
+    theme: dict[str, Any] = base["theme"] if isinstance(base.get("theme"), dict) else {"name": base.get("theme")}
+    return theme.get("name") in (None, "material") and not theme.get("static_templates") and not any(
+        base.get(name) for name in ("plugins", "hooks", "exclude_docs", "draft_docs", "not_in_nav", "extra_templates"))
 
 
 def page_markdown(front: dict[str, Any], body: str) -> str:
