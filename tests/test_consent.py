@@ -237,6 +237,32 @@ def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_proj
     assert again.exit_code == 0 and "Priya Raman (priya-raman): consent withdrawn on" in again.output
 
 
+def test_withdrawal_from_an_ended_campaign_purges_her_renders_once_and_no_record_names_her(example_project,
+                                                                                         run_cli, tmp_path):
+    """An ended campaign is not built, and an advocate may still take her consent back from it: what earlier
+    builds kept of her content goes from the store, and the campaign's validation record, which later builds
+    reuse, no longer holds her name or title (the program report shows her by number only)."""
+    out = tmp_path / "site"
+    build = ["build", "--project", example_project, "--out", out, "--jobs", "1", "northwind-treasury-close"]
+    assert run_cli(*build, "--today", "2026-11-23", env=SECRET).exit_code == 0
+    cache = example_project / ".cache" / "coffeerun"
+    needles = [PRIYA_QUOTE.encode(), str(escape(PRIYA_QUOTE)).encode(), (example_project / PRIYA_PHOTO).read_bytes(),
+               media.photo(example_project / PRIYA_PHOTO).data]
+    assert _holders([cache], needles), "the first build should have kept her content"
+    edit(example_project, TREASURY, "status: live", "status: ended")
+    priya_consent(example_project, "      withdrawn: 2026-11-24\n")
+    ended = run_cli(*build, "--today", "2026-11-24", env=SECRET)
+    assert ended.exit_code == 0, ended.output
+    assert "deleted" in ended.output and "(priya-raman)" in ended.output
+    assert _holders([cache, out], needles) == []
+    assert _holders([cache / "validate"], [b"Priya Raman", b"VP, Treasury Operations"]) == []
+    marker = (cache / "withdrawn.json").read_bytes()
+    nightly = run_cli(*build, "--today", "2026-11-25", env=SECRET)  # the record is reused: nothing to purge
+    assert nightly.exit_code == 0 and "deleted" not in nightly.output
+    assert (cache / "withdrawn.json").read_bytes() == marker
+    assert _holders([cache], [b"Priya Raman", b"VP, Treasury Operations", *needles]) == []
+
+
 def test_withdrawal_takes_effect_on_its_day_not_before(example_project):
     priya_consent(example_project, "      withdrawn: 2026-12-01\n")
     before = api.check(example_project, __import__("datetime").date(2026, 11, 30), ["northwind-treasury-close"])

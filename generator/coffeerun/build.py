@@ -387,7 +387,10 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
     from coffeerun.purge import purge_store, withdrawn_in
     from coffeerun.schedule import names_withdrawal
 
-    withheld = [found for found in checked.campaigns if names_withdrawal(found.state(today).reason)]
+    # withheld for a withdrawal, or validated in this build with one (an ended campaign: its record now leaves
+    # the advocate out, so later builds need not look again)
+    withheld = [found for found in checked.campaigns if names_withdrawal(found.state(today).reason)
+                or (found.info is not None and found.withdrawn(today))]
     if not withheld:
         return
     target = store if store.root is not None else Store(checked.paths.cache.absolute())

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 MIN_TEXT = 8  # shorter texts ("3 days") would match unrelated files
 MARKER = "withdrawn.json"  # in the store: what was purged, and when
+MARKER_EVERY = 3600.0  # a purge that finds nothing new moves its mark at most hourly (a read-only build writes none)
 RENDERS = ("sites", "assets", "media", "report", "charts")  # the store's namespaces that hold renders
 FACTS = ("validate",)  # namespaces whose records themselves hold an advocate's texts (report facts)
 
@@ -186,14 +187,17 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
         marker = {k: float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
     except (OSError, ValueError, TypeError):
         marker = {}
+    before = dict(marker)
     tainted: set[str] = set()
     naming: set[Path] = set()
     for campaign, advocate_id in withdrawn:
         needles = withdrawn_needles(root, campaign, advocate_id)
-        since = marker.get(needles.digest, 0.0) - 5.0  # coarse file times
+        last = marker.get(needles.digest, 0.0)
+        since = last - 5.0  # coarse file times
         tainted |= _holding(store, needles, since)
         naming.update(_naming(store, needles, since))
-        marker[needles.digest] = now
+        if now - last > MARKER_EVERY:
+            marker[needles.digest] = now
     removed = 0
     for path in sorted(naming):
         with contextlib.suppress(OSError):
@@ -214,17 +218,15 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
                 store.object(digest).unlink()
             store._known().pop(digest, None)  # the store's own stamps
         store._stamps_changed = True
-    with contextlib.suppress(OSError):  # else the next build reads everything again
-        write_atomic(marker_path, json.dumps(marker, sort_keys=True).encode("utf-8"))
+    if marker != before:
+        with contextlib.suppress(OSError):  # else the next build reads everything again
+            write_atomic(marker_path, json.dumps(marker, sort_keys=True).encode("utf-8"))
     return removed
 
 
 def withdrawn_in(campaigns: Iterable[Any], today: Any) -> list[tuple[Any, str]]:
-    """(campaign model, advocate id) of every advocate whose withdrawal withholds a campaign today."""
-    from coffeerun.schedule import names_withdrawal, withdrawn_advocates
+    """(campaign model, advocate id) of every advocate of these campaigns whose consent is withdrawn by today
+    (whether it withholds the campaign or the campaign has ended)."""
+    from coffeerun.schedule import withdrawn_advocates
 
-    out = []
-    for info in campaigns:
-        if names_withdrawal(info.state.reason):  # read the model only for these
-            out += [(info.model, advocate) for advocate in withdrawn_advocates(info.model, today)]
-    return out
+    return [(info.model, advocate) for info in campaigns for advocate in withdrawn_advocates(info.model, today)]

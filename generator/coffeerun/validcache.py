@@ -68,11 +68,29 @@ class Validated:
                 found = row
         return PublishState(found[1], found[2])
 
-    def record(self) -> dict[str, Any]:
+    def withdrawn(self, today: dt.date) -> set[str]:
+        """The advocates whose consent is withdrawn by today (from the report facts: [id, name, title, named,
+        withdrawn])."""
+        return {str(a[0]) for a in self.report.get("advocates", []) if a[4] is not None and a[4] <= today.isoformat()}
+
+    def redacted_as_of(self, today: dt.date) -> bool:
+        """The report facts leave out the name and title of exactly the advocates whose consent is withdrawn by
+        today (see record): else a record is validated again, on the day of a withdrawal (and for an earlier
+        --today than the one it was kept on)."""
+        gone = self.withdrawn(today)
+        return all((a[0] in gone) == (a[1] == a[2] == "") for a in self.report.get("advocates", []) if a[4])
+
+    def record(self, today: dt.date | None = None) -> dict[str, Any]:
+        """What the store keeps; with `today`, without the name and title of an advocate whose consent is
+        withdrawn by then (the program report shows such an advocate by number only)."""
+        report, gone = self.report, self.withdrawn(today) if today is not None else set()
+        if gone:
+            report = {**report, "advocates": [[a[0], "", "", False, a[4]] if a[0] in gone else a
+                                              for a in report["advocates"]]}
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
                 "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
-                "advocates": list(self.advocate_ids), "report": self.report}
+                "advocates": list(self.advocate_ids), "report": report}
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
@@ -227,7 +245,7 @@ class Validation:
         known: dict[str, Validated] = {}
         for file in files:
             found = self._known(file)
-            if found is not None:
+            if found is not None and found.redacted_as_of(today):  # else validated again: see purge.py
                 known[os.fspath(file)] = found
             else:
                 self.fresh.append(file)
@@ -293,7 +311,7 @@ class Validation:
             if names_withdrawal(found.state(today).reason):
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py)
             if os.fspath(file) in fresh and found.source not in troubled:
-                self.store.put("validate", self.key(file), found.record())
+                self.store.put("validate", self.key(file), found.record(today))
         if not checked.problems.errors and self.fresh:
             self.store.put("validate", self.shared_key(), {
                 "brand": checked.brand_data, "config": config_facts(self.paths),
