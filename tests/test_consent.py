@@ -251,6 +251,13 @@ def test_withdrawal_from_an_ended_campaign_purges_her_renders_once_and_no_record
     assert _holders([cache], needles), "the first build should have kept her content"
     edit(example_project, TREASURY, "status: live", "status: ended")
     priya_consent(example_project, "      withdrawn: 2026-11-24\n")
+    other = example_project / "campaigns" / "kaede-getsuji-kessan.yaml"
+    fine = other.read_text(encoding="utf-8")
+    other.write_text(fine.replace("status:", "status: [", 1), encoding="utf-8")  # a build that stops early
+    stopped = run_cli("build", "--project", example_project, "--out", out, "--jobs", "1", "--today", "2026-11-24",
+                      env=SECRET)
+    assert stopped.exit_code == 1 and _holders([cache], needles), stopped.output
+    other.write_text(fine, encoding="utf-8")  # the next build purges: the stopped one kept no record
     ended = run_cli(*build, "--today", "2026-11-24", env=SECRET)
     assert ended.exit_code == 0, ended.output
     assert "deleted" in ended.output and "(priya-raman)" in ended.output
@@ -261,6 +268,20 @@ def test_withdrawal_from_an_ended_campaign_purges_her_renders_once_and_no_record
     assert nightly.exit_code == 0 and "deleted" not in nightly.output
     assert (cache / "withdrawn.json").read_bytes() == marker
     assert _holders([cache], [b"Priya Raman", b"VP, Treasury Operations", *needles]) == []
+
+
+def test_an_old_validation_record_naming_her_goes_however_short_her_name(tmp_path):
+    """The purge finds validation records by their report facts (her id with her name or title), not only
+    by texts long enough to search the bytes for."""
+    from coffeerun.purge import Needles, _naming
+    from coffeerun.store import Store
+
+    store = Store(tmp_path / "cache")
+    facts = {"advocates": [["bo-li", "Bo Li", "CFO", True, None], ["ann", "Ann", "CEO", True, None]]}
+    store.put("validate", "a" * 64, {"report": facts})
+    store.put("validate", "b" * 64, {"report": {"advocates": [["ann", "Ann", "CEO", True, None]]}})
+    found = _naming(store, Needles(person=("bo-li", "Bo Li", "CFO")), 0.0)
+    assert [p.read_bytes().count(b"Bo Li") for p in found] == [1]
 
 
 def test_withdrawal_takes_effect_on_its_day_not_before(example_project):

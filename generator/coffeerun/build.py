@@ -212,7 +212,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
            outcome_records(outcomes, folders, plan))
-    purge_withdrawn(store, checked, options.today, result)
+    purge_withdrawn(store, checked, options.today, result, digests)
     if store.changed:
         store.prune()
     phase("publish")
@@ -381,25 +381,31 @@ def _plain_name(name: str) -> bool:
     return all(p not in ("", ".", "..") for p in parts) and "\\" not in name
 
 
-def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: BuildResult) -> None:
+def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: BuildResult,
+                    digests: FileDigests) -> None:
     """Withdrawn consent: delete from the store every record and object made from the advocate's content
-    (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output."""
+    (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output.
+    Then keep the record of each campaign validated in this build that the withdrawal does not withhold (it has
+    ended), without their names: later builds reuse it and purge no more."""
     from coffeerun.purge import purge_store, withdrawn_in
     from coffeerun.schedule import names_withdrawal
+    from coffeerun.validcache import Validation
 
-    # withheld for a withdrawal, or validated in this build with one (an ended campaign: its record now leaves
-    # the advocate out, so later builds need not look again)
     withheld = [found for found in checked.campaigns if names_withdrawal(found.state(today).reason)
                 or (found.info is not None and found.withdrawn(today))]
     if not withheld:
         return
     target = store if store.root is not None else Store(checked.paths.cache.absolute())
-    if target.root is None or not target.root.is_dir():
-        return
-    wanted = {found.id for found in withheld}
-    withdrawn = withdrawn_in([info for info in campaign_models(
-        replace(checked, campaigns=withheld), today) if info.id in wanted], today)
-    removed = purge_store(target, checked.paths.root, withdrawn)
+    removed = 0
+    if target.root is not None and target.root.is_dir():
+        wanted = {found.id for found in withheld}
+        withdrawn = withdrawn_in([info for info in campaign_models(
+            replace(checked, campaigns=withheld), today) if info.id in wanted], today)
+        removed = purge_store(target, checked.paths.root, withdrawn)
+    troubled = {p.path for p in checked.problems.errors}
+    for found in withheld:
+        if found.info is not None and found.source not in troubled and not names_withdrawal(found.state(today).reason):
+            Validation(checked.paths, digests, store).keep_purged(found, today)
     if removed:
         names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
         result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "

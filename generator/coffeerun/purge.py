@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MIN_TEXT = 8  # shorter texts ("3 days") would match unrelated files
 MARKER = "withdrawn.json"  # in the store: what was purged, and when
-MARKER_EVERY = 3600.0  # a purge that finds nothing new moves its mark at most hourly (a read-only build writes none)
+MARKER_EVERY = 3600.0  # a purge moves its mark at most hourly: the marker file is written only when a mark moves
 RENDERS = ("sites", "assets", "media", "report", "charts")  # the store's namespaces that hold renders
 FACTS = ("validate",)  # namespaces whose records themselves hold an advocate's texts (report facts)
 
@@ -48,6 +48,7 @@ class Needles:
 
     texts: set[bytes] = field(default_factory=set)
     blobs: set[bytes] = field(default_factory=set)
+    person: tuple[str, str, str] = ("", "", "")  # (id, name, title): a validation record's facts naming them
 
     def add_text(self, text: str | None) -> None:
         text = " ".join((text or "").split()) if text and "\n" in text else (text or "")
@@ -88,8 +89,8 @@ def withdrawn_needles(root: Path, campaign: Any, advocate_id: str) -> Needles:
     from coffeerun.fieldtypes import is_transcript_path
     from coffeerun.render import media
 
-    needles = Needles()
     adv = next(a for a in campaign.advocates if a.id == advocate_id)
+    needles = Needles(person=(adv.id, adv.name, adv.title or ""))
     needles.add_text(adv.name)
 
     def add_file(rel: str | None, encode: Any = None) -> None:
@@ -151,6 +152,19 @@ def _holding(store: Store, needles: Needles, since: float) -> set[str]:
     return found
 
 
+def _names(data: bytes, needles: Needles) -> bool:
+    """A record's bytes hold one of the texts, or its report facts name the person (however short the name)."""
+    if any(n in data for n in needles.texts):
+        return True
+    person, name, title = needles.person
+    try:
+        advocates = json.loads(data)["meta"]["report"]["advocates"]
+        return any(isinstance(a, list) and len(a) > 2 and a[0] == person and (a[1] == name or (title and a[2] == title))
+                   for a in advocates)
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
 def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
     """The records of FACTS written since `since` whose own bytes hold one of the needles' texts."""
     found = []
@@ -162,7 +176,7 @@ def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
                 try:
                     info = path.lstat()  # a regular file: the store is untrusted
                     if (stat.S_ISREG(info.st_mode) and info.st_mtime >= since and info.st_size <= 64 << 20
-                            and any(n in path.read_bytes() for n in needles.texts)):
+                            and _names(path.read_bytes(), needles)):
                         found.append(path)
                 except OSError:
                     continue
@@ -196,7 +210,7 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
         since = last - 5.0  # coarse file times
         tainted |= _holding(store, needles, since)
         naming.update(_naming(store, needles, since))
-        if now - last > MARKER_EVERY:
+        if now - last > MARKER_EVERY or last > now:  # a mark from the future (another clock) is moved back
             marker[needles.digest] = now
     removed = 0
     for path in sorted(naming):

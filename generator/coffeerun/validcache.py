@@ -302,14 +302,20 @@ class Validation:
         return Checked(self.paths, project.brand.model_dump(mode="json"), project.brand_logo, campaigns,
                        project.problems)
 
+    def keep_purged(self, found: Validated, today: dt.date) -> None:
+        """After the purge of its withdrawn advocates' content (build.purge_withdrawn), the record of a campaign
+        they do not withhold (it has ended) without their names: later builds reuse it and purge no more. Kept
+        only then, so a build that stops before its purge leaves the campaign to be validated, and purged, again."""
+        self.store.put("validate", self.key(self.paths.root / found.source), found.record(today))
+
     def _keep(self, checked: Checked, today: dt.date) -> None:
         """Record the campaigns validated in this build without a problem in their own file, and the brand."""
         troubled = {p.path for p in checked.problems.errors}
         fresh = {os.fspath(f) for f in self.fresh}
         for found in checked.campaigns:
             file = self.paths.root / found.source
-            if names_withdrawal(found.state(today).reason):
-                continue  # no copy of a withdrawn advocate's content in the store (see purge.py)
+            if names_withdrawal(found.state(today).reason) or found.withdrawn(today):
+                continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
                 self.store.put("validate", self.key(file), found.record(today))
         if not checked.problems.errors and self.fresh:
