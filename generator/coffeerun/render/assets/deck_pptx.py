@@ -1,20 +1,23 @@
-"""deck.pptx with python-pptx: editable text boxes, shapes and pictures from the same frames as the PNGs."""
+"""deck.pptx with python-pptx: editable text boxes, shapes and pictures from the same frames as the PNGs.
+
+Each slide's shapes are written as the XML python-pptx itself writes for them, parsed once per slide:
+building them through its objects (an XPath query per attribute) took most of a deck's time. python-pptx
+still owns the package: slides, notes, pictures, relationships and the saved parts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 import zipfile
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
-from lxml import etree
 from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.oxml.ns import qn
-from pptx.util import Emu, Pt
+from pptx.oxml import parse_xml
+from pptx.util import Emu
 
 from coffeerun import langtag, memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
@@ -30,18 +33,14 @@ EAST_ASIAN = {  # by Han variant; LibreOffice falls back to Noto Sans CJK where 
     "TC": {"typeface": "Microsoft JhengHei", "charset": "-120"},
     "KR": {"typeface": "Malgun Gothic", "charset": "-127"},
 }
-_ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
-_ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
+_ALIGN = {"left": "l", "center": "ctr", "right": "r"}
+_ANCHOR = {"top": "t", "middle": "ctr", "bottom": "b"}
 _DOS_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
 _PICTURES = memo.mapping("deck.pictures", 128)  # picture key -> PNG bytes, per process
 
 
 def _px(value: float) -> Emu:
     return Emu(round(value * EMU_PER_PX))
-
-
-def _rgb(color: str) -> RGBColor:
-    return RGBColor.from_string(color.lstrip("#").upper())
 
 
 def east_asian_font(language: str) -> dict[str, str] | None:
@@ -62,6 +61,62 @@ def picture_png(op: ImageOp) -> bytes:
     return data
 
 
+_NAMESPACES = " ".join(f'xmlns:{p}="{uri}"' for p, uri in (
+    ("a", "http://schemas.openxmlformats.org/drawingml/2006/main"),
+    ("p", "http://schemas.openxmlformats.org/presentationml/2006/main"),
+    ("r", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")))
+_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+
+
+def _text(value: str) -> str:
+    """Run text as python-pptx writes it: control characters (but tab) as _xHHHH_, then XML-escaped."""
+    return xml_escape(_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value))
+
+
+def _attr(value: str) -> str:
+    return xml_escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _quoted(value: str) -> str:
+    return f'"{_attr(value)}"'
+
+
+def _centipoints(px: float) -> int:
+    """A length of the slide in px (1 px = 0.5 pt) as python-pptx stores a Pt of it: whole centipoints."""
+    return int(px / 2 * 12700) // 127
+
+
+def _fill(color: str) -> str:
+    return f'<a:solidFill><a:srgbClr val="{color.lstrip("#").upper()}"/></a:solidFill>'
+
+
+def _xfrm(x: float, y: float, w: float, h: float) -> str:
+    return f'<a:xfrm><a:off x="{_px(x)}" y="{_px(y)}"/><a:ext cx="{_px(w)}" cy="{_px(h)}"/></a:xfrm>'
+
+
+def _rect_xml(shape_id: int, op: RectOp, name: str | None = None, text_body: str = "") -> str:
+    """A filled rectangle, rounded by op.radius, without outline or theme style; text_body: its text."""
+    x, y, w, h = op.box
+    if op.radius:
+        adjust = int(min(0.5, op.radius / max(1, min(w, h))) * 100000.0)
+        geometry = (f'<a:prstGeom prst="roundRect"><a:avLst><a:gd name="adj" fmla="val {adjust}"/></a:avLst>'
+                    "</a:prstGeom>")
+    else:
+        geometry = '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+    text_body = text_body or '<a:bodyPr rtlCol="0" anchor="ctr"/><a:lstStyle/><a:p><a:pPr algn="ctr"/></a:p>'
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{_attr(name or op.id)}"/><p:cNvSpPr/><p:nvPr/>'
+            f"</p:nvSpPr><p:spPr>{_xfrm(x, y, w, h)}{geometry}{_fill(op.color)}<a:ln><a:noFill/></a:ln></p:spPr>"
+            f"<p:txBody>{text_body}</p:txBody></p:sp>")
+
+
+def _picture_xml(shape_id: int, op: ImageOp, rid: str) -> str:
+    x, y, w, h = op.box
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="{_attr(op.id)}" descr={_quoted(op.alt)}/>'
+            '<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>'
+            f'<p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>'
+            f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
 class DeckWriter:
     def __init__(self, language: str):
         self.language = language
@@ -71,82 +126,53 @@ class DeckWriter:
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)
 
     def add(self, frame: Frame, notes: list[str]) -> Any:
+        """One slide: its shapes written as the XML python-pptx would write for them (the same bytes), in
+        one parse, since building them through python-pptx's objects took most of a deck's time."""
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
-        slide.background.fill.solid()
-        slide.background.fill.fore_color.rgb = _rgb(frame.background)
-        for op in frame.ops:
+        xml = []
+        for shape_id, op in enumerate(frame.ops, 2):  # 1 is the slide's own shape tree
             if isinstance(op, RectOp):
-                self._rect(slide, op)
+                xml.append(_rect_xml(shape_id, op))
             elif isinstance(op, ImageOp):
-                self._picture(slide, op)
+                _part, rid = slide.part.get_or_add_image_part(io.BytesIO(picture_png(op)))
+                xml.append(_picture_xml(shape_id, op, rid))
             elif isinstance(op, TextOp):
-                self._text(slide, op)
+                xml.append(self._text_xml(shape_id, op))
+        tree = slide.shapes._spTree
+        tree.extend(list(parse_xml(f"<p:spTree {_NAMESPACES}>{''.join(xml)}</p:spTree>")))
+        background = parse_xml(f"<p:bg {_NAMESPACES}><p:bgPr>{_fill(frame.background)}<a:effectLst/></p:bgPr></p:bg>")
+        tree.getparent().insert(0, background)
         if notes:
             slide.notes_slide.notes_text_frame.text = "\n".join(notes)
         return slide
 
-    def _rect(self, slide, op: RectOp, name: str | None = None):
-        x, y, w, h = op.box
-        kind = MSO_SHAPE.ROUNDED_RECTANGLE if op.radius else MSO_SHAPE.RECTANGLE
-        shape = slide.shapes.add_shape(kind, _px(x), _px(y), _px(w), _px(h))
-        shape.name = name or op.id
-        shape.fill.solid()
-        shape.fill.fore_color.rgb = _rgb(op.color)
-        shape.line.fill.background()
-        style = shape._element.find(qn("p:style"))
-        if style is not None:  # no theme line, shadow or font: everything is set on the shape
-            shape._element.remove(style)
-        if op.radius:
-            shape.adjustments[0] = min(0.5, op.radius / max(1, min(w, h)))
-        return shape
-
-    def _picture(self, slide, op: ImageOp) -> None:
-        x, y, w, h = op.box
-        picture = slide.shapes.add_picture(io.BytesIO(picture_png(op)), _px(x), _px(y), _px(w), _px(h))
-        picture.name = op.id
-        picture._element.nvPicPr.cNvPr.set("descr", op.alt)
-
-    def _text(self, slide, op: TextOp) -> None:
+    def _text_xml(self, shape_id: int, op: TextOp) -> str:
         layout = op.layout
+        pill = op.pill is not None
+        align = _ALIGN["center" if pill else layout.style.align]
+        paragraph = (f'<a:pPr algn="{align}"><a:lnSpc><a:spcPts val="{_centipoints(layout.line_pitch)}"/></a:lnSpc>'
+                     '<a:spcBef><a:spcPts val="0"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft></a:pPr>')
+        run = self._run_properties(layout.size, layout.style.weight == "bold", op.color)
+        body = "".join(f"<a:p>{paragraph}<a:r>{run}<a:t>{_text(line)}</a:t></a:r></a:p>"
+                       for line in layout.text.split("\n"))
+        insets = 'lIns="0" rIns="0" tIns="0" bIns="0"'
         if op.pill is not None:  # the text lives in its rounded shape, like on the PNG
-            shape = self._rect(slide, op.pill, op.id)
-        else:
-            x, y, w, h = layout.box
-            shape = slide.shapes.add_textbox(_px(x), _px(y), _px(w), _px(h))
-            shape.name = op.id
-        frame = shape.text_frame
-        frame.word_wrap = True
-        frame.auto_size = MSO_AUTO_SIZE.NONE
-        frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
-        frame.vertical_anchor = MSO_ANCHOR.MIDDLE if op.pill is not None else _ANCHOR[layout.style.valign]
-        for i, text in enumerate(layout.text.split("\n")):
-            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            paragraph.alignment = _ALIGN["center" if op.pill is not None else layout.style.align]
-            paragraph.line_spacing = Pt(layout.line_pitch / 2)
-            paragraph.space_before = paragraph.space_after = Pt(0)
-            run = paragraph.add_run()
-            run.text = text
-            self._font(run, layout.size, layout.style.weight == "bold", op.color)
+            return _rect_xml(shape_id, op.pill, op.id,
+                             f'<a:bodyPr rtlCol="0" anchor="ctr" wrap="square" {insets}><a:noAutofit/></a:bodyPr>'
+                             f"<a:lstStyle/>{body}")
+        x, y, w, h = layout.box
+        return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{_attr(op.id)}"/><p:cNvSpPr txBox="1"/><p:nvPr/>'
+                f"</p:nvSpPr><p:spPr>{_xfrm(x, y, w, h)}"
+                '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/></p:spPr>'
+                f'<p:txBody><a:bodyPr wrap="square" {insets} anchor="{_ANCHOR[layout.style.valign]}"><a:noAutofit/>'
+                f"</a:bodyPr><a:lstStyle/>{body}</p:txBody></p:sp>")
 
-    def _font(self, run, size_px: int, bold: bool, color: str) -> None:
-        font = run.font
-        font.size = Pt(size_px / 2)
-        font.bold = bold
-        font.color.rgb = _rgb(color)
-        font.name = LATIN["typeface"]
-        rpr = run._r.get_or_add_rPr()
-        rpr.set("lang", self.lang_tag)
-        latin = rpr.find(qn("a:latin"))
-        for key, value in LATIN.items():
-            latin.set(key, value)
-        after = latin
-        for tag, attrs in (("a:ea", self.ea), ("a:cs", LATIN)):
-            if attrs:
-                element = etree.SubElement(rpr, qn(tag))
-                for key, value in attrs.items():
-                    element.set(key, value)
-                after.addnext(element)
-                after = element
+    def _run_properties(self, size_px: int, bold: bool, color: str) -> str:
+        fonts = [("latin", LATIN), ("ea", self.ea), ("cs", LATIN)]
+        faces = "".join(f"<a:{tag} {' '.join(f'{k}={_quoted(v)}' for k, v in attrs.items())}/>"
+                        for tag, attrs in fonts if attrs)
+        return (f'<a:rPr sz="{_centipoints(size_px)}" b="{int(bold)}" lang="{_attr(self.lang_tag)}">'
+                f"{_fill(color)}{faces}</a:rPr>")
 
     def save(self, title: str, author: str, subject: str, timestamp: int, thumbnail: bytes | None) -> bytes:
         """The deck's bytes: fixed dates, sorted zip entries, the title slide as thumbnail."""
