@@ -237,3 +237,110 @@ def test_a_highlight_is_the_big_pull_out_with_the_full_quote_beneath(built):
     assert pull.size > small.size and pull.block[3] < small.block[1]
     card = result.frames["cards/quote-1.png"]
     assert card.texts["pull"].size > card.texts["quote_small"].size
+
+
+# --- the slide XML ---------------------------------------------------------------------------------
+
+def _python_pptx_slide(prs, frame, language):
+    """A slide built through python-pptx's own shape objects: the reference for the XML DeckWriter writes."""
+    from lxml import etree
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    from coffeerun import langtag
+    from coffeerun.render.assets.compose import ImageOp, RectOp, TextOp
+    from coffeerun.render.assets.deck_pptx import LATIN, _px, east_asian_font, picture_png
+
+    def rgb(color):
+        return RGBColor.from_string(color.lstrip("#").upper())
+
+    def rect(op, name=None):
+        x, y, w, h = op.box
+        shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE if op.radius else MSO_SHAPE.RECTANGLE,
+                                       _px(x), _px(y), _px(w), _px(h))
+        shape.name = name or op.id
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = rgb(op.color)
+        shape.line.fill.background()
+        shape._element.remove(shape._element.find(qn("p:style")))
+        if op.radius:
+            shape.adjustments[0] = min(0.5, op.radius / max(1, min(w, h)))
+        return shape
+
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    slide.background.fill.solid()
+    slide.background.fill.fore_color.rgb = rgb(frame.background)
+    ea = east_asian_font(language)
+    for op in frame.ops:
+        if isinstance(op, RectOp):
+            rect(op)
+        elif isinstance(op, ImageOp):
+            x, y, w, h = op.box
+            picture = slide.shapes.add_picture(io.BytesIO(picture_png(op)), _px(x), _px(y), _px(w), _px(h))
+            picture.name = op.id
+            picture._element.nvPicPr.cNvPr.set("descr", op.alt)
+        elif isinstance(op, TextOp):
+            layout = op.layout
+            if op.pill is not None:
+                shape = rect(op.pill, op.id)
+            else:
+                shape = slide.shapes.add_textbox(*(_px(v) for v in layout.box))
+                shape.name = op.id
+            text_frame = shape.text_frame
+            text_frame.word_wrap = True
+            text_frame.auto_size = MSO_AUTO_SIZE.NONE
+            text_frame.margin_left = text_frame.margin_right = text_frame.margin_top = text_frame.margin_bottom = 0
+            text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE if op.pill is not None else {
+                "top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}[layout.style.valign]
+            for i, text in enumerate(layout.text.split("\n")):
+                paragraph = text_frame.paragraphs[0] if i == 0 else text_frame.add_paragraph()
+                paragraph.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}[
+                    "center" if op.pill is not None else layout.style.align]
+                paragraph.line_spacing = Pt(layout.line_pitch / 2)
+                paragraph.space_before = paragraph.space_after = Pt(0)
+                run = paragraph.add_run()
+                run.text = text
+                run.font.size = Pt(layout.size / 2)
+                run.font.bold = layout.style.weight == "bold"
+                run.font.color.rgb = rgb(op.color)
+                run.font.name = "Arial"
+                rpr = run._r.get_or_add_rPr()
+                rpr.set("lang", langtag.office_tag(language))
+                after = rpr.find(qn("a:latin"))
+                for key, value in LATIN.items():
+                    after.set(key, value)
+                for tag, attrs in (("a:ea", ea), ("a:cs", LATIN)):
+                    if attrs:
+                        element = etree.SubElement(rpr, qn(tag))
+                        for key, value in attrs.items():
+                            element.set(key, value)
+                        after.addnext(element)
+                        after = element
+    return slide
+
+
+def test_slide_xml_is_what_python_pptx_writes_for_the_same_shapes(built):
+    from dataclasses import replace
+
+    from pptx import Presentation
+
+    from coffeerun.render.assets.compose import RectOp, TextOp
+    from coffeerun.render.assets.deck_pptx import DeckWriter
+
+    _, result = built
+    frames = list(result.frames.values())
+    texts = [op for f in frames for op in f.ops if isinstance(op, TextOp)]
+    odd = replace(texts[0], id='odd "id" & <more>', layout=replace(
+        texts[0].layout, text='<b>&amp; "quoted"\ttab \x07 bell\x1f\nsecond line ü 山田'))
+    pill = replace(texts[0], id="pill", pill=RectOp("pill", (10, 20, 300, 60), "#0b3d91", 30))
+    extra = replace(frames[0], background="#ffffff", ops=[odd, pill, RectOp("plain", (0, 0, 5, 5), "#000000")])
+    for language in ("en-US", "ja"):
+        writer, reference = DeckWriter(language), Presentation()
+        for frame in [*frames, extra]:
+            ours = writer.add(frame, [])
+            theirs = _python_pptx_slide(reference, frame, language)
+            assert ours._element.xml == theirs._element.xml
+            assert ours.part.rels.xml == theirs.part.rels.xml
