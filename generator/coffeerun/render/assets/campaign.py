@@ -30,7 +30,7 @@ from coffeerun.render.colors import slide_palette
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
 RENDER_REVISION = "11"  # bump when a change to the drawing code changes the output
-PDF_REVISION = "fpdf-2"  # bump when a change to the PDF writer changes its output
+PDF_REVISION = "fpdf-3"  # bump when a change to the PDF writer changes its output
 log = logging.getLogger(__name__)
 
 

@@ -3,8 +3,8 @@
 Each text run is set in the face the slide layout chose for it, at the position the layout measured, so
 the PDF shows what the PNGs show and its text can be selected, searched and extracted. Colour emoji
 (bitmap fonts a PDF cannot embed as text) are drawn as pictures. Fonts are embedded as subsets: each
-face is first cut down (once per process and set of characters) to the characters of the campaign's
-decks, which makes the subsets of large CJK collections cheap for every deck that uses them.
+face is first cut down (once per process and set of characters, see subset_file) to the characters of the
+campaign's decks, which makes the subsets of large CJK collections cheap for every deck that uses them.
 """
 
 from __future__ import annotations
@@ -64,10 +64,17 @@ def _scratch() -> Path:
     return folder
 
 
+# Western text: printable ASCII, Latin-1, Latin Extended-A, the common punctuation, the euro sign.
+LATIN_BASE = frozenset(chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x203B), 0x20AC,
+                                        0x2122])
+
+
 def subset_file(face: Face, chars: frozenset[str]) -> Path:
-    """A font file holding only `chars` of a face (with their glyph names and metrics), made once per
-    process: every deck of a campaign, and every campaign with the same characters, shares it."""
-    key = (face, chars)
+    """A font file holding `chars` of a face (with their glyph names and metrics), made once per process:
+    every deck of a campaign shares it. It is the font fpdf2 reads, not the subset it embeds (fpdf2 cuts that
+    to the characters used): so text that is all Western shares one file of LATIN_BASE with every other such
+    campaign of the process. What is embedded depends on the campaign's characters alone."""
+    key = (face, LATIN_BASE if chars <= LATIN_BASE else chars)
     known = _SUBSETS.get(key)
     if known is not None and known.is_file():
         _SUBSETS.move_to_end(key)
@@ -81,7 +88,7 @@ def subset_file(face: Face, chars: frozenset[str]) -> Path:
                             "CBDT", "CBLC", "sbix", "SVG ", "COLR", "CPAL", "EBDT", "EBLC", "EBSC", "hdmx"]
     font = TTFont(face.path, fontNumber=face.index, lazy=True, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted({ord(c) for c in chars}))
+    subsetter.populate(unicodes=sorted({ord(c) for c in key[1]}))
     subsetter.subset(font)
     if "CFF " in font or "CFF2" in font:
         font = _as_truetype(font)
