@@ -197,3 +197,19 @@ def test_layouts_fitted_for_an_earlier_campaign_equal_fresh_ones(example_project
         for name, frame in fresh.frames.items():
             assert frame.texts == warm[campaign_id].frames[name].texts, name
         assert tree(tmp_path / "fresh" / campaign_id) == tree(tmp_path / "warm" / campaign_id)
+
+
+def test_qr_image_is_segnos_own_png_pixel_for_pixel():
+    import segno
+
+    from coffeerun.render.assets.images import qr_image
+
+    for url in ("https://a.example/s/" + "k" * n for n in (1, 40, 90, 300)):
+        for box in (50, 120, 333):
+            code = segno.make(url, error="m", micro=False)
+            scale = max(1, box // code.symbol_size(scale=1, border=4)[0])
+            buffer = io.BytesIO()
+            code.save(buffer, kind="png", scale=scale, border=4, dark="#111827", light="#FFFFFF")
+            reference = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+            ours = qr_image(url, box)
+            assert (ours.mode, ours.size, ours.tobytes()) == (reference.mode, reference.size, reference.tobytes())
