@@ -7,6 +7,7 @@ still owns the package: slides, notes, pictures, relationships and the saved par
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -197,12 +198,30 @@ class SharedDeck:
         self.writer = DeckWriter(language)
         self.slides: dict[str, Any] = {}  # slide key -> slide
         self._ids: dict[str, Any] = {}  # slide key -> its sldId element
+        self._notes: Any = None  # a notes page as python-pptx makes it, before any text
 
     def add(self, key: str, frame: Frame) -> None:
         if key not in self.slides:
             slide = self.slides[key] = self.writer.add(frame, [])
             self._ids[key] = self.writer.prs.slides._sldIdLst[-1]
-            slide.notes_slide  # noqa: B018 - made now, in slide order: stable part names
+            self._add_notes(slide)  # made now, in slide order: stable part names
+
+    def _add_notes(self, slide: Any) -> None:
+        """The slide's notes page, still without text: python-pptx makes the first from the notes master;
+        every later one is a copy of that (the same XML, without cloning the master's placeholders again)."""
+        if self._notes is None:
+            self._notes = copy.deepcopy(slide.notes_slide._element)
+            return
+        from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+        from pptx.parts.slide import NotesSlidePart
+
+        part = slide.part
+        package = part.package
+        notes = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+                               CONTENT_TYPE.PML_NOTES_SLIDE, package, copy.deepcopy(self._notes))
+        notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
+        notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
+        part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
 
     def save(self, keys: list[str], notes: list[list[str]], title: str, author: str, subject: str,
              timestamp: int, thumbnail: bytes | None) -> bytes:
