@@ -462,3 +462,36 @@ def test_a_twin_that_cannot_be_made_is_not_left_half_made(tmp_path, monkeypatch)
     monkeypatch.undo()
     assert publish.keep_twin(None, out, rows) is True
     assert publish.twin_rows(out, publish.stamp_of(out, rows)) == rows
+
+
+def test_a_file_kept_twice_is_read_once_and_untrusted_stamps_change_nothing(tmp_path, monkeypatch):
+    import json
+
+    from coffeerun import store as store_module
+    from coffeerun.store import Store, key
+
+    root, staged = tmp_path / "cache", tmp_path / "staged.png"
+    staged.write_bytes(b"a slide, kept as an image and as a file of its site")
+    reads = []
+    real = store_module.hash_file
+    monkeypatch.setattr(store_module, "hash_file", lambda path: reads.append(path) or real(path))
+    writer = Store(root)
+    writer.put("assets", key("assets", "slide"), {}, {"data": staged})
+    writer.put("sites", key("sites", "site"), {}, {"kit/slide.png": staged})  # the same file: not read again
+    assert reads == [staged]
+    other = tmp_path / "other.png"
+    other.write_bytes(staged.read_bytes())  # the same bytes in another file (another inode): read
+    writer.put("sites", key("sites", "other"), {}, {"kit/slide.png": other})
+    assert reads == [staged, other]
+    writer.finish()
+    stamps = json.loads((root / "verified.json").read_bytes())
+    info = os.stat(other)
+    planted = {"0" * 64: [info.st_size, info.st_mtime_ns, info.st_ino], "1" * 64: [[1], "x", None],
+               **{d: [s[0], s[1], "inode"] for d, s in stamps.items()}}
+    (root / "verified.json").write_text(json.dumps(planted))  # a stamp naming other.png under a wrong digest
+    reads.clear()
+    again = Store(root)
+    again.put("sites", key("sites", "again"), {}, {"kit/slide.png": other})
+    assert reads[0] == other  # hashed: no object of that digest is this very file (then the object is checked)
+    entry = Store(root).get("sites", key("sites", "again"))
+    assert entry is not None and entry.read("kit/slide.png") == staged.read_bytes()

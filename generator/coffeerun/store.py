@@ -78,6 +78,7 @@ class Store:
     _stamps: dict[str, list[int]] | None = None
     _buckets: set[Path] = field(default_factory=set)
     _stamps_changed: bool = False
+    _inodes: dict[tuple[int, int, int], str] | None = None  # (inode, size, mtime) -> digest, from the stamps
 
     def reading_only(self) -> Store:
         """This store for workers: the same reads; nothing written, nothing removed."""
@@ -132,8 +133,7 @@ class Store:
             except OSError:
                 ok = False
             if ok:
-                self._known()[digest] = stamp
-                self._stamps_changed = True
+                self._stamp(digest, stamp)
         if ok and info.st_mode & 0o777 != FILE_MODE:
             ok = self.writable and self._quietly(lambda: os.chmod(path, FILE_MODE))
         if not ok:
@@ -181,7 +181,7 @@ class Store:
         if isinstance(content, bytes):
             digest, size = hashlib.sha256(content).hexdigest(), len(content)
         else:
-            digest, size = hash_file(content), os.stat(content).st_size
+            digest, size = self._file_digest(content)
         target = self.object(digest)
         if self.verify(digest, size):
             return [digest, size]
@@ -200,9 +200,31 @@ class Store:
             if os.stat(target).st_mode & 0o777 != FILE_MODE:
                 os.chmod(target, FILE_MODE)
         info = os.stat(target)
-        self._known()[digest] = [info.st_size, info.st_mtime_ns, info.st_ino]
-        self._stamps_changed = True
+        self._stamp(digest, [info.st_size, info.st_mtime_ns, info.st_ino])
         return [digest, size]
+
+    def _file_digest(self, path: Path) -> tuple[str, int]:
+        """sha256 and size of a file; one that is a hard link of an object with a known stamp is that object (a
+        build's image is kept once as an image and once as a file of its site: it is read once)."""
+        info = os.stat(path)
+        if self._inodes is None:
+            self._inodes = {(s[2], s[0], s[1]): d for d, s in self._known().items()  # verified.json: read, not trusted
+                            if isinstance(s, list) and len(s) == 3 and all(type(v) is int for v in s)}
+        digest = self._inodes.get((info.st_ino, info.st_size, info.st_mtime_ns))
+        if digest is not None and _KEY.match(digest):
+            try:
+                kept = os.stat(self.object(digest))
+            except OSError:
+                kept = None
+            if kept is not None and (kept.st_dev, kept.st_ino) == (info.st_dev, info.st_ino):
+                return digest, info.st_size
+        return hash_file(path), info.st_size
+
+    def _stamp(self, digest: str, stamp: list[int]) -> None:
+        self._known()[digest] = stamp
+        self._stamps_changed = True
+        if self._inodes is not None:
+            self._inodes[(stamp[2], stamp[0], stamp[1])] = digest
 
     def _quietly(self, action: Any) -> bool:
         """Run a write; a store that cannot be written is left alone from then on, with one warning."""
@@ -293,7 +315,7 @@ class Store:
                     self._clear(item, now)  # not when new: a concurrent build's object may not be recorded yet
         if self._stamps is not None or (self.root / "verified.json").exists():
             self._stamps = {d: s for d, s in self._known().items() if d in named}
-            self._stamps_changed = True
+            self._stamps_changed, self._inodes = True, None
         self._quietly(lambda: write_atomic(marker, b""))
 
     def _clear(self, path: Path, now: float) -> None:
