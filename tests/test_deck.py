@@ -325,6 +325,8 @@ def _python_pptx_slide(prs, frame, language):
 def test_slide_xml_is_what_python_pptx_writes_for_the_same_shapes(built):
     from dataclasses import replace
 
+    import pytest
+    from lxml import etree
     from pptx import Presentation
 
     from coffeerun.render.assets.compose import RectOp, TextOp
@@ -334,13 +336,18 @@ def test_slide_xml_is_what_python_pptx_writes_for_the_same_shapes(built):
     frames = list(result.frames.values())
     texts = [op for f in frames for op in f.ops if isinstance(op, TextOp)]
     odd = replace(texts[0], id='odd "id" & <more>', layout=replace(
-        texts[0].layout, text='<b>&amp; "quoted"\ttab \x07 bell\x1f\nsecond line ü 山田'))
+        texts[0].layout, text='<b>&amp; "quoted"\ttab \x07 bell\x1f\n\nsecond line ü 山田\n'))
+    empty = replace(texts[0], id="empty", layout=replace(texts[0].layout, text=""))
     pill = replace(texts[0], id="pill", pill=RectOp("pill", (10, 20, 300, 60), "#0b3d91", 30))
-    extra = replace(frames[0], background="#ffffff", ops=[odd, pill, RectOp("plain", (0, 0, 5, 5), "#000000")])
+    extra = replace(frames[0], background="#ffffff", ops=[odd, empty, pill, RectOp("plain", (0, 0, 5, 5), "#000000")])
     for language in ("en-US", "ja"):
         writer, reference = DeckWriter(language), Presentation()
         for frame in [*frames, extra]:
             ours = writer.add(frame, [])
             theirs = _python_pptx_slide(reference, frame, language)
-            assert ours._element.xml == theirs._element.xml
+            assert etree.tostring(ours._element) == etree.tostring(theirs._element)  # the bytes saved, in order
             assert ours.part.rels.xml == theirs.part.rels.xml
+    for bad in (replace(frames[0], background="white"), replace(extra, ops=[RectOp("r", (0, 0, 5, 5), "#abc")]),
+                replace(extra, ops=[replace(texts[0], layout=replace(texts[0].layout, size=1))])):
+        with pytest.raises(ValueError, match="a deck can hold"):  # as python-pptx refuses them
+            DeckWriter("en-US").add(bad, [])

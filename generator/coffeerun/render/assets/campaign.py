@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import platform
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version as _metadata_version
@@ -101,7 +102,8 @@ class _Run:
     def image_key(self, spec: SlideSpec) -> str:
         """What one image shows and nothing else: its layout, content, colors and the face of each
         of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
-        return store.key("assets", "png", self.base, {"segno": _version("segno"), "isal": _version("isal")},
+        encoder = {"segno": _version("segno"), "isal": _version("isal"), "cpu": platform.machine()}  # see png.py
+        return store.key("assets", "png", self.base, encoder,
                          self.palette, spec.kind, _content_key(spec.content),
                          _faces_key(self.book, _texts(spec.content)))
 

@@ -62,11 +62,14 @@ def picture_png(op: ImageOp) -> bytes:
     return data
 
 
+_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _NAMESPACES = " ".join(f'xmlns:{p}="{uri}"' for p, uri in (
-    ("a", "http://schemas.openxmlformats.org/drawingml/2006/main"),
+    ("a", _DRAWING),
     ("p", "http://schemas.openxmlformats.org/presentationml/2006/main"),
     ("r", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")))
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+_HEX = re.compile(r"[0-9A-Fa-f]{6}")
+_FONT_SIZE, _SPACING = (100, 400000), (0, 158400)  # centipoints: ST_TextFontSize, ST_TextSpacingPoint
 
 
 def _text(value: str) -> str:
@@ -82,13 +85,20 @@ def _quoted(value: str) -> str:
     return f'"{_attr(value)}"'
 
 
-def _centipoints(px: float) -> int:
-    """A length of the slide in px (1 px = 0.5 pt) as python-pptx stores a Pt of it: whole centipoints."""
-    return int(px / 2 * 12700) // 127
+def _centipoints(px: float, low: int, high: int) -> int:
+    """A length of the slide in px (1 px = 0.5 pt) as python-pptx stores a Pt of it: whole centipoints,
+    refused outside the format's range (low..high centipoints), as python-pptx refuses it."""
+    value = int(px / 2 * 12700) // 127
+    if not low <= value <= high:
+        raise ValueError(f"{px} px is outside what a deck can hold ({low / 50:g} to {high / 50:g} px)")
+    return value
 
 
 def _fill(color: str) -> str:
-    return f'<a:solidFill><a:srgbClr val="{color.lstrip("#").upper()}"/></a:solidFill>'
+    value = color.lstrip("#")
+    if not _HEX.fullmatch(value):
+        raise ValueError(f"not a colour a deck can hold: {color!r} (#RRGGBB)")
+    return f'<a:solidFill><a:srgbClr val="{value.upper()}"/></a:solidFill>'
 
 
 def _xfrm(x: float, y: float, w: float, h: float) -> str:
@@ -140,7 +150,12 @@ class DeckWriter:
             elif isinstance(op, TextOp):
                 xml.append(self._text_xml(shape_id, op))
         tree = slide.shapes._spTree
-        tree.extend(list(parse_xml(f"<p:spTree {_NAMESPACES}>{''.join(xml)}</p:spTree>")))
+        shapes = "".join(xml)
+        parsed = parse_xml(f"<p:spTree {_NAMESPACES}>{shapes}</p:spTree>")
+        if "<a:t></a:t>" in shapes:  # an empty run: python-pptx writes <a:t></a:t>, a parse gives <a:t/>
+            for element in parsed.iter(f"{{{_DRAWING}}}t"):
+                element.text = element.text or ""
+        tree.extend(list(parsed))
         background = parse_xml(f"<p:bg {_NAMESPACES}><p:bgPr>{_fill(frame.background)}<a:effectLst/></p:bgPr></p:bg>")
         tree.getparent().insert(0, background)
         if notes:
@@ -151,7 +166,8 @@ class DeckWriter:
         layout = op.layout
         pill = op.pill is not None
         align = _ALIGN["center" if pill else layout.style.align]
-        paragraph = (f'<a:pPr algn="{align}"><a:lnSpc><a:spcPts val="{_centipoints(layout.line_pitch)}"/></a:lnSpc>'
+        paragraph = (f'<a:pPr algn="{align}"><a:lnSpc><a:spcPts val="{_centipoints(layout.line_pitch, *_SPACING)}"/>'
+                     "</a:lnSpc>"
                      '<a:spcBef><a:spcPts val="0"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft></a:pPr>')
         run = self._run_properties(layout.size, layout.style.weight == "bold", op.color)
         body = "".join(f"<a:p>{paragraph}<a:r>{run}<a:t>{_text(line)}</a:t></a:r></a:p>"
@@ -172,7 +188,7 @@ class DeckWriter:
         fonts = [("latin", LATIN), ("ea", self.ea), ("cs", LATIN)]
         faces = "".join(f"<a:{tag} {' '.join(f'{k}={_quoted(v)}' for k, v in attrs.items())}/>"
                         for tag, attrs in fonts if attrs)
-        return (f'<a:rPr sz="{_centipoints(size_px)}" b="{int(bold)}" lang="{_attr(self.lang_tag)}">'
+        return (f'<a:rPr sz="{_centipoints(size_px, *_FONT_SIZE)}" b="{int(bold)}" lang="{_attr(self.lang_tag)}">'
                 f"{_fill(color)}{faces}</a:rPr>")
 
     def save(self, title: str, author: str, subject: str, timestamp: int, thumbnail: bytes | None) -> bytes:
