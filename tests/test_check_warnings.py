@@ -119,3 +119,39 @@ def test_a_missing_colon_is_reported_at_the_key_with_a_hint(example_project, run
     result, out = check(run_cli, example_project)
     assert result.exit_code == 1
     assert re.search(rf"{CAMPAIGN}:{line}:1: error: not valid YAML: missing colon", out), out
+
+
+def test_a_build_that_validates_in_its_workers_shows_the_warnings_check_shows(example_project):
+    # From PARALLEL_FROM campaigns on, a build validates them in chunks in its workers: their warnings
+    # (here a quote the slides cut and a '#' read as a comment) reach the build's report as check's do.
+    import datetime as dt
+    import shutil
+
+    from coffeerun.digests import FileDigests
+    from coffeerun.project import ProjectPaths
+    from coffeerun.store import Store
+    from coffeerun.validate import validate_project
+    from coffeerun.validcache import PARALLEL_FROM, Validation
+
+    words = " ".join(["month-end"] * 60 + ["closes"] * 60 + ["faster"] * 60)
+    edit(example_project, "    highlight: 9 days → 3\n", "    highlight: 9 days → 3\n  - by: daniel-reyes\n"
+         f"    text: {words}\n")
+    edit(example_project, "    highlight: Zero audit findings on cash", "    highlight: We are the #1 team #winning")
+    for n in range(PARALLEL_FROM):
+        shutil.copy(example_project / CAMPAIGN, example_project / "campaigns" / f"copy-{n:02d}.yaml")
+
+    class InProcess:  # the workers' pool, run here: the same calls, the same results
+        def submit(self, fn, *args, what):
+            return fn(*args)
+
+        def result(self, future):
+            return future
+
+    today = dt.date(2026, 11, 23)
+    paths = ProjectPaths(example_project)
+    checked = Validation(paths, FileDigests(), Store(None)).run(today, None, InProcess(), 2)
+    expected = validate_project(example_project, today).problems.warnings
+    assert len([p for p in expected if "will be cut" in p.message]) == PARALLEL_FROM + 1
+    assert len([p for p in expected if "as a comment" in p.message]) == PARALLEL_FROM + 1
+    assert not checked.problems.errors and len(checked.campaigns) == PARALLEL_FROM + 4
+    assert checked.problems.warnings == expected

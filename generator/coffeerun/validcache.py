@@ -178,13 +178,17 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
                      tuple(a.id for a in info.model.advocates), campaign_facts(info), info)
 
 
-def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> list[Validated]:
-    """Worker side: validate some campaigns; those without problems come back with their models."""
+def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> tuple[list[Validated], list[Problem]]:
+    """Worker side: validate some campaigns; those without errors come back with their models and the
+    warnings about their files (the text slides will cut, '#' read as a comment), which the build shows
+    as `check` does. Those with errors are validated again by the build, which reports them."""
     from coffeerun.validate import validate_project
 
     project = validate_project(root, today, ids)
     troubled = {p.path for p in project.problems.errors}
-    return [validated(info, root) for info in project.campaigns if info.source not in troubled]
+    clean = [info for info in project.campaigns if info.source not in troubled]
+    sources = {info.source for info in clean}
+    return [validated(info, root) for info in clean], [p for p in project.problems.items if p.path in sources]
 
 
 class Validation:
@@ -288,15 +292,19 @@ class Validation:
         from coffeerun.validate import validate_project
 
         done: dict[str, Validated] = {}
+        warned: list[Problem] = []
         if pool is not None and len(self.fresh) >= PARALLEL_FROM:
             size = max(4, -(-len(self.fresh) // (workers * 4)))
             chunks = [tuple(f.stem for f in self.fresh[i:i + size]) for i in range(0, len(self.fresh), size)]
             futures = [pool.submit(validate_chunk, self.paths.root, today, chunk,
                                    what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
             for future in futures:
-                done.update((os.fspath(self.paths.root / found.source), found) for found in pool.result(future))
+                found_here, warnings = pool.result(future)
+                done.update((os.fspath(self.paths.root / found.source), found) for found in found_here)
+                warned += warnings
         project = validate_project(self.paths.root, today, only or None,
                                    known=lambda file: getattr(done.get(os.fspath(file)), "info", None))
+        project.problems.extend(p for p in warned if os.fspath(self.paths.root / p.path) in done)
         campaigns = [done.get(os.fspath(self.paths.root / info.source)) or validated(info, self.paths.root)
                      for info in project.campaigns]
         return Checked(self.paths, project.brand.model_dump(mode="json"), project.brand_logo, campaigns,
