@@ -477,3 +477,49 @@ def test_image_handouts_of_every_kind_lose_their_metadata_and_stay_upright(tmp_p
     with Image.open(io.BytesIO(published)) as image:
         assert image.size == ((20, 30) if orientation == 6 else (30, 20))
         assert image.getexif().get(0x0112, 1) == 1
+
+
+def test_a_handout_naming_another_campaigns_kit_link_stops_every_kind_of_build(example_project):
+    # The check needs every campaign's links, also where only some campaigns are validated: in the build's
+    # workers (from PARALLEL_FROM campaigns on), after one campaign changed, and in `check <campaign>`.
+    import datetime as dt
+
+    from coffeerun import tokens
+    from coffeerun.digests import FileDigests
+    from coffeerun.project import ProjectPaths
+    from coffeerun.store import Store
+    from coffeerun.validate import validate_project
+    from coffeerun.validcache import PARALLEL_FROM, Validation
+
+    source = example_project / "campaigns" / "northwind-treasury-close.yaml"
+    text = source.read_text(encoding="utf-8")
+    handout = "content/media/files/northwind-treasury-results.pdf"
+    assert handout in text
+    for n in range(PARALLEL_FROM + 1):
+        (example_project / "campaigns" / f"copy-{n:02d}.yaml").write_text(text, encoding="utf-8")
+    today = dt.date(2026, 11, 23)
+    version = validate_project(example_project, today, ["copy-24"]).campaigns[0].model.link_version
+    kit = tokens.campaign_links(tokens.secret_from_env() or tokens.PREVIEW_SECRET, "copy-24", version, "").kit_token
+    leaky = example_project / "content" / "media" / "files" / "leaky.pdf"
+    leaky.write_bytes((example_project / handout).read_bytes() + f"\n% https://x.example/{kit}/\n".encode())
+    paths, cache = ProjectPaths(example_project), example_project / ".cache"
+
+    class InProcess:  # the workers' pool, run here
+        def submit(self, fn, *args, what):
+            return fn(*args)
+
+        def result(self, future):
+            return future
+
+    def leaks(checked) -> list[str]:
+        return [p.path for p in checked.problems.errors if "names campaign 'copy-24's private kit link" in p.message]
+
+    first = Validation(paths, FileDigests(), Store(cache)).run(today, None, InProcess(), 2)  # nothing names it yet
+    assert not first.problems.errors
+    (example_project / "campaigns" / "copy-00.yaml").write_text(text.replace(handout, "content/media/files/leaky.pdf"),
+                                                                encoding="utf-8")
+    changed = Validation(paths, FileDigests(), Store(cache)).run(today, None, InProcess(), 2)  # copy-00 only
+    assert leaks(changed) == ["campaigns/copy-00.yaml"]
+    everything = Validation(paths, FileDigests(), Store(None)).run(today, None, InProcess(), 2)  # in the workers
+    assert leaks(everything) == ["campaigns/copy-00.yaml"]
+    assert leaks(validate_project(example_project, today, ["copy-00"])) == ["campaigns/copy-00.yaml"]

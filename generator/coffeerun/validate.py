@@ -264,30 +264,32 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
     return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved)
 
 
-def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None:
+def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners: dict[str, int]) -> None:
     """A file handed out on a share site may name no private link but that site's own: a kit link (or
-    another campaign's) in a PDF or a spreadsheet would reach every colleague who downloads it."""
+    another campaign's) in a PDF or a spreadsheet would reach every colleague who downloads it. `owners`:
+    every campaign of the project by id, with its link_version, whichever of them are validated here."""
     from coffeerun import tokens
     from coffeerun.handouts import named_links
 
     secret = tokens.secret_from_env() or tokens.PREVIEW_SECRET
-    owners: dict[str, tuple[str, str]] = {}
-    for info in campaigns:
-        links = tokens.campaign_links(secret, info.id, info.model.link_version, "")
-        owners.update({links.share_token: (info.id, "share"), links.kit_token: (info.id, "kit")})
+    tokens_of: dict[str, tuple[str, str]] = {}
+    for campaign_id, version in sorted(owners.items()):
+        links = tokens.campaign_links(secret, campaign_id, version, "")
+        tokens_of.update({links.share_token: (campaign_id, "share"), links.kit_token: (campaign_id, "kit")})
     found: dict[str, set[str]] = {}
     for info in campaigns:
-        doc = checker.docs.get(info.id)
-        if doc is None:  # validated by an earlier build from these very files
-            continue
         for i, resource in enumerate(info.model.resources):
             if resource.file is None:
                 continue
             if resource.file not in found:
-                found[resource.file] = named_links(checker.paths.root / resource.file, set(owners))
+                found[resource.file] = named_links(checker.paths.root / resource.file, set(tokens_of))
             for token in sorted(found[resource.file]):
-                owner, kind = owners[token]
+                owner, kind = tokens_of[token]
                 if (owner, kind) == (info.id, "share"):
+                    continue
+                # validated in a worker of this build: its document is read again for the position
+                doc = checker.docs.get(info.id) or checker.load(checker.paths.root / info.source)
+                if doc is None:
                     continue
                 whose = "this campaign's" if owner == info.id else f"campaign '{owner}'s"
                 loc = ("resources", i, "file")
@@ -297,12 +299,34 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo]) -> None
                 checker.report(pos, loc, message)
 
 
+def _link_versions(paths: ProjectPaths, files: list[Path]) -> dict[str, int]:
+    """The link_version of campaign files not validated here (1 when unreadable): their links are
+    private links a handout must not name either."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    versions = {}
+    for file in files:
+        data = None
+        if refusal(paths.root, file) is None:
+            try:
+                data = yaml.load(file.read_bytes(), Loader=loader)  # noqa: S506 - a safe loader
+            except (OSError, yaml.YAMLError, ValueError):
+                data = None
+        version = data.get("link_version", 1) if isinstance(data, dict) else 1
+        versions[file.stem] = version if type(version) is int and version >= 1 else 1
+    return versions
+
+
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
-                     known: Callable[[Path], CampaignInfo | None] | None = None) -> ValidProject:
+                     known: Callable[[Path], CampaignInfo | None] | None = None,
+                     owners: dict[str, int] | None = None, handouts: bool = True) -> ValidProject:
     """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
 
-    `known(file)` may return a campaign validated earlier from the same inputs without any problem
-    (the build's validation cache), with its publish state for today; it is used as it is.
+    `known(file)` may return a campaign validated without any problem in a worker of this build, with its
+    publish state for today; it is used as it is (its handouts are checked here). `owners`: the link_version
+    of campaigns validated before (the build's records), whose links handouts must not name; the others not
+    validated here are read for theirs. `handouts=False`: no handout check (a worker's part of a build).
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
@@ -316,7 +340,8 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     accounts = _Accounts(checker)
     wanted = set(only or [])
     campaigns = []
-    for file in checker.file_names(paths.campaigns, "campaign"):
+    files = checker.file_names(paths.campaigns, "campaign")
+    for file in files:
         if wanted and file.stem not in wanted:
             continue
         info = known(file) if known else None
@@ -328,7 +353,10 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
         for profile_set in profiles.values():
             profile_set.check_all()
         accounts.check_all()
-    _links_in_handouts(checker, campaigns)
+    if handouts:
+        versions = {info.id: info.model.link_version for info in campaigns}
+        others = [f for f in files if f.stem not in versions and f.stem not in (owners or {})]
+        _links_in_handouts(checker, campaigns, {**_link_versions(paths, others), **(owners or {}), **versions})
     for campaign in campaigns:
         if campaign.state.kind in ("withheld", "expired", "scheduled"):
             checker.report(Pos(campaign.source), (), campaign.state.reason, "warning")

@@ -184,7 +184,7 @@ def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> tuple[li
     as `check` does. Those with errors are validated again by the build, which reports them."""
     from coffeerun.validate import validate_project
 
-    project = validate_project(root, today, ids)
+    project = validate_project(root, today, ids, handouts=False)  # handouts: by the build, which knows every link
     troubled = {p.path for p in project.problems.errors}
     clean = [info for info in project.campaigns if info.source not in troubled]
     sources = {info.source for info in clean}
@@ -272,7 +272,8 @@ class Validation:
         if self.fresh:
             from coffeerun.validate import validate_project
 
-            sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh])
+            sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh],
+                                   owners={found.id: found.link_version for found in known.values()})
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
