@@ -155,3 +155,11 @@ def test_a_build_that_validates_in_its_workers_shows_the_warnings_check_shows(ex
     assert len([p for p in expected if "as a comment" in p.message]) == PARALLEL_FROM + 1
     assert not checked.problems.errors and len(checked.campaigns) == PARALLEL_FROM + 4
     assert checked.problems.warnings == expected
+    # A build of named campaigns: also the warnings in the advocate files they use.
+    advocate = example_project / "content" / "advocates" / "marcus-okafor.yaml"
+    advocate.write_text(advocate.read_text(encoding="utf-8").replace(
+        "title: Director, Information Security", "title: Director of the #1 team #winning"), encoding="utf-8")
+    only = [f"copy-{n:02d}" for n in range(PARALLEL_FROM)]
+    named = Validation(paths, FileDigests(), Store(None)).run(today, only, InProcess(), 2).problems.warnings
+    assert any(p.path.endswith("marcus-okafor.yaml") for p in named)
+    assert named == validate_project(example_project, today, only).problems.warnings

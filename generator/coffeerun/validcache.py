@@ -179,16 +179,16 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> tuple[list[Validated], list[Problem]]:
-    """Worker side: validate some campaigns; those without errors come back with their models and the
-    warnings about their files (the text slides will cut, '#' read as a comment), which the build shows
-    as `check` does. Those with errors are validated again by the build, which reports them."""
+    """Worker side: validate some campaigns; those without errors come back with their models, and every
+    warning found (the text slides will cut, '#' read as a comment, also in the advocate and resource files
+    they use), which the build shows as `check` does. Those with errors are validated again by the build,
+    which reports them."""
     from coffeerun.validate import validate_project
 
     project = validate_project(root, today, ids, handouts=False)  # handouts: by the build, which knows every link
     troubled = {p.path for p in project.problems.errors}
     clean = [info for info in project.campaigns if info.source not in troubled]
-    sources = {info.source for info in clean}
-    return [validated(info, root) for info in clean], [p for p in project.problems.items if p.path in sources]
+    return [validated(info, root) for info in clean], project.problems.warnings
 
 
 class Validation:
@@ -305,7 +305,7 @@ class Validation:
                 warned += warnings
         project = validate_project(self.paths.root, today, only or None,
                                    known=lambda file: getattr(done.get(os.fspath(file)), "info", None))
-        project.problems.extend(p for p in warned if os.fspath(self.paths.root / p.path) in done)
+        project.problems.extend(warned)  # the same warning twice (a shared file's) is kept once
         campaigns = [done.get(os.fspath(self.paths.root / info.source)) or validated(info, self.paths.root)
                      for info in project.campaigns]
         return Checked(self.paths, project.brand.model_dump(mode="json"), project.brand_logo, campaigns,
