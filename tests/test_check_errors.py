@@ -426,3 +426,28 @@ def test_a_symlinked_project_root_is_not_an_escape(tmp_path: Path, run_cli) -> N
     (tmp_path / "link").symlink_to(real)
     result = run_cli("check", "--project", tmp_path / "link", "--today", TODAY)
     assert result.exit_code == 0, result.output
+
+
+def test_a_slide_layout_colour_that_is_neither_a_palette_name_nor_hex_is_an_error_at_its_line(example_project,
+                                                                                            run_cli) -> None:
+    layouts = example_project / "theme" / "slides" / "layouts.yaml"
+    text = layouts.read_text(encoding="utf-8")
+    stripe = "{id: stripe, type: rect, box: [0, 0, 1920, 14], fill: accent}"
+    assert stripe in text
+    text = text.replace(stripe, stripe.replace("accent", "pirmary"), 1)
+    layouts.write_text(text.replace("fill: primary-deep}", 'fill: "#abc"}', 1), encoding="utf-8")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "pirmary" in row)
+    result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
+    out = result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert re.search(rf"theme/slides/layouts.yaml:{line}:\d+: error: layouts\.title\.elements\[0\]\.fill: 'pirmary' "
+                     r"is not a slide colour; use a palette name \(.*\) or #RRGGBB; did you mean 'primary'\?", out), out
+    assert out.count("is not a slide colour") == 1  # "#abc" is a colour: every renderer draws it as #aabbcc
+
+    from coffeerun.project import ProjectPaths
+    from coffeerun.render.assets.compose import Composer
+    from coffeerun.render.assets.fonts import FontBook
+    from coffeerun.render.assets.theme import load_theme
+
+    composer = Composer(load_theme(ProjectPaths(example_project)), {"accent": "#f5a623"}, FontBook("en"))
+    assert composer.color("#abc") == "#aabbcc" and composer.color("accent") == "#f5a623"

@@ -299,6 +299,41 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners:
                 checker.report(pos, loc, message)
 
 
+_SLIDE_COLORS = ("fill", "color", "ring", "chip")  # the keys of a layout element that name a colour
+
+
+def _slide_layouts(checker: _Checker) -> None:
+    """The colours of the project's own theme/slides/layouts.yaml: palette names or #RGB/#RRGGBB, so that
+    the slide images, the decks and the PDFs all draw them (else no slide is made: a build refuses it)."""
+    from coffeerun.fieldtypes import COLOR_PATTERN
+    from coffeerun.render.assets.theme import LAYOUTS_FILE
+    from coffeerun.render.colors import slide_palette
+
+    file = checker.paths.root / "theme" / LAYOUTS_FILE
+    if not file.is_file():
+        return
+    doc = checker.load(file)
+    layouts = doc.data.get("layouts") if doc is not None and isinstance(doc.data, dict) else None
+    if doc is None or not isinstance(layouts, dict):
+        return
+    names = sorted(slide_palette("#000000", None, "#000000", None))
+    found: list[tuple[Loc, Any]] = []
+    for name, layout in layouts.items():
+        if not isinstance(layout, dict):
+            continue
+        if "background" in layout:
+            found.append((("layouts", name, "background"), layout["background"]))
+        for i, element in enumerate(layout.get("elements") or []):
+            if isinstance(element, dict):
+                found += [(("layouts", name, "elements", i, key), element[key]) for key in _SLIDE_COLORS
+                          if key in element and not (key == "chip" and element[key] in (None, "none"))]
+    for loc, value in found:
+        if isinstance(value, str) and (value in names or re.fullmatch(COLOR_PATTERN, value)):
+            continue
+        checker.report(doc.pos(loc), loc, f"{short(value)} is not a slide colour; use a palette name "
+                       f"({one_of(names)}) or #RRGGBB{did_you_mean(value, names)}")
+
+
 def _link_versions(paths: ProjectPaths, files: list[Path]) -> dict[str, int]:
     """The link_version of campaign files not validated here (1 when unreadable): their links are
     private links a handout must not name either."""
@@ -333,6 +368,7 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     checker.problems.extend(tree_problems(paths.root))
     checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)
+    _slide_layouts(checker)
     if paths.mkdocs_yml.parent == paths.root:
         checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))
     profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),

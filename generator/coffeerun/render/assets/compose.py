@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 from PIL import Image
 
 from coffeerun.digests import file_digest
+from coffeerun.fieldtypes import COLOR_PATTERN
 from coffeerun.render.assets import images
 from coffeerun.render.assets.fonts import FontBook
 from coffeerun.render.assets.layout import Box, Fitter, TextLayout, TextStyle, moved
 from coffeerun.render.assets.slides import Picture, SlideSpec
 from coffeerun.render.assets.theme import Theme
+from coffeerun.render.colors import normalise
 
 CHIP_RADIUS = 18
 
@@ -158,7 +161,12 @@ class Composer:
         return value
 
     def color(self, name: str) -> str:
-        return self.palette.get(name, name)
+        """A palette name's colour, or a #RGB/#RRGGBB colour as #rrggbb, the same in every renderer (validation
+        refuses anything else in theme/slides/layouts.yaml: no slide is drawn from it)."""
+        known = self.palette.get(name)
+        if known is not None:
+            return known
+        return normalise(name) if re.fullmatch(COLOR_PATTERN, name) else name
 
     def _element(self, element: dict[str, Any], box: Box, value: Any, op_id: str) -> Op | None:
         kind = element["type"]
