@@ -443,6 +443,11 @@ def test_a_slide_layout_colour_that_is_neither_a_palette_name_nor_hex_is_an_erro
     assert re.search(rf"theme/slides/layouts.yaml:{line}:\d+: error: layouts\.title\.elements\[0\]\.fill: 'pirmary' "
                      r"is not a slide colour; use a palette name \(.*\) or #RRGGBB; did you mean 'primary'\?", out), out
     assert out.count("is not a slide colour") == 1  # "#abc" is a colour: every renderer draws it as #aabbcc
+    layouts.write_text(layouts.read_text(encoding="utf-8").replace("type: rect", "type: rct", 1), encoding="utf-8")
+    result = run_cli("check", "--project", example_project, "--today", "2026-11-23")
+    out = result.stdout + result.stderr
+    assert re.search(rf"theme/slides/layouts.yaml:{line}:\d+: error: layouts\.title\.elements\[0\]\.type: 'rct' is "
+                     r"not a slide element type; use rect, text, logo, avatar or qr; did you mean 'rect'\?", out), out
 
     from coffeerun.project import ProjectPaths
     from coffeerun.render.assets.compose import Composer

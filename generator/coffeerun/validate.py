@@ -300,11 +300,13 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners:
 
 
 _SLIDE_COLORS = ("fill", "color", "ring", "chip")  # the keys of a layout element that name a colour
+_ELEMENT_TYPES = ("rect", "text", "logo", "avatar", "qr")  # what render/assets/compose.py draws
 
 
 def _slide_layouts(checker: _Checker) -> None:
-    """The colours of the project's own theme/slides/layouts.yaml: palette names or #RGB/#RRGGBB, so that
-    the slide images, the decks and the PDFs all draw them (else no slide is made: a build refuses it)."""
+    """The colours and element types of the project's own theme/slides/layouts.yaml: palette names or
+    #RGB/#RRGGBB, which the slide images, the decks and the PDFs all draw, and the types the slides know
+    (a misspelt one was left off the slides, or stopped the build)."""
     from coffeerun.fieldtypes import COLOR_PATTERN
     from coffeerun.render.assets.theme import LAYOUTS_FILE
     from coffeerun.render.colors import slide_palette
@@ -324,9 +326,14 @@ def _slide_layouts(checker: _Checker) -> None:
         if "background" in layout:
             found.append((("layouts", name, "background"), layout["background"]))
         for i, element in enumerate(layout.get("elements") or []):
-            if isinstance(element, dict):
-                found += [(("layouts", name, "elements", i, key), element[key]) for key in _SLIDE_COLORS
-                          if key in element and not (key == "chip" and element[key] in (None, "none"))]
+            if not isinstance(element, dict):
+                continue
+            found += [(("layouts", name, "elements", i, key), element[key]) for key in _SLIDE_COLORS
+                      if key in element and not (key == "chip" and element[key] in (None, "none"))]
+            if element.get("type") not in _ELEMENT_TYPES:
+                loc = ("layouts", name, "elements", i, "type")
+                checker.report(doc.pos(loc), loc, f"{short(element.get('type'))} is not a slide element type; use "
+                               f"{one_of(_ELEMENT_TYPES)}{did_you_mean(element.get('type'), _ELEMENT_TYPES)}")
     for loc, value in found:
         if isinstance(value, str) and (value in names or re.fullmatch(COLOR_PATTERN, value)):
             continue
