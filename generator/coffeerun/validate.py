@@ -331,8 +331,8 @@ def _slide_layouts(checker: _Checker) -> None:
             found += [(("layouts", name, "elements", i, key), element[key]) for key in _SLIDE_COLORS
                       if key in element and not (key == "chip" and element[key] in (None, "none"))]
             if element.get("type") not in _ELEMENT_TYPES:
-                loc = ("layouts", name, "elements", i, "type")
-                checker.report(doc.pos(loc), loc, f"{short(element.get('type'))} is not a slide element type; use "
+                where: Loc = ("layouts", name, "elements", i, "type")
+                checker.report(doc.pos(where), where, f"{short(element.get('type'))} is not a slide element type; use "
                                f"{one_of(_ELEMENT_TYPES)}{did_you_mean(element.get('type'), _ELEMENT_TYPES)}")
     for loc, value in found:
         if isinstance(value, str) and (value in names or re.fullmatch(COLOR_PATTERN, value)):
