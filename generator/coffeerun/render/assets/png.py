@@ -1,13 +1,12 @@
-"""PNG files of slide pictures: unfiltered rows through ISA-L's deflate, because Pillow cannot skip PNG
-filtering.
+"""PNG files of slide pictures: unfiltered rows through zlib, because Pillow cannot skip PNG filtering.
 
 Pillow's PNG writer always tries every row filter (about 18 ms of a 1920x1080 slide's 27 ms, at any
 compress_level). A slide is flat colour and anti-aliased text, which deflate compresses as well
 without filters: measured on the example slides, unfiltered rows at zlib level 1 take 11 ms and are
-9 % smaller than Pillow's PNG at compress_level=1. ISA-L (the isal package) makes the same zlib stream
-format in 1.7 ms, 5 % larger than zlib's level 1. Its bytes depend on its version and may differ between
-processor families: both are in the image key, so a cache moved to another kind of machine is not used.
-Rows of filter type 0 are also what deck.pdf copies in as they are (predictor 15).
+9 % smaller than Pillow's PNG at compress_level=1. Rows of filter type 0 are also what deck.pdf copies
+in as they are (predictor 15). ISA-L's deflate (the isal package) took 1.7 ms instead of 11 ms, but the same
+pixels did not always give the same bytes (a build's second image could differ from a fresh process's), so
+it is not used: the same input must give the same bytes.
 """
 
 from __future__ import annotations
@@ -15,22 +14,21 @@ from __future__ import annotations
 import struct
 import zlib
 
-from isal import isal_zlib
 from PIL import Image
 
-LEVEL = 1  # of ISA-L's 0-3
+LEVEL = 1
 _BAND = 64  # rows read from the image at a time, not a 6 MB copy of the whole picture
 _COLOR_TYPES = {"RGB": (2, 3), "RGBA": (6, 4), "L": (0, 1)}
 
 
-def encode(image: Image.Image) -> bytes:
+def encode(image: Image.Image, level: int = LEVEL) -> bytes:
     """PNG bytes with no metadata chunk (no time, no text): the same image, the same bytes."""
     if image.mode not in _COLOR_TYPES:
         image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
     color_type, channels = _COLOR_TYPES[image.mode]
     width, height = image.size
     stride = width * channels
-    compressor = isal_zlib.compressobj(LEVEL)
+    compressor = zlib.compressobj(level)
     data = []
     for top in range(0, height, _BAND):
         raw = image.crop((0, top, width, min(height, top + _BAND))).tobytes()
