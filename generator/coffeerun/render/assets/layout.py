@@ -235,13 +235,13 @@ class Fitter:
         """The largest size whose wrapped lines fit the box, else the smallest with an ellipsis."""
         weight = style.weight
         before = set(self.book.missing)
-        clean = self._drop_missing(text, weight)
+        runs = tuple(self.book.runs(text, weight))  # notes each character no font has in the book
         missing = tuple(sorted(self.book.missing - before))
-        known = (text, box, style, tuple(self.book.runs(text, weight)), tuple(self.book.runs(ELLIPSIS, weight)))
+        known = (text, box, style, runs, tuple(self.book.runs(ELLIPSIS, weight)))
         layout = _FITTED.get(known)
         if layout is not None:
             return layout if layout.missing == missing else replace(layout, missing=missing)
-        layout = self._fit(text, clean, box, style, missing)
+        layout = self._fit(text, self._drop_missing(text, weight), box, style, missing)
         _FITTED[known] = layout
         return layout
 
