@@ -525,6 +525,45 @@ def test_attributed_pages_copied_from_a_pattern_are_those_mkdocs_builds_byte_for
         assert not any("cr-pattern" in name or b"cr-pattern" in data for name, data in left.items())
 
 
+def test_pages_given_their_html_directly_are_what_python_markdown_makes_of_them(tmp_path, monkeypatch):
+    """MkDocs makes a Markdown instance per page; our pages (one HTML block under our PassThrough extension) get
+    their content without one. Every file of every site of the example (English and Japanese, share sites and
+    kits, with their lines of spaces) is the same bytes as when Python-Markdown renders each page."""
+    root = copy_example(tmp_path / "project")
+    given = render_project(root, tmp_path / "given")
+    used = []
+    whole_page = engine._whole_page
+    monkeypatch.setattr(engine, "_whole_page", lambda *args: used.append(whole_page(*args)) and None)
+    rendered = render_project(root, tmp_path / "rendered")
+    assert len(used) > 20 and all(used)  # every page could have been given, and was rendered by Python-Markdown
+    for campaign_id, job in given.items():
+        for site, folder in job.site_dirs().items():
+            left, right = tree(folder), tree(rendered[campaign_id].site_dirs()[site])
+            assert left.keys() == right.keys()
+            assert [name for name in left if left[name] != right[name]] == [], (campaign_id, site)
+
+
+@pytest.mark.parametrize("markdown", [
+    "<div>a</div>", "\n\n<div class=x>\n  \n\t<p>b</p>\n   \n</div>\n", "<div>\r\nline\rline\x02\x03</div>",
+    "<span>inline</span>", "text first", "   <div>indented</div>", "<div\nclass=x>a</div>", "<!-- c --><div></div>",
+    "<DIV>upper</DIV>", "<hr/>", "   ", "\x02\x03", "<div>a</div>\n\n<p>b</p>\n\nc *d*",
+])
+def test_a_page_given_directly_is_what_python_markdown_makes_of_it(markdown):
+    """_whole_page mirrors Python-Markdown under our PassThrough extension alone: whitespace normalised, the
+    block put back (in <p> unless it starts with a block-level tag); stripped."""
+    import importlib.util
+
+    import markdown as python_markdown
+
+    spec = importlib.util.spec_from_file_location(str(engine.HOOKS), engine.HOOKS)  # named as MkDocs names hooks
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    extension = hooks.PassThrough()
+    expected = python_markdown.Markdown(extensions=[extension]).convert(markdown)
+    assert engine._whole_page(markdown, {"markdown_extensions": [extension], "mdx_configs": {}}) == expected
+    assert engine._whole_page(markdown, {"markdown_extensions": ["toc"], "mdx_configs": {}}) is None
+
+
 def test_a_theme_that_shows_a_page_address_gets_every_attributed_page_built_by_mkdocs(tmp_path, monkeypatch):
     """A project's own Material override may print the page's address: its attributed pages are then all
     built by MkDocs (no pattern copies: only the bundled overrides are copied), each with its own address;
@@ -538,7 +577,7 @@ def test_a_theme_that_shows_a_page_address_gets_every_attributed_page_built_by_m
         encoding="utf-8")
     for forced, out in ((False, "out"), (True, "forced")):
         if forced:
-            monkeypatch.setattr(pages, "copies_allowed", lambda paths: True)
+            monkeypatch.setattr(pages, "page_facts", lambda job: (True, True))
         results = _pattern_results(monkeypatch)
         jobs = render_project(root, tmp_path / out, states=("publish",))
         assert (results and not any(results)) if forced else results == []
@@ -591,7 +630,7 @@ def test_a_theme_that_shows_the_site_address_gets_every_kit_built_by_mkdocs(tmp_
     main.write_text(main.read_text(encoding="utf-8").replace(
         "{% block extrahead %}", '{% block extrahead %}\n  <meta name="x-site" content="{{ config.site_url }}">', 1),
         encoding="utf-8")
-    monkeypatch.setattr(kit_site, "copies_allowed", lambda paths: True)
+    monkeypatch.setattr(kit_site, "page_facts", lambda job: (True, True))
     used: list[bool] = []
     copies = kit_site._copies
     monkeypatch.setattr(kit_site, "_copies", lambda *args: used.append(copies(*args)) or used[-1])

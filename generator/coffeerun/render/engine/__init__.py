@@ -19,6 +19,7 @@ import copy
 import io
 import logging
 import os
+import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -290,6 +291,53 @@ def _once_per_process() -> None:
         return files
 
     mkdocs.commands.build.get_files = get_files
+    _pass_html_through()
+
+
+_BLANK_LINE = re.compile(r"\n +(?=\n)")  # NormalizeWhitespace's (?<=\n) +\n, found faster
+_FIRST_TAG = re.compile(r"^\<\/?([^ >]+)")  # Python-Markdown's RawHtmlPostprocessor.BLOCK_LEVEL_REGEX
+
+
+def _pass_html_through() -> None:
+    """Our hooks (mkdocs_hooks.py) make each page one stashed HTML block: Python-Markdown then only normalises
+    its whitespace (as NormalizeWhitespace does) and puts the block back, with no heading, title, anchor or link
+    found in it. Such a page gets that content here without a Markdown instance of its own, which MkDocs makes
+    for every page (a tenth of building a site). Anything else is MkDocs' own render; tests pin that both give
+    the same bytes."""
+    from mkdocs.structure import pages as mkdocs_pages
+    from mkdocs.structure.toc import get_toc
+
+    render = mkdocs_pages.Page.render
+
+    def passing(self: Any, config: Any, files: Any) -> None:
+        content = _whole_page(self.markdown, config)
+        if content is None:
+            return render(self, config, files)
+        self.content, self.toc, self._title_from_render = content, get_toc([]), None
+        self.present_anchor_ids = set()
+        if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+            self.links_to_anchors = {}
+        return None
+
+    mkdocs_pages.Page.render = passing  # type: ignore[method-assign]
+
+
+def _whole_page(markdown: str | None, config: Any) -> str | None:
+    """What Python-Markdown makes of a page under our PassThrough extension alone (its whitespace normalised, the
+    block in <p> unless it starts with a block-level tag), or None when that is not the config."""
+    extensions = config["markdown_extensions"]
+    if markdown is None or config["mdx_configs"] or len(extensions) != 1 \
+            or type(extensions[0]).__name__ != "PassThrough" or type(extensions[0]).__module__ != str(HOOKS):
+        return None
+    text = markdown.replace("\x02", "").replace("\x03", "").replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+    html = _BLANK_LINE.sub("\n", text.expandtabs(4)).strip("\n")
+    if not html.strip():
+        return ""
+    from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+    tag = _FIRST_TAG.match(html)
+    block = tag is not None and (tag.group(1)[0] in "!?@%" or tag.group(1).lower().rstrip("/") in BLOCK_LEVEL_ELEMENTS)
+    return (html if block else f"<p>{html}</p>").strip()
 
 
 # -- one Jinja environment per theme folders and locale, per process -------------------------------
