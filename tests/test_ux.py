@@ -84,6 +84,31 @@ def test_phrase_breaks_leave_tags_scripts_comments_and_quoted_attributes_as_writ
     assert f'<p title="{words} > x">' in out and f"<!-- {words} -->" in out and f"<pre>{words}</pre>" in out
 
 
+def test_phrase_breaks_are_those_of_reading_the_markup_token_by_token():
+    """break_phrases splits the markup in one pass; the result is that of walking it token by token (each text
+    between two pieces of markup broken on its own), for random mixes of tags, quotes, comments and code."""
+    import random
+
+    from coffeerun.render import textflow
+
+    def by_tokens(markup: str) -> str:
+        out, end = [], 0
+        for found in textflow._MARKUP.finditer(markup):
+            out += [textflow._break_text(markup[end:found.start()], "ja") if textflow._SCRIPT.search(
+                markup[end:found.start()]) else markup[end:found.start()], found.group(0)]
+            end = found.end()
+        rest = markup[end:]
+        return "".join(out) + (textflow._break_text(rest, "ja") if textflow._SCRIPT.search(rest) else rest)
+
+    pieces = ["<", ">", '"', "'", "/", "a", " ", "\n", "!", "-", "<script>", "</script>", '<style x="a>b">', "</style>",
+              "<!--", "-->", "<code>", "</code >", "<br/>", "=", "月次決算を", "短縮した", "&amp;", "&#12354;",
+              '<p title="日本語">', "</p>", "<pre/>"]
+    rng = random.Random(7)  # noqa: S311 - reproducible test inputs, not secrets
+    for _ in range(20000):
+        markup = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        assert break_phrases(markup, "ja") == by_tokens(markup), markup
+
+
 def test_a_last_phrase_of_one_character_stays_with_the_one_before():
     assert all(len(p) > 1 for p in phrases("経理部の取り組みです。本", "ja")[-1:])
 

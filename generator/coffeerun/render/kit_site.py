@@ -14,7 +14,7 @@ from coffeerun.plan import CampaignJob
 from coffeerun.render.context import Builder, Common, Person
 from coffeerun.render.engine import EngineError
 from coffeerun.render.kit import kit_context
-from coffeerun.render.mksite import PALETTE, Site, as_written, copies_allowed, csp, page_html, write_files
+from coffeerun.render.mksite import PALETTE, Site, as_written, csp, page_facts, page_html, write_files
 from coffeerun.render.shared import SharedTheme
 from coffeerun.render.variants import KitPattern
 
@@ -92,7 +92,7 @@ def _copies(job: CampaignJob, env: Environment, common: Common, theme: SharedThe
     """The kits as copies of the pattern, built at the owner's link; False (the folders as they were) when
     a body would not come out as written or the advocate's kit built as it is differs from its copy."""
     pattern = kit_pattern(len(kits))
-    if pattern is None or not copies_allowed(job.project) or not all(as_written(page_html(body)) for *_, body in kits):
+    if pattern is None or not page_facts(job)[1] or not all(as_written(page_html(body)) for *_, body in kits):
         return False
     (owner, owner_url, *_), (check, check_url, _, check_front, check_body) = kits[0], kits[1]
     before = {folder: set(os.listdir(folder)) if folder.is_dir() else set() for folder in (owner, check)}

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from coffeerun import memo
 from coffeerun.plan import CampaignJob
 from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.render import engine
@@ -65,6 +66,17 @@ def copies_allowed(paths: ProjectPaths) -> bool:
     theme: dict[str, Any] = base["theme"] if isinstance(base.get("theme"), dict) else {"name": base.get("theme")}
     return theme.get("name") in (None, "material") and not theme.get("static_templates") and not any(
         base.get(name) for name in ("plugins", "hooks", "exclude_docs", "draft_docs", "not_in_nav", "extra_templates"))
+
+
+@memo.table("mksite.page_facts", 4)
+def _page_facts(paths: ProjectPaths, staging: Path) -> tuple[bool, bool]:
+    return stock_theme_folder(paths, "pages"), copies_allowed(paths)
+
+
+def page_facts(job: CampaignJob) -> tuple[bool, bool]:
+    """(stock_theme_folder of the page templates, copies_allowed) for the build of this job: found once per build
+    and process (its staging folder is the build's own), not walked again for each campaign's sites."""
+    return _page_facts(job.project, job.share_dir.parent)
 
 
 def page_markdown(front: dict[str, Any], body: str) -> str:

@@ -18,7 +18,7 @@ from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.render import engine
 from coffeerun.render.context import Builder, Common, Person
 from coffeerun.render.kit_site import kit_sites
-from coffeerun.render.mksite import Site, as_written, copies_allowed, csp, docs_name, stock_theme_folder, write_files
+from coffeerun.render.mksite import Site, as_written, csp, docs_name, page_facts, write_files
 from coffeerun.render.share import SharePage, attributed, share_pages
 from coffeerun.render.shared import SharedTheme, shared_theme
 from coffeerun.render.variants import Copies
@@ -99,7 +99,7 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
     account, product = common.brand.account, common.brand.product
     people = list(common.people.values())
     banners: dict[str, str] = {}
-    stock = stock_theme_folder(job.project, PAGES)
+    stock, copies_ok = page_facts(job)
     filled: dict[str, bool] = {}  # template -> filling its stand-ins gives what rendering each variant gives
     site = Site(job, env, common, "share", theme)
 
@@ -151,7 +151,7 @@ def _share(job: CampaignJob, env: Environment, builder: Builder, common: Common,
                                 if filled[p.template] else whole(variant, person, page_nav))
 
     before = set(os.listdir(job.share_dir)) if job.share_dir.is_dir() else set()
-    copies = pattern_copies(frozenset(p.id for p in people), len(copyable) if stock and copies_allowed(job.project)
+    copies = pattern_copies(frozenset(p.id for p in people), len(copyable) if stock and copies_ok
                             else 0)
     write(copies)
     target = site.build(job.links.share_url, csp(common), job.share_dir)

@@ -6,6 +6,8 @@ import html
 import re
 from functools import lru_cache
 
+from coffeerun import memo
+
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)])\s")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n+)")
@@ -71,18 +73,20 @@ def phrases(text: str, language: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_ATTRS = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""  # unquoted characters and quoted values
 # What is never text to break: comments and declarations, elements whose text is code or not shown (whole,
-# up to their end tag), and every other tag. Attribute values may hold `>` when quoted.
-_MARKUP = re.compile(rf"<!--.*?-->|<!{_ATTRS}>|<({'|'.join(sorted(_SKIP - _VOID))})(?=[\s/>]){_ATTRS}(?<!/)>.*?</\1\s*>"
-                     rf"|</?[a-zA-Z]{_ATTRS}>", re.S | re.I)
+# up to their end tag), and every other tag. Attribute values may hold `>` when quoted. One group around it all
+# (re.split keeps what it matched), the second the skipped element's name.
+_SKIPPED = "|".join(sorted(_SKIP - _VOID))
+_MARKUP = re.compile(rf"(<!--.*?-->|<!{_ATTRS}>|<({_SKIPPED})(?=[\s/>]){_ATTRS}(?<!/)>.*?</\2\s*>"
+                     rf"|</?[a-zA-Z]{_ATTRS}>)", re.S | re.I)
 _REF = re.compile(r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);)")
 
 
+@memo.table("textflow.break_text", 8192)
 def _break_text(text: str, language: str) -> str:
-    """A text node with <wbr> between its phrases; character references stay as written and end a phrase."""
-    if not _SCRIPT.search(text):
-        return text
+    """A text node with <wbr> between its phrases; character references stay as written and end a phrase (kept
+    per process: a campaign's pages and its advocates' kits repeat most of their texts)."""
     pieces = _REF.split(text)
     for i in range(0, len(pieces), 2):  # even: text between references, still escaped as the template wrote it
         if _SCRIPT.search(pieces[i]):
@@ -95,9 +99,8 @@ def break_phrases(markup: str, language: str) -> str:
     """HTML with <wbr> break opportunities between Japanese or Chinese phrases (other text untouched)."""
     if not uses_phrases(language) or not _SCRIPT.search(markup):
         return markup
-    out, end = [], 0
-    for found in _MARKUP.finditer(markup):
-        out += [_break_text(markup[end:found.start()], language), found.group(0)]
-        end = found.end()
-    out.append(_break_text(markup[end:], language))
-    return "".join(out)
+    parts = _MARKUP.split(markup)  # text, markup, the skipped element's name (or None), text, …
+    search = _SCRIPT.search
+    parts[::3] = [_break_text(text, language) if search(text) else text for text in parts[::3]]
+    del parts[2::3]
+    return "".join(parts)
