@@ -592,6 +592,28 @@ def test_a_theme_that_shows_a_page_address_gets_every_attributed_page_built_by_m
             assert not any("cr-pattern" in p.name for p in job.share_dir.rglob("*"))
 
 
+def test_a_theme_edited_between_two_builds_of_one_process_is_seen_by_the_second(tmp_path, monkeypatch):
+    """`serve` builds again and again in its own process into one output: the second build after a theme edit that
+    prints each page's address gives every attributed page its own address (what a build finds once about the
+    page templates is found again for new inputs)."""
+    from coffeerun.build import BuildOptions, build
+
+    root = copy_example(tmp_path / "project")
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(tmp_path / "cache"))
+    options = BuildOptions(out=tmp_path / "site", today=TODAY, jobs=1, assets=False)
+    assert not build(root, options).problems.errors
+    main = root / "theme" / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace(
+        "{% block extrahead %}", '{% block extrahead %}\n  <meta name="x-address" content="{{ page.url }}">', 1),
+        encoding="utf-8")
+    assert not build(root, options).problems.errors
+    found = sorted((tmp_path / "site").glob("*/from/*/**/index.html"))
+    assert found
+    for page in found:
+        address = page.parent.relative_to(page.parents[len(page.relative_to(tmp_path / "site").parts) - 2]).as_posix()
+        assert f'<meta name="x-address" content="{address}/">' in page.read_text(encoding="utf-8")
+
+
 def _kit_tree(job: CampaignJob) -> dict[str, bytes]:
     found = {f"owner/{k}": v for k, v in tree(job.kit_dir).items()}
     for advocate, _token in job.links.advocate_tokens:

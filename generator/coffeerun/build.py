@@ -174,7 +174,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         twin_rows = publish.twin_rows(options.out, recorded_twin, [workers.result(w) for w in walks] or None)
         staging = publish.new_staging_dir(options.out, twin_rows)
         try:
-            result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging)
+            result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging, inputs)
             folders = site_keys(plan, digests, checked.config.get("settings"))
             phase("plan")
             outcomes, kept = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {},
@@ -301,14 +301,14 @@ def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: 
     return Validation(paths, digests, store).run(options.today, options.campaigns, workers.pool(), workers.count)
 
 
-def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: Path) -> BuildPlan:
+def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: Path, inputs: str = "") -> BuildPlan:
     from coffeerun import plan
     from coffeerun.siteconfig import site_url
 
     return plan.make_plan(checked, options.out, staging, today=options.today, drafts=options.drafts,
                           assets=options.assets, shard=options.shard, secret=secret,
                           base_url=options.site_url or checked.config.get("site_url")
-                          or site_url(checked.paths.mkdocs_yml))
+                          or site_url(checked.paths.mkdocs_yml), inputs=inputs)
 
 
 def verify(staging: Path, plan: BuildPlan, outcomes: dict[str, Outcome]) -> None:

@@ -142,19 +142,6 @@ class _Measure:
         return low
 
 
-_MEASURES = memo.mapping("lint.measures", 8)  # (layouts, language) -> _Measure
-
-
-def _measure(theme: Any, language: str) -> _Measure:
-    """One _Measure per slide theme and language and process: its fonts and the widths it measured serve every
-    campaign a worker checks."""
-    key = (theme.digest, language)
-    found = _MEASURES.get(key)
-    if found is None or found.theme is not theme:
-        found = _MEASURES[key] = _Measure(theme, language)
-    return found
-
-
 def _count(text: str, words: bool) -> tuple[int, str]:
     if words:
         return len(text.split()), "words"
@@ -203,7 +190,7 @@ def campaign_warnings(file: Path, doc: Document, campaign: Any, theme: Callable[
     if campaign is None:
         return found
     try:
-        measure = _measure(theme(), campaign.language)
+        measure = _Measure(theme(), campaign.language)
     except Exception:  # noqa: BLE001 - a broken slide theme is reported by the build, not here
         return found
     return found + length_cuts(doc, campaign, measure)

@@ -42,6 +42,7 @@ class CampaignJob:
     source_date_epoch: int | None = None  # timestamps inside files; None: the campaign's starts, 00:00 UTC
     theme_by_build: bool = False  # the build writes the shared theme folder; else render_pages does
     validated: Validated | None = None  # the plan's view of the campaign
+    inputs: str = ""  # the build's inputs key (theme/, mkdocs.yml, …): what renderers may find once per build
 
     @cached_property
     def brand(self) -> Brand:
@@ -131,7 +132,7 @@ def stable_days(campaigns: list[Validated], today: dt.date) -> tuple[str, str]:
 
 
 def make_plan(checked: Checked, out: Path, staging: Path, *, today: dt.date, drafts: bool, assets: bool,
-              shard: tuple[int, int] | None, secret: bytes, base_url: str) -> BuildPlan:
+              shard: tuple[int, int] | None, secret: bytes, base_url: str, inputs: str = "") -> BuildPlan:
     """Every campaign to build with its directories in staging (one per site) and its links; the others and why."""
     campaigns = [found for found in checked.campaigns if in_shard(found.id, shard)]
     plan = BuildPlan(out=out, stable=stable_days(campaigns, today))
@@ -149,5 +150,5 @@ def make_plan(checked: Checked, out: Path, staging: Path, *, today: dt.date, dra
         plan.jobs.append(CampaignJob(
             campaign=found.info, brand_data=checked.brand_data, brand_logo=checked.brand_logo, project=checked.paths,
             links=links, today=today, share_dir=staging / links.share_token, kit_dir=staging / links.kit_token,
-            with_assets=assets, source_date_epoch=file_epoch(), theme_by_build=True, validated=found))
+            with_assets=assets, source_date_epoch=file_epoch(), theme_by_build=True, validated=found, inputs=inputs))
     return plan

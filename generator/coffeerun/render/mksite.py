@@ -69,14 +69,17 @@ def copies_allowed(paths: ProjectPaths) -> bool:
 
 
 @memo.table("mksite.page_facts", 4)
-def _page_facts(paths: ProjectPaths, staging: Path) -> tuple[bool, bool]:
+def _page_facts(paths: ProjectPaths, inputs: str) -> tuple[bool, bool]:
     return stock_theme_folder(paths, "pages"), copies_allowed(paths)
 
 
 def page_facts(job: CampaignJob) -> tuple[bool, bool]:
-    """(stock_theme_folder of the page templates, copies_allowed) for the build of this job: found once per build
-    and process (its staging folder is the build's own), not walked again for each campaign's sites."""
-    return _page_facts(job.project, job.share_dir.parent)
+    """(stock_theme_folder of the page templates, copies_allowed): found once per build inputs and process (a
+    changed theme/ or mkdocs.yml is a new inputs key), not walked again for each campaign's sites; found anew
+    for a job made outside a build."""
+    if not job.inputs:
+        return stock_theme_folder(job.project, "pages"), copies_allowed(job.project)
+    return _page_facts(job.project, job.inputs)
 
 
 def page_markdown(front: dict[str, Any], body: str) -> str:

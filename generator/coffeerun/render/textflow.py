@@ -83,10 +83,21 @@ _MARKUP = re.compile(rf"(<!--.*?-->|<!{_ATTRS}>|<({_SKIPPED})(?=[\s/>]){_ATTRS}(
 _REF = re.compile(r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);)")
 
 
-@memo.table("textflow.break_text", 8192)
+_KEPT_NODE = 2048  # characters: a longer text node (a transcript) is broken each time, not kept
+
+
 def _break_text(text: str, language: str) -> str:
     """A text node with <wbr> between its phrases; character references stay as written and end a phrase (kept
     per process: a campaign's pages and its advocates' kits repeat most of their texts)."""
+    return _break_kept(text, language) if len(text) <= _KEPT_NODE else _break(text, language)
+
+
+@memo.table("textflow.break_text", 8192)
+def _break_kept(text: str, language: str) -> str:
+    return _break(text, language)
+
+
+def _break(text: str, language: str) -> str:
     pieces = _REF.split(text)
     for i in range(0, len(pieces), 2):  # even: text between references, still escaped as the template wrote it
         if _SCRIPT.search(pieces[i]):

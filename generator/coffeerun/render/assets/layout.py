@@ -160,6 +160,13 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in lines) if p]
 
 
+@memo.table("layout.run_widths", 1 << 16)
+def _run_width(face: Face, size: int, run: str) -> float:
+    """The advance of a run of one face (per process: the campaigns a worker checks and renders share words)."""
+    font, scale = font_for_run(face, size, run)
+    return font.getlength(run) * scale
+
+
 @dataclass
 class Fitter:
     """Measures with one font book; caches widths per (piece, size, weight)."""
@@ -170,11 +177,10 @@ class Fitter:
     def width(self, text: str, size: int, weight: str) -> float:
         key = (text, size, weight)
         if key not in self._widths:
-            total = 0.0
+            total = 0.0  # added in order (sum() of floats rounds differently from Python 3.12 on)
             for run, face in self.book.runs(text, weight):
                 if face is not None:
-                    font, scale = font_for_run(face, size, run)
-                    total += font.getlength(run) * scale
+                    total += _run_width(face, size, run)
             self._widths[key] = total
         return self._widths[key]
 
