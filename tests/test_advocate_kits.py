@@ -221,3 +221,19 @@ def test_the_leak_scan_finds_every_run_of_token_letters_the_pattern_finds(tmp_pa
     token = "a" * 10 + "234567" + "b" * 16
     (tmp_path / "index.html").write_text(f'<a href="/{token}/">x</a>{token}z', encoding="utf-8")
     assert token in scan(tmp_path).candidates
+
+
+def test_the_leak_scan_reads_every_text_file_of_a_site_by_its_suffix(tmp_path):
+    """Text files at any depth are read, by the suffix Path gives them (none for `notes.` or `.nojekyll`); pictures
+    and decks are not."""
+    from coffeerun.leaks import named_tokens, scan
+
+    tokens = {name: (name.strip(".").replace(".", "") * 32)[:32] for name in ("a.html", "b.vtt", "notes.", ".nojekyll",
+                                                                               "c.json", "d.png", "e.pptx")}
+    for depth, (name, token) in enumerate(tokens.items()):
+        folder = tmp_path / "site" / "/".join(["sub"] * depth)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(f"x {token} y", encoding="utf-8")
+    read = {tokens[n] for n in ("a.html", "b.vtt", "notes.", ".nojekyll", "c.json")}
+    assert set(scan(tmp_path / "site").candidates) == read
+    assert named_tokens(tmp_path / "site", set(tokens.values())) == read

@@ -7,6 +7,7 @@ this build's tokens without reading it again.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,14 +40,29 @@ class Scan:
 def scan(folder: Path) -> Scan:
     """Every 32-letter window of every run of token letters: a token named anywhere is among them."""
     found: set[bytes] = set()
-    for path in sorted(folder.rglob("*")):
-        if path.suffix not in SCAN_SUFFIXES or not path.is_file():
-            continue
-        for run in _runs(path.read_bytes()):
+    for path in _text_files(folder):
+        with open(path, "rb") as handle:
+            data = handle.read()
+        for run in _runs(data):
             found.update(run[i:i + TOKEN_LENGTH] for i in range(len(run) - TOKEN_LENGTH + 1))
-            if len(found) > MAX_CANDIDATES:
+            if len(found) > MAX_CANDIDATES:  # the same in any order: the set only grows
                 return Scan([], complete=False)
     return Scan(sorted(w.decode("ascii") for w in found))
+
+
+def _text_files(folder: Path) -> list[str]:
+    """The files under folder whose suffix is scanned, as Path.rglob and Path.suffix find them (no site holds a
+    symbolic link: authored files are read as regular files only): os.walk and string tests, not a Path per
+    entry (a campaign's sites hold hundreds of files)."""
+    out = []
+    for directory, _folders, files in os.walk(folder):
+        for name in files:
+            dot = name.rfind(".")
+            if (name[dot:] if 0 < dot < len(name) - 1 else "") in SCAN_SUFFIXES:  # Path.suffix
+                path = os.path.join(directory, name)
+                if os.path.isfile(path):
+                    out.append(path)
+    return out
 
 
 def _runs(data: bytes) -> list[bytes]:
@@ -65,10 +81,10 @@ def _runs(data: bytes) -> list[bytes]:
 def named_tokens(folder: Path, tokens: set[str]) -> set[str]:
     """The tokens among `tokens` that some text file under folder names (the slow, complete check)."""
     named: set[str] = set()
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in SCAN_SUFFIXES and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            named.update(t for t in tokens if t in text)
+    for path in _text_files(folder):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        named.update(t for t in tokens if t in text)
     return named
 
 
