@@ -160,7 +160,7 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in lines) if p]
 
 
-@memo.table("layout.run_widths", 1 << 16)
+@memo.table("layout.run_widths", 8192)
 def _run_width(face: Face, size: int, run: str) -> float:
     """The advance of a run of one face (per process: the campaigns a worker checks and renders share words)."""
     font, scale = font_for_run(face, size, run)
