@@ -237,3 +237,34 @@ def test_the_leak_scan_reads_every_text_file_of_a_site_by_its_suffix(tmp_path):
     read = {tokens[n] for n in ("a.html", "b.vtt", "notes.", ".nojekyll", "c.json")}
     assert set(scan(tmp_path / "site").candidates) == read
     assert named_tokens(tmp_path / "site", set(tokens.values())) == read
+
+
+def test_the_leak_scan_fails_closed_on_a_file_or_folder_it_cannot_read(tmp_path, monkeypatch):
+    """A text file that cannot be looked at, or a folder that cannot be listed, ends the check with the error
+    (the build stops): never taken as naming nothing. (Simulated: the tests may run as root.)"""
+    import os
+
+    from coffeerun import leaks
+
+    (tmp_path / "site" / "sub").mkdir(parents=True)
+    (tmp_path / "site" / "sub" / "a.html").write_text("x", encoding="utf-8")
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def stat(path, *args, **kwargs):
+        if str(path).endswith("a.html"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(leaks.os, "stat", stat)
+    with pytest.raises(PermissionError):
+        leaks.scan(tmp_path / "site")
+    monkeypatch.setattr(leaks.os, "stat", real_stat)
+
+    def scandir(path="."):
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(PermissionError):
+        leaks.scan(tmp_path / "site")

@@ -7,7 +7,9 @@ this build's tokens without reading it again.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,14 +57,25 @@ def _text_files(folder: Path) -> list[str]:
     symbolic link: authored files are read as regular files only): os.walk and string tests, not a Path per
     entry (a campaign's sites hold hundreds of files)."""
     out = []
-    for directory, _folders, files in os.walk(folder):
+    for directory, _folders, files in os.walk(folder, onerror=_unreadable):
         for name in files:
             dot = name.rfind(".")
             if (name[dot:] if 0 < dot < len(name) - 1 else "") in SCAN_SUFFIXES:  # Path.suffix
                 path = os.path.join(directory, name)
-                if os.path.isfile(path):
+                try:
+                    mode = os.stat(path).st_mode
+                except OSError as exc:  # what Path.is_file takes as "not a file"; anything else (EACCES) is raised
+                    if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+                        continue
+                    raise
+                if stat.S_ISREG(mode):
                     out.append(path)
     return out
+
+
+def _unreadable(error: OSError) -> None:
+    """A folder of a site that cannot be listed is not taken as holding nothing: the check fails closed."""
+    raise error
 
 
 def _runs(data: bytes) -> list[bytes]:

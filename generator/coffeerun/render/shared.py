@@ -90,17 +90,18 @@ def shared_theme(paths: ProjectPaths) -> SharedTheme:
     """The merged overrides folder (in a folder removed when this process ends: templates are code, never
     read from the cache) and the shared files; made once per process and state of theme/overrides (`serve`
     builds again in its own process after an override is edited)."""
-    own = _files_of(paths.root / "theme" / OVERRIDES)
-    return _shared_theme(paths, tuple((rel, *_stamp(path)) for rel, path in own.items()))
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    info = path.stat()
-    return info.st_size, info.st_mtime_ns, info.st_ino
+    stamps = []
+    for rel, path in _files_of(paths.root / "theme" / OVERRIDES).items():
+        try:
+            info = path.stat()
+        except FileNotFoundError:  # an editor's temporary file, gone since the listing
+            continue
+        stamps.append((rel, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return _shared_theme(paths, tuple(stamps))
 
 
 @lru_cache(maxsize=8)
-def _shared_theme(paths: ProjectPaths, _own: tuple[tuple[str, int, int, int], ...]) -> SharedTheme:
+def _shared_theme(paths: ProjectPaths, _own: tuple[tuple[str, int, int, int, int], ...]) -> SharedTheme:
     overrides = {**_files_of(defaults_dir() / "theme" / OVERRIDES), **_files_of(paths.root / "theme" / OVERRIDES)}
     css, favicon, material = engine.material_static()
     statics = {rel: path for rel, path in overrides.items() if _static(rel)}
