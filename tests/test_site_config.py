@@ -57,6 +57,23 @@ def test_inherit_merges_the_parent_file(example_project: Path) -> None:
     assert config.settings.renewal_lead_days == 90 and config.settings.max_live_per_advocate == 3
 
 
+def test_a_parent_that_gains_a_parent_while_the_process_runs_is_followed(tmp_path: Path) -> None:
+    """`serve` reads mkdocs.yml again and again in one process: when its INHERIT parent gains an INHERIT of its
+    own, and that file then changes, both are among the files the settings depend on, and are read."""
+    from coffeerun.render.engine import config_dependencies, load_base_config
+
+    (tmp_path / "mkdocs.yml").write_text("INHERIT: parent.yml\nsite_name: x\n", encoding="utf-8")
+    (tmp_path / "parent.yml").write_text("site_url: https://parent.example/\n", encoding="utf-8")
+    assert [Path(f).name for f in config_dependencies(tmp_path / "mkdocs.yml")[0]] == ["mkdocs.yml", "parent.yml"]
+    (tmp_path / "grandparent.yml").write_text("use_directory_urls: true\n", encoding="utf-8")
+    (tmp_path / "parent.yml").write_text("INHERIT: grandparent.yml\nsite_url: https://parent.example/\n",
+                                         encoding="utf-8")
+    assert [Path(f).name for f in config_dependencies(tmp_path / "mkdocs.yml")[0]] == [
+        "mkdocs.yml", "parent.yml", "grandparent.yml"]
+    (tmp_path / "grandparent.yml").write_text("exclude_docs: '*.tmp'\n", encoding="utf-8")
+    assert load_base_config(tmp_path / "mkdocs.yml").get("exclude_docs") == "*.tmp"
+
+
 def test_program_settings_are_a_typed_object(example_project: Path) -> None:
     path = _write(example_project, "site_url: https://x.example/\n" + BASE + "extra:\n  coffeerun:\n"
                   "    require_approval: true\n    max_live_per_advocate: 2\n    min_days_between_asks: 0\n")

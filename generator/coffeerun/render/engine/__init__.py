@@ -72,21 +72,34 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 @memo.table("engine.config_inputs", 16)
-def _inputs(path: str, size: int, mtime_ns: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _chain_read(path: str, files: tuple[str, ...], states: tuple[tuple[int, int], ...]
+                ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return config_inputs(Path(path))
+
+
+def _inputs(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """config_inputs, once per state of every file of the INHERIT chain: a parent that gains a parent of its
+    own (while `serve` runs) is read again, and so is its new parent."""
+    files: tuple[str, ...] = (str(path),)
+    for _ in range(16):  # the chain is at most 16 files long (config_inputs)
+        found, names = _chain_read(str(path), files, tuple(_stat(Path(file)) for file in files))
+        if found == files:
+            break
+        files = found
+    return found, names
 
 
 def config_dependencies(path: Path) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
     """The files mkdocs.yml is read from (itself, then its INHERIT parents) and the values of the
     environment variables its `!ENV` tags read: with those files' bytes, all its settings depend on."""
-    files, names = _inputs(str(path), *_stat(path))
+    files, names = _inputs(path)
     return files, tuple(os.environ.get(name) for name in names)
 
 
 def config_state(path: Path) -> tuple[object, ...]:
     """What reading mkdocs.yml depends on: its size and time, its INHERIT parents', and the values of
     the environment variables its `!ENV` tags read."""
-    files, names = _inputs(str(path), *_stat(path))
+    files, names = _inputs(path)
     return (*(_stat(Path(file)) for file in files), *(os.environ.get(name) for name in names))
 
 
