@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -79,15 +80,30 @@ def test_slide_avatar_without_photo_shows_the_same_initials_as_the_pages(tmp_pat
 
 
 def test_every_memo_table_is_bounded_and_registered():
+    import coffeerun.files
     import coffeerun.render.assets.campaign
+    import coffeerun.render.assets.poster
     import coffeerun.render.engine
     import coffeerun.svg  # noqa: F401
 
     sizes = memo.MEMO.sizes()
     for name in ("fonts.loaded", "fonts.font_info", "images.logo", "layout.segments", "svg.render",
-                 "engine.jinja_envs", "deck.pictures", "slides.load", "i18n.catalogue"):
+                 "engine.jinja_envs", "deck.pictures", "slides.load", "i18n.catalogue", "media.encoded",
+                 "poster.drawn", "pdf.subsets", "files.checked_images"):
         assert name in sizes
     assert all(0 < bound < 10_000 for _, bound in sizes.values())
+
+
+def test_no_module_keeps_a_memo_of_its_own():
+    """A module-level dict that fills as the process works is a memo: it belongs in the registry (memo.py),
+    bounded. The one exception is the pages of the site MkDocs is building (set and emptied per site)."""
+    import re
+
+    package = Path(__file__).resolve().parent.parent / "generator" / "coffeerun"
+    own = re.compile(r"^_[A-Z_]+(?:: [^=]+)? = (?:\{\}|dict\(\)|OrderedDict\(\))", re.M)
+    found = [f"{path.relative_to(package)}: {line}" for path in sorted(package.rglob("*.py"))
+             for line in own.findall(path.read_text(encoding="utf-8"))]
+    assert [f for f in found if not f.startswith("render/engine/__init__.py: _PAGES")] == []
 
 
 def test_a_bounded_table_keeps_its_most_recent_entries():

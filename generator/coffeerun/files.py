@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
+from coffeerun import memo
 from coffeerun.problems import did_you_mean
 
 AREAS = ("content", "campaigns")
@@ -76,7 +77,7 @@ def check_size(path: Path, value: str, limit: int, what: str) -> None:
         raise fail("size", f"{short(value)} is {_megabytes(size)}; {what} may be at most {_megabytes(limit)}")
 
 
-_CHECKED: dict[tuple, tuple[str, str] | None] = {}  # (file, stat, value, suffixes) -> None or (kind, message)
+_CHECKED = memo.mapping("files.checked_images", 4096)  # (file, stat, value, suffixes) -> None or (kind, message)
 
 
 def check_image(path: Path, value: str, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from coffeerun import i18n
+from coffeerun import i18n, memo
 from coffeerun.fieldtypes import video_host
 from coffeerun.files import eight_bit
 
@@ -32,8 +32,7 @@ class Encoded:
     height: int
 
 
-_MEMO: dict[str, Encoded] = {}  # this process's encodings by key: the same logo on every site
-_MEMO_SIZE = 256
+_MEMO = memo.mapping("media.encoded", 256)  # this process's encodings by key: the same logo on every site
 
 
 def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
@@ -58,8 +57,6 @@ def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
     if encoded is None:
         encoded = encode(source)
         reader.keep("media", k, {"width": encoded.width, "height": encoded.height}, {"data": encoded.data})
-    if len(_MEMO) >= _MEMO_SIZE:
-        _MEMO.clear()
     _MEMO[k] = encoded
     return encoded
 

@@ -14,7 +14,6 @@ import hashlib
 import io
 import logging
 import os
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 from fontTools import subset as ftsubset
 from PIL import Image, ImageDraw
 
+from coffeerun import memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.deck_pptx import picture_png
 from coffeerun.render.assets.fonts import Face, font_for_run
@@ -32,12 +32,10 @@ if TYPE_CHECKING:
     from fpdf.image_datastructures import RasterImageInfo, VectorImageInfo
 
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 960, 540  # 13.333 in x 7.5 in: 1 px of a 1920x1080 slide = 0.5 pt
-_SUBSETS: OrderedDict[tuple, Path] = OrderedDict()  # (face, characters) -> a small font file, per process
-_SUBSETS_KEPT = 64
-_FPDF_SUBSETS: OrderedDict[tuple, bytes] = OrderedDict()  # fpdf2's subsets of our fonts, per process
+_SUBSETS = memo.mapping("pdf.font_files", 64)  # (face, characters) -> a small font file, per process
+_FPDF_SUBSETS = memo.mapping("pdf.subsets", 64)  # fpdf2's subsets of our fonts, per process
 # pictures as fpdf2 embeds them, per process
-_IMAGES: OrderedDict[str, RasterImageInfo | VectorImageInfo] = OrderedDict()
-_IMAGES_KEPT = 128
+_IMAGES: memo.BoundedDict[str, RasterImageInfo | VectorImageInfo] = memo.mapping("pdf.images", 128)
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -77,7 +75,6 @@ def subset_file(face: Face, chars: frozenset[str]) -> Path:
     key = (face, LATIN_BASE if chars <= LATIN_BASE else chars)
     known = _SUBSETS.get(key)
     if known is not None and known.is_file():
-        _SUBSETS.move_to_end(key)
         return known
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -101,8 +98,6 @@ def subset_file(face: Face, chars: frozenset[str]) -> Path:
         temp.write_bytes(data)
         os.replace(temp, path)
     _SUBSETS[key] = path
-    while len(_SUBSETS) > _SUBSETS_KEPT:
-        _SUBSETS.popitem(last=False)
     return path
 
 
@@ -193,8 +188,6 @@ class _Writer:
         self.pdf.image(io.BytesIO(png), x, y, w, h, alt_text=alt or None)
         if name not in _IMAGES and name in images:
             _IMAGES[name] = type(images[name])(images[name])
-            while len(_IMAGES) > _IMAGES_KEPT:
-                _IMAGES.popitem(last=False)
 
     def rect(self, op: RectOp, scale: float) -> None:
         x, y, w, h = op.box
@@ -253,8 +246,6 @@ class _Subsetter(ftsubset.Subsetter):
             buffer = io.BytesIO()
             font.save(buffer)
             data = _FPDF_SUBSETS[key] = buffer.getvalue()
-            while len(_FPDF_SUBSETS) > _SUBSETS_KEPT:
-                _FPDF_SUBSETS.popitem(last=False)
         fresh = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
         font.__dict__.clear()
         font.__dict__.update(fresh.__dict__)  # saved again as it is: its tables copied, not rebuilt

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from coffeerun import memo
 from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.render.assets import draw_png
 from coffeerun.render.assets.compose import Composer
@@ -16,7 +17,7 @@ from coffeerun.render.media import Encoded
 from coffeerun.render.media import _webp as webp
 
 LAYOUT = "video_poster"
-_MEMO: dict[str, Encoded] = {}
+_MEMO = memo.mapping("poster.drawn", 64)  # drawn posters by what they show, per process
 
 
 def _theme(project: ProjectPaths) -> Theme:
