@@ -14,7 +14,8 @@ and metrics, the talk track. A build may reuse what is the same by content (enco
 as it would between real campaigns of one account; it may not reuse anything across campaigns by name.
 
 Measures (each a fresh process):
-- cold --no-assets / cold full: no output folder and an empty cache before every run;
+- cold --no-assets / cold full: no output folder and an empty cache before every run (the last run's are moved
+  aside, not deleted, until the end: see cold());
 - one changed: after the cold full builds, one campaign's title changed before every run;
 - nothing changed: the same build again;
 - next day, nothing changed: the same project with `--today` one day later each run (the nightly
@@ -250,10 +251,18 @@ def main() -> None:
     env = {**os.environ, "COFFEERUN_SECRET": "benchmark", "COFFEERUN_CACHE_DIR": str(cache)}
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
+    aside = work / "aside"
+    runs_aside = iter(range(10**6))
+
     def cold() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-        for path in [out, *work.glob(".coffeerun-*")]:
-            shutil.rmtree(path, ignore_errors=True)
+        """No output and no cache: the last run's are moved aside, not deleted, until the benchmark ends.
+        Creating files right after deleting a hundred thousand is slow on some file systems (ext4 without
+        a journal skips every inode freed in the last minute), and a cold build does not follow a delete."""
+        folder = aside / str(next(runs_aside))
+        folder.mkdir(parents=True)
+        for path in [cache, out, *work.glob(".coffeerun-*")]:
+            if path.exists():
+                path.rename(folder / path.name)
         settle()
 
     def settle() -> None:
@@ -302,10 +311,11 @@ def main() -> None:
         sample = args.baseline_sample or args.campaigns
         projects = naive_projects(work / "naive", per_campaign, min(sample, args.campaigns))
         times, peak = [], 0
-        for _ in range(args.runs):
+        for attempt in range(args.runs):
             total = 0.0
-            for naive in projects:
-                seconds, mem = run([sys.executable, "-m", "mkdocs", "build", "-q"], env, cwd=naive)
+            for naive in projects:  # each run into a folder of its own, as coffeerun's cold runs are
+                seconds, mem = run([sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir",
+                                    str(naive / f"site-{attempt}")], env, cwd=naive)
                 total += seconds
                 peak = max(peak, mem)
             times.append(total * args.campaigns / len(projects))
@@ -314,10 +324,10 @@ def main() -> None:
 
     print(f"\nmachine: {machine()}\n{args.campaigns} campaigns, median of {args.runs} run(s), "
           f"{args.jobs or os.cpu_count()} worker(s)\n")
-    print(f"| {'measure':<24} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'peak MB':>8} |")
-    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
+    print(f"| {'measure':<25} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'peak MB':>8} |")
+    print(f"|{'-' * 27}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
     for label, (times, peak) in results.items():
-        print(f"| {label:<24} | {statistics.median(times):>8.2f} | {min(times):>7.2f} | {max(times):>7.2f} | "
+        print(f"| {label:<25} | {statistics.median(times):>8.2f} | {min(times):>7.2f} | {max(times):>7.2f} | "
               f"{peak / 2**20:>8.0f} |")
     base = statistics.median(results["naive mkdocs baseline"][0]) if "naive mkdocs baseline" in results else None
     print()

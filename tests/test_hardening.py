@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -351,7 +352,10 @@ def test_a_second_build_into_a_previous_publish_root_is_allowed(built_project: P
     assert is_publish_root(root / "site")
 
 
-def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli) -> None:
+def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -360,6 +364,7 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cl
     assert result.exit_code == 1
     assert result.output.strip() == (f"coffeerun: port {port} on 127.0.0.1 is busy (another program listens on it); "
                                       "pick another with --port")
+    assert list((tmp_path / "tmp").iterdir()) == []  # nor is the preview's first build left behind
 
 
 def _jpeg_with_gps() -> bytes:

@@ -36,14 +36,22 @@ def wait_for(predicate, seconds: float = 60.0):
     raise AssertionError("timed out")
 
 
-def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_path):
-    port = free_port()
+def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]:
+    """`coffeerun serve` in its own process, with its own temporary folder (tmp_path/tmp) and cache."""
     log = tmp_path / "serve.log"
+    (tmp_path / "tmp").mkdir()
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "coffeerun", "serve", "--project", str(example_project), "--today",
+            [sys.executable, "-m", "coffeerun", "serve", "--project", str(project), "--today",
              "2026-11-23", "--port", str(port), "northwind-procurement-requests"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COFFEERUN_CACHE_DIR": str(tmp_path / "c")})
+            stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "COFFEERUN_CACHE_DIR": str(tmp_path / "c"), "TMPDIR": str(tmp_path / "tmp")})
+    return process, log
+
+
+def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_path):
+    port = free_port()
+    process, log = start_serve(example_project, tmp_path, port)
     try:
         share = wait_for(lambda: re.search(r"share: (http://127\.0\.0\.1:\d+/\w+/)", log.read_text()))
         url = share.group(1)
@@ -62,3 +70,19 @@ def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_pat
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+    assert process.returncode is not None
+    assert list((tmp_path / "tmp").iterdir()) == []  # Ctrl+C: the preview's build folder is gone
+
+
+def test_serve_stopped_by_sigterm_removes_its_build_folder(example_project, tmp_path):
+    process, log = start_serve(example_project, tmp_path, free_port())
+    try:
+        wait_for(lambda: "serving" in log.read_text())
+        assert any(p.name.startswith("coffeerun-serve-") for p in (tmp_path / "tmp").iterdir())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -3,10 +3,13 @@ reloads by itself (MkDocs's live-reload server) and shows the build's problems w
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import logging
+import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -80,11 +83,32 @@ def _watched(root: Path, campaign: str) -> list[Path]:
 
 
 def serve_campaign(root: Path, campaign: str, today: dt.date | None, port: int) -> None:
-    out = Path(tempfile.mkdtemp(prefix="coffeerun-serve-")) / "site"
-    base = f"http://127.0.0.1:{port}/"
-    preview = Preview(root, campaign, today or api.utc_today(), out, base)
-    preview.rebuild()
-    logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
-    server = engine.live_server(preview.rebuild, port, out, _watched(root, campaign), preview.decorate)
-    click.echo(f"serving {campaign} on {base} (Ctrl+C to stop); open pages reload when you save", err=True)
-    engine.run_live_server(server)
+    """Build into a temporary folder and serve it until Ctrl+C or SIGTERM; the folder goes with the server."""
+    with tempfile.TemporaryDirectory(prefix="coffeerun-serve-", ignore_cleanup_errors=True) as work:
+        out = Path(work) / "site"
+        base = f"http://127.0.0.1:{port}/"
+        preview = Preview(root, campaign, today or api.utc_today(), out, base)
+        with _terminate_as_interrupt():
+            preview.rebuild()
+            logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+            server = engine.live_server(preview.rebuild, port, out, _watched(root, campaign), preview.decorate)
+            click.echo(f"serving {campaign} on {base} (Ctrl+C to stop); open pages reload when you save", err=True)
+            engine.run_live_server(server)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a terminal closed, a process manager stopping it) ends the server as Ctrl+C does, so the
+    temporary build folder is removed either way."""
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
