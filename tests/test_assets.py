@@ -199,6 +199,25 @@ def test_layouts_fitted_for_an_earlier_campaign_equal_fresh_ones(example_project
         assert tree(tmp_path / "fresh" / campaign_id) == tree(tmp_path / "warm" / campaign_id)
 
 
+def test_pdfs_made_after_other_campaigns_in_one_process_equal_fresh_ones(example_project, tmp_path):
+    from coffeerun.render.assets import deck_pdf
+
+    def pdfs(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*.pdf")}
+
+    ids = ("kaede-getsuji-kessan", "northwind-treasury-close", "kaede-getsuji-kessan")
+    warm = []
+    for n, campaign_id in enumerate(ids):  # each PDF's fonts copied from what an earlier PDF read
+        build_assets(make_job(example_project, tmp_path / f"warm-{n}", None, campaign_id))
+        warm.append(pdfs(tmp_path / f"warm-{n}"))
+    assert deck_pdf._FONTS and deck_pdf._FPDF_SUBSETS
+    for n, campaign_id in enumerate(ids):
+        for table in (deck_pdf._FONTS, deck_pdf._FPDF_SUBSETS, deck_pdf._SUBSETS):
+            table.clear()
+        build_assets(make_job(example_project, tmp_path / f"fresh-{n}", None, campaign_id))
+        assert warm[n] and pdfs(tmp_path / f"fresh-{n}") == warm[n], campaign_id
+
+
 def test_qr_image_is_segnos_own_png_pixel_for_pixel():
     import segno
 

@@ -9,6 +9,7 @@ campaign's decks, which makes the subsets of large CJK collections cheap for eve
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import io
@@ -16,7 +17,7 @@ import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from fontTools import subset as ftsubset
 from PIL import Image, ImageDraw
@@ -28,6 +29,7 @@ from coffeerun.render.assets.fonts import Face, font_for_run
 from coffeerun.render.colors import rgb
 
 if TYPE_CHECKING:
+    from fpdf import FPDF
     from fpdf.fonts import TTFFont
     from fpdf.image_datastructures import RasterImageInfo, VectorImageInfo
 
@@ -36,6 +38,7 @@ _SUBSETS = memo.mapping("pdf.font_files", 64)  # (face, characters) -> a small f
 _FPDF_SUBSETS = memo.mapping("pdf.subsets", 64)  # fpdf2's subsets of our fonts, per process
 # pictures as fpdf2 embeds them, per process
 _IMAGES: memo.BoundedDict[str, RasterImageInfo | VectorImageInfo] = memo.mapping("pdf.images", 128)
+_FONTS: memo.BoundedDict[tuple[str, tuple[str, ...]], TTFFont] = memo.mapping("pdf.fonts", 32)  # see _font_for
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -150,13 +153,8 @@ class _Writer:
     def family(self, face: Face) -> str:
         if face not in self.families:
             name = self.families[face] = f"F{len(self.families)}"
-            chars = self.chars.get(face, ())
-            self.pdf.add_font(name, "", subset_file(face, frozenset(chars)))
-            # Every character of the campaign's decks, in one order: every PDF of the campaign embeds
-            # the same subset with the same codes, made once (see _Subsetter).
-            font = cast("TTFFont", self.pdf.fonts[name.lower()])  # added from a font file just above
-            for char in sorted(chars):
-                font.subset.pick(ord(char))
+            chars = frozenset(self.chars.get(face, ()))
+            self.pdf.fonts[name.lower()] = _font_for(self.pdf, name.lower(), subset_file(face, chars), chars)
         return self.families[face]
 
     def page(self, frame: Frame) -> None:
@@ -224,6 +222,31 @@ class _Writer:
                        glyphs.width * scale, glyphs.height * scale, alt_text=run.text)
 
 
+def _font_for(pdf: FPDF, fontkey: str, path: Path, chars: frozenset[str]) -> TTFFont:
+    """fpdf2's font (what add_font makes) for a font file of ours with every character of the campaign's
+    decks picked in one order, so every PDF of the campaign embeds the same subset with the same codes (made
+    once: see _Subsetter). Read once per process and copied for each PDF: reading it is most of add_font."""
+    from fontTools.ttLib import TTFont
+    from fpdf.fonts import TTFFont
+
+    key = (str(path), tuple(sorted(chars)))
+    model = _FONTS.get(key)
+    if model is None:
+        model = TTFFont(pdf, path, fontkey, "")
+        for char in key[1]:
+            model.subset.pick(ord(char))
+        _FONTS[key] = model
+    font = copy.copy(model)
+    font.i, font.fontkey, font.biggest_size_pt = len(pdf.fonts) + 1, fontkey, 0
+    font.ttfont = TTFont(path, recalcTimestamp=False, lazy=True)  # the PDF's output cuts its own copy down
+    font.desc, font.missing_glyphs = copy.copy(model.desc), list(model.missing_glyphs)
+    font.subset = copy.copy(model.subset)
+    font.subset.font = font
+    font.subset._char_id_per_glyph = dict(model.subset._char_id_per_glyph)
+    font.subset._reserved = list(model.subset._reserved)
+    return font
+
+
 class _Subsetter(ftsubset.Subsetter):
     """fpdf2's font subsetting, done once per process for a font file of ours and a set of glyphs: the
     PDFs of a campaign (and campaigns with the same characters) embed the same subset."""
@@ -248,7 +271,8 @@ class _Subsetter(ftsubset.Subsetter):
             data = _FPDF_SUBSETS[key] = buffer.getvalue()
         fresh = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
         font.__dict__.clear()
-        font.__dict__.update(fresh.__dict__)  # saved again as it is: its tables copied, not rebuilt
+        font.__dict__.update(fresh.__dict__)
+        font.save = lambda file, **_options: file.write(data)  # what fpdf2 embeds next, as it is
 
 
 def _use_memo() -> None:
@@ -278,4 +302,18 @@ def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, prod
     pdf.file_id = lambda: None  # type: ignore[method-assign]  # on purpose, for this one document
     for frame in frames:
         writer.page(frame)
-    return bytes(pdf.output())
+    try:
+        return bytes(pdf.output())
+    finally:
+        _forget_glyphs()
+
+
+def _forget_glyphs() -> None:
+    """fpdf2 caches glyph look-ups per font subset in process-wide tables without a bound (functools.cache on
+    methods), which would keep every PDF's fonts alive in a worker: emptied after each PDF."""
+    from fpdf.fonts import SubsetMap
+
+    for method in (SubsetMap.pick, SubsetMap.get_glyph):
+        clear = getattr(method, "cache_clear", None)
+        if clear is not None:
+            clear()
