@@ -352,10 +352,7 @@ def test_a_second_build_into_a_previous_publish_root_is_allowed(built_project: P
     assert is_publish_root(root / "site")
 
 
-def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
+def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -364,7 +361,24 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cl
     assert result.exit_code == 1
     assert result.output.strip() == (f"coffeerun: port {port} on 127.0.0.1 is busy (another program listens on it); "
                                       "pick another with --port")
-    assert list((tmp_path / "tmp").iterdir()) == []  # nor is the preview's first build left behind
+
+
+def test_serve_whose_port_is_taken_during_the_first_build_leaves_no_build_behind(
+        built_project: Path, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coffeerun import cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(cli, "_port_is_free", lambda _port: None)  # free when checked, taken when served
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--project", built_project, "--port", port, "spring")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(f"coffeerun: port {port} on 127.0.0.1 was taken while the preview was "
+                                          "built; pick another with --port")
+    assert not [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith("coffeerun-serve-")]
 
 
 def _jpeg_with_gps() -> bytes:

@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -74,13 +76,15 @@ def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_pat
     assert list((tmp_path / "tmp").iterdir()) == []  # Ctrl+C: the preview's build folder is gone
 
 
-def test_serve_stopped_by_sigterm_removes_its_build_folder(example_project, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_serve_stopped_by_a_process_manager_or_a_closed_terminal_removes_its_build_folder(
+        example_project, tmp_path, stop):
     process, log = start_serve(example_project, tmp_path, free_port())
     try:
         wait_for(lambda: "serving" in log.read_text())
         assert any(p.name.startswith("coffeerun-serve-") for p in (tmp_path / "tmp").iterdir())
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

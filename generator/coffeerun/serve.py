@@ -7,10 +7,12 @@ import contextlib
 import datetime as dt
 import html
 import logging
+import shutil
 import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -83,32 +85,58 @@ def _watched(root: Path, campaign: str) -> list[Path]:
 
 
 def serve_campaign(root: Path, campaign: str, today: dt.date | None, port: int) -> None:
-    """Build into a temporary folder and serve it until Ctrl+C or SIGTERM; the folder goes with the server."""
-    with tempfile.TemporaryDirectory(prefix="coffeerun-serve-", ignore_cleanup_errors=True) as work:
-        out = Path(work) / "site"
-        base = f"http://127.0.0.1:{port}/"
-        preview = Preview(root, campaign, today or api.utc_today(), out, base)
-        with _terminate_as_interrupt():
+    """Build into a temporary folder and serve it until Ctrl+C, SIGTERM or SIGHUP; the folder goes with the
+    server."""
+    work = tempfile.mkdtemp(prefix="coffeerun-serve-")
+    try:
+        with _stops_as_interrupt():
+            out = Path(work) / "site"
+            base = f"http://127.0.0.1:{port}/"
+            preview = Preview(root, campaign, today or api.utc_today(), out, base)
             preview.rebuild()
             logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
             server = engine.live_server(preview.rebuild, port, out, _watched(root, campaign), preview.decorate)
             click.echo(f"serving {campaign} on {base} (Ctrl+C to stop); open pages reload when you save", err=True)
             engine.run_live_server(server)
+    finally:
+        with _stops_ignored():  # a second Ctrl+C while it goes does not leave half of it
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# SIGTERM: a process manager stops it; SIGHUP: its terminal was closed
+_STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else (signal.SIGINT,
+                                                                                           signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a terminal closed, a process manager stopping it) ends the server as Ctrl+C does, so the
-    temporary build folder is removed either way."""
+def _stops_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the server as Ctrl+C does (KeyboardInterrupt), so the temporary build folder is
+    removed either way; a signal ignored already (nohup) stays ignored."""
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    try:
-        before = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
+    with _handling(dict.fromkeys(_STOPS[1:], interrupt)):
         yield
-        return
+
+
+@contextlib.contextmanager
+def _stops_ignored() -> Iterator[None]:
+    with _handling(dict.fromkeys(_STOPS, signal.SIG_IGN)):
+        yield
+
+
+@contextlib.contextmanager
+def _handling(handlers: dict[signal.Signals, Any]) -> Iterator[None]:
+    """These signal handlers for the block (in the main thread; elsewhere signals are left alone)."""
+    before: dict[signal.Signals, Any] = {}
+    try:
+        for signum, handler in handlers.items():
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                before[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
