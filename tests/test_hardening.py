@@ -3,6 +3,7 @@ ends with its exit code and one plain line naming the path, and the site built b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -352,11 +353,17 @@ def test_a_second_build_into_a_previous_publish_root_is_allowed(built_project: P
     assert is_publish_root(root / "site")
 
 
-def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli) -> None:
+@contextlib.contextmanager
+def busy_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program listens on."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        port = busy.getsockname()[1]
+        yield busy.getsockname()[1]
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_1(built_project: Path, run_cli) -> None:
+    with busy_port() as port:
         result = run_cli("serve", "--project", built_project, "--port", port, "spring")
     assert result.exit_code == 1
     assert result.output.strip() == (f"coffeerun: port {port} on 127.0.0.1 is busy (another program listens on it); "
@@ -370,10 +377,7 @@ def test_serve_whose_port_is_taken_during_the_first_build_leaves_no_build_behind
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(cli, "_port_is_free", lambda _port: None)  # free when checked, taken when served
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
+    with busy_port() as port:
         result = run_cli("serve", "--project", built_project, "--port", port, "spring")
     assert result.exit_code == 1
     assert result.output.strip().endswith(f"coffeerun: port {port} on 127.0.0.1 was taken while the preview was "
