@@ -163,3 +163,23 @@ def test_a_build_that_validates_in_its_workers_shows_the_warnings_check_shows(ex
     named = Validation(paths, FileDigests(), Store(None)).run(today, only, InProcess(), 2).problems.warnings
     assert any(p.path.endswith("marcus-okafor.yaml") for p in named)
     assert named == validate_project(example_project, today, only).problems.warnings
+
+
+def test_a_build_that_reuses_a_campaigns_validation_shows_its_warnings_again(example_project, tmp_path, run_cli):
+    edit(example_project, "    highlight: Zero audit findings on cash", "    highlight: We are the #1 team #winning")
+    line = line_of(example_project, "#winning")
+    warning = rf"{CAMPAIGN}:{line}:\d+: warning: quotes\[1\]\.highlight: YAML reads '#1 team #winning'"
+    env = {"COFFEERUN_CACHE_DIR": str(tmp_path / "cache"), "COFFEERUN_SECRET": "s" * 40}
+
+    def build():
+        result = run_cli("build", "--project", example_project, "--today", "2026-11-23", "--no-assets",
+                         "--out", tmp_path / "site", env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout + result.stderr
+
+    assert re.search(warning, build())
+    other = example_project / "campaigns" / "kaede-getsuji-kessan.yaml"  # validated again; ours is reused
+    other.write_text(other.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: 新 ", 1), encoding="utf-8")
+    again = build()
+    assert re.search(warning, again), again
+    assert len(re.findall(r"warning:", again)) == len(re.findall(r"warning:", build()))  # nothing changed: the same

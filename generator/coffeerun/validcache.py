@@ -19,7 +19,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,7 @@ class Validated:
     advocate_ids: tuple[str, ...] = ()
     report: dict[str, Any] = field(default_factory=dict)  # what the program report reads (campaign_facts)
     info: CampaignInfo | None = None
+    warnings: tuple[tuple[int, int, str, str], ...] = ()  # its file's (line, col, field, message), see with_warnings
 
     def state(self, today: dt.date) -> PublishState:
         found = self.states[0]
@@ -82,7 +83,8 @@ class Validated:
 
     def record(self, today: dt.date | None = None) -> dict[str, Any]:
         """What the store keeps; with `today`, without the name and title of an advocate whose consent is
-        withdrawn by then (the program report shows such an advocate by number only)."""
+        withdrawn by then (the program report shows such an advocate by number only), and then without warnings
+        (they may quote their words)."""
         report, gone = self.report, self.withdrawn(today) if today is not None else set()
         if gone:
             report = {**report, "advocates": [[a[0], "", "", False, a[4]] if a[0] in gone else a
@@ -90,7 +92,19 @@ class Validated:
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
                 "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
-                "advocates": list(self.advocate_ids), "report": report}
+                "advocates": list(self.advocate_ids), "report": report,
+                "warnings": [] if gone else [list(w) for w in self.warnings]}
+
+    def with_warnings(self, problems: Problems) -> Validated:
+        """With the warnings validation found in its own file, but not those of its publish state (made again
+        each day from its state table): a later build that reuses the record shows them as this one did."""
+        reasons = {row[2] for row in self.states}
+        return replace(self, warnings=tuple((p.line, p.col, p.field, p.message) for p in problems.warnings
+                                            if p.path == self.source and p.message not in reasons))
+
+    def problems(self) -> list[Problem]:
+        """The warnings kept with the record, as problems of its file."""
+        return [Problem(self.source, line, col, path, message, "warning") for line, col, path, message in self.warnings]
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
@@ -101,8 +115,10 @@ class Validated:
         advocates, report = meta["advocates"], meta["report"]
         if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
+        warnings = tuple((int(line), int(col), str(path), str(message))
+                         for line, col, path, message in meta.get("warnings", []))
         return cls(str(meta["id"]), str(meta["source"]), int(meta["link_version"]), states,
-                   Digest(str(data), tuple(files), str(logo)), tuple(advocates), report)
+                   Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
 
 
 @dataclass
@@ -285,8 +301,10 @@ class Validation:
                 continue
             campaigns.append(found)
             state = found.state(today)
-            if name in known and state.kind in _WARNED:
-                problems.add(Problem(found.source, 1, 1, field_path(()), state.reason, "warning"))
+            if name in known:
+                problems.extend(found.problems())
+                if state.kind in _WARNED:
+                    problems.add(Problem(found.source, 1, 1, field_path(()), state.reason, "warning"))
         return Checked(self.paths, brand[0], brand[1], campaigns, problems)
 
     def _everything(self, today: dt.date, only: Iterable[str] | None, pool: Any, workers: int) -> Checked:
@@ -326,7 +344,7 @@ class Validation:
             if names_withdrawal(found.state(today).reason) or found.withdrawn(today):
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
-                self.store.put("validate", self.key(file), found.record(today))
+                self.store.put("validate", self.key(file), found.with_warnings(checked.problems).record(today))
         if not checked.problems.errors and self.fresh:
             self.store.put("validate", self.shared_key(), {
                 "brand": checked.brand_data, "config": config_facts(self.paths),
