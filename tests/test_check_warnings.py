@@ -183,3 +183,25 @@ def test_a_build_that_reuses_a_campaigns_validation_shows_its_warnings_again(exa
     again = build()
     assert re.search(warning, again), again
     assert len(re.findall(r"warning:", again)) == len(re.findall(r"warning:", build()))  # nothing changed: the same
+
+
+def test_a_pages_only_build_does_not_warn_about_slides_it_does_not_make(example_project, tmp_path, run_cli):
+    words = " ".join(["month-end"] * 60 + ["closes"] * 60 + ["faster"] * 60)
+    edit(example_project, "    highlight: 9 days → 3\n", "    highlight: 9 days → 3\n  - by: daniel-reyes\n"
+         f"    text: {words}\n")
+    edit(example_project, "    highlight: Zero audit findings on cash", "    highlight: We are the #1 team #winning")
+    env = {"COFFEERUN_CACHE_DIR": str(tmp_path / "cache"), "COFFEERUN_SECRET": "s" * 40}
+
+    def build(*flags):
+        result = run_cli("build", "--project", example_project, "--today", "2026-11-23", *flags,
+                         "--out", tmp_path / "site", env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout + result.stderr
+
+    cut, comment = "will be cut with '…' on the quote slide", "as a comment"
+    pages = build("--no-assets")
+    assert comment in pages and cut not in pages
+    full = build()  # the same cache: validated again for a build that makes the slides
+    assert comment in full and cut in full
+    assert cut not in build("--no-assets")
+    assert cut in check(run_cli, example_project)[1]

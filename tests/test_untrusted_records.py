@@ -36,12 +36,17 @@ def next_day(project, tmp_path_factory) -> dict[str, str]:
 def rewrite_facts(cache: Path, campaign: str, change) -> int:
     """Change the report facts of a campaign's validate records and seal them again, as a hand-written
     record would be."""
+    return rewrite_record(cache, campaign, lambda meta: change(meta["report"]))
+
+
+def rewrite_record(cache: Path, campaign: str, change) -> int:
+    """Change what a campaign's validate records keep (their meta) and seal them again."""
     count = 0
     for path in (cache / "validate").rglob("*.json"):
         record = json.loads(path.read_bytes())
         if record["meta"].get("id") != campaign:
             continue
-        change(record["meta"]["report"])
+        change(record["meta"])
         record["check"] = sha(FORMAT, "validate", path.stem, record["meta"], record["files"])
         path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         count += 1
@@ -80,6 +85,24 @@ def test_report_facts_the_report_cannot_show_are_validated_again(project, next_d
     done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
+    assert tree_digest(out) == next_day
+
+
+@pytest.mark.parametrize("kept", [
+    [[float("inf"), 1, "title", "a line number JSON reads as infinity"]],
+    [["1234", {"5": 0, "6": 0, "x": 0, "y": 0}]],
+    [[1, 2, "title"]],
+    "not a list",
+], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string"])
+def test_kept_warnings_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert rewrite_record(cache, "northwind-treasury-close", lambda meta: meta.update(warnings=kept)) == 1
+    done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "warning:" not in done.stderr
     assert tree_digest(out) == next_day
 
 

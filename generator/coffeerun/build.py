@@ -298,7 +298,8 @@ def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: 
              workers: Workers) -> Checked:
     from coffeerun.validcache import Validation
 
-    return Validation(paths, digests, store).run(options.today, options.campaigns, workers.pool(), workers.count)
+    return Validation(paths, digests, store, slides=options.assets).run(options.today, options.campaigns,
+                                                                        workers.pool(), workers.count)
 
 
 def make_plan(checked: Checked, options: BuildOptions, secret: bytes, staging: Path, inputs: str = "") -> BuildPlan:
@@ -338,7 +339,8 @@ def campaign_models(checked: Checked, today: dt.date) -> list[CampaignInfo]:
     from coffeerun.validate import validate_project
 
     missing = [found.id for found in checked.campaigns if found.info is None]
-    got = {info.id: info for info in validate_project(checked.paths.root, today, missing).campaigns} if missing else {}
+    got = {info.id: info for info in validate_project(checked.paths.root, today, missing, slides=False).campaigns
+           } if missing else {}  # the models only: no warning is shown
     infos = [found.info or got.get(found.id) for found in checked.campaigns]
     return [info for info in infos if info is not None]
 
@@ -405,7 +407,7 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
     troubled = {p.path for p in checked.problems.errors}
     for found in withheld:
         if found.info is not None and found.source not in troubled and not names_withdrawal(found.state(today).reason):
-            Validation(checked.paths, digests, store).keep_purged(found, today)
+            Validation(checked.paths, digests, store, checked.slides).keep_purged(found, today)
     if removed:
         names = ", ".join(sorted({advocate for _campaign, advocate in withdrawn}))
         result.warnings.append(f"consent withdrawn ({names}): deleted {removed} cached render(s) of "

@@ -180,14 +180,15 @@ def length_cuts(doc: Document, campaign: Any, measure: _Measure) -> list[Problem
     return out
 
 
-def campaign_warnings(file: Path, doc: Document, campaign: Any, theme: Callable[[], Any]) -> list[Problem]:
+def campaign_warnings(file: Path, doc: Document, campaign: Any, theme: Callable[[], Any],
+                      slides: bool = True) -> list[Problem]:
     """Every check warning of one campaign file: cut comments in its text; text cut on slides (when the
-    campaign is valid: `campaign` is its model, else None)."""
+    campaign is valid: `campaign` is its model, else None; and when slides are made: see validate_project)."""
     try:
         found = comment_cuts(file.read_text(encoding="utf-8-sig"), doc)
     except (OSError, UnicodeDecodeError):
         return []
-    if campaign is None:
+    if campaign is None or not slides:
         return found
     try:
         measure = _Measure(theme(), campaign.language)

@@ -66,6 +66,7 @@ class _Checker:
         self.docs: dict[str, Document] = {}  # campaign id -> its document, for problems found later
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
+        self.slides = True  # warn about text the slides would cut (validate_project)
         self.settings = program_settings(paths.mkdocs_yml)
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
@@ -252,7 +253,7 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
 
         return load_theme(checker.paths)
 
-    checker.problems.extend(lint.campaign_warnings(file, doc, model, theme))
+    checker.problems.extend(lint.campaign_warnings(file, doc, model, theme, checker.slides))
     if model is None or account is None or resolved.broken:
         return None
     checker.docs[file.stem] = doc
@@ -362,16 +363,19 @@ def _link_versions(paths: ProjectPaths, files: list[Path]) -> dict[str, int]:
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
                      known: Callable[[Path], CampaignInfo | None] | None = None,
-                     owners: dict[str, int] | None = None, handouts: bool = True) -> ValidProject:
+                     owners: dict[str, int] | None = None, handouts: bool = True, slides: bool = True
+                     ) -> ValidProject:
     """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
 
     `known(file)` may return a campaign validated without any problem in a worker of this build, with its
     publish state for today; it is used as it is (its handouts are checked here). `owners`: the link_version
     of campaigns validated before (the build's records), whose links handouts must not name; the others not
     validated here are read for theirs. `handouts=False`: no handout check (a worker's part of a build).
+    `slides=False`: no warning about text the slides would cut (a build without assets makes no slides).
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
+    checker.slides = slides
     checker.problems.extend(tree_problems(paths.root))
     checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)

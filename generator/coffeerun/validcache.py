@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coffeerun.digests import FileDigests, file_digest, sha
+from coffeerun.digests import FileDigests, file_digest, sha, system_fonts
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.schedule import PublishState, names_withdrawal, publish_state, state_days
@@ -115,10 +115,19 @@ class Validated:
         advocates, report = meta["advocates"], meta["report"]
         if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
-        warnings = tuple((int(line), int(col), str(path), str(message))
-                         for line, col, path, message in meta.get("warnings", []))
-        return cls(str(meta["id"]), str(meta["source"]), int(meta["link_version"]), states,
+        warnings = tuple(_warning(w) for w in meta.get("warnings", []))
+        if type(meta["link_version"]) is not int:
+            raise ValueError("not a validated campaign")
+        return cls(str(meta["id"]), str(meta["source"]), meta["link_version"], states,
                    Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
+
+
+def _warning(row: Any) -> tuple[int, int, str, str]:
+    """A kept warning (line, col, field, message), exactly that shape: the store is not trusted."""
+    if not (isinstance(row, list) and len(row) == 4 and all(type(n) is int and 0 < n < 1 << 31 for n in row[:2])
+            and all(isinstance(t, str) for t in row[2:])):
+        raise ValueError("not a kept warning")
+    return row[0], row[1], row[2], row[3]
 
 
 @dataclass
@@ -131,6 +140,7 @@ class Checked:
     campaigns: list[Validated]
     problems: Problems
     config: dict[str, str] = field(default_factory=dict)  # config_facts, when the store had them
+    slides: bool = True  # validated for a build that makes slides (see Validation)
 
     @cached_property
     def brand(self) -> Brand:
@@ -194,22 +204,26 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
                      tuple(a.id for a in info.model.advocates), campaign_facts(info), info)
 
 
-def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...]) -> tuple[list[Validated], list[Problem]]:
+def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...], slides: bool = True
+                   ) -> tuple[list[Validated], list[Problem]]:
     """Worker side: validate some campaigns; those without errors come back with their models, and every
     warning found (the text slides will cut, '#' read as a comment, also in the advocate and resource files
     they use), which the build shows as `check` does. Those with errors are validated again by the build,
     which reports them."""
     from coffeerun.validate import validate_project
 
-    project = validate_project(root, today, ids, handouts=False)  # handouts: by the build, which knows every link
+    project = validate_project(root, today, ids, handouts=False, slides=slides)  # handouts: by the build
     troubled = {p.path for p in project.problems.errors}
     clean = [info for info in project.campaigns if info.source not in troubled]
     return [validated(info, root) for info in clean], project.problems.warnings
 
 
 class Validation:
-    def __init__(self, paths: ProjectPaths, digests: FileDigests, store: Store):
-        self.paths, self.digests, self.store = paths, digests, store
+    """`slides`: the build makes slides, so validation warns about text they would cut (not with --no-assets:
+    its records are kept apart, so each kind of build shows the warnings a fresh validation would)."""
+
+    def __init__(self, paths: ProjectPaths, digests: FileDigests, store: Store, slides: bool = True):
+        self.paths, self.digests, self.store, self.slides = paths, digests, store, slides
         self.fresh: list[Path] = []  # campaign files to validate in this build
         self.config: dict[str, str] = {}  # config_facts, from the store
         self._shared = ""
@@ -222,7 +236,7 @@ class Validation:
             from coffeerun.render.engine import config_dependencies
 
             files, environment = config_dependencies(self.paths.mkdocs_yml)  # INHERIT parents, !ENV values
-            self._shared = key("validate", str(self.paths.root.resolve()),
+            self._shared = key("validate", str(self.paths.root.resolve()), system_fonts(),  # the slide-fit check's
                                self.digests(self.paths.mkdocs_yml),  # program settings: require_approval
                                [file_digest(f) if os.path.isfile(f) else "" for f in files[1:]], environment,
                                self.digests.tree(self.paths.content), self.digests.tree(campaigns, skip=own),
@@ -231,7 +245,7 @@ class Validation:
         return self._shared
 
     def key(self, file: Path) -> str:
-        return key("validate", self.shared_key(), file.name, self.digests(file))
+        return key("validate", self.shared_key(), file.name, self.digests(file), "slides" if self.slides else "pages")
 
     def _known(self, file: Path) -> Validated | None:
         entry = self.store.get("validate", self.key(file))
@@ -278,6 +292,7 @@ class Validation:
         self._keep(checked, today)
         if not self.fresh:
             checked.config = self.config
+        checked.slides = self.slides
         return checked
 
     def _changed_only(self, today: dt.date, files: list[Path], known: dict[str, Validated],
@@ -289,7 +304,8 @@ class Validation:
             from coffeerun.validate import validate_project
 
             sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh],
-                                   owners={found.id: found.link_version for found in known.values()})
+                                   owners={found.id: found.link_version for found in known.values()},
+                                   slides=self.slides)
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
@@ -315,13 +331,13 @@ class Validation:
         if pool is not None and len(self.fresh) >= PARALLEL_FROM:
             size = max(4, -(-len(self.fresh) // (workers * 4)))
             chunks = [tuple(f.stem for f in self.fresh[i:i + size]) for i in range(0, len(self.fresh), size)]
-            futures = [pool.submit(validate_chunk, self.paths.root, today, chunk,
+            futures = [pool.submit(validate_chunk, self.paths.root, today, chunk, self.slides,
                                    what="validating campaigns " + ", ".join(chunk)) for chunk in chunks]
             for future in futures:
                 found_here, warnings = pool.result(future)
                 done.update((os.fspath(self.paths.root / found.source), found) for found in found_here)
                 warned += warnings
-        project = validate_project(self.paths.root, today, only or None,
+        project = validate_project(self.paths.root, today, only or None, slides=self.slides,
                                    known=lambda file: getattr(done.get(os.fspath(file)), "info", None))
         project.problems.extend(warned)  # the same warning twice (a shared file's) is kept once
         campaigns = [done.get(os.fspath(self.paths.root / info.source)) or validated(info, self.paths.root)

@@ -46,7 +46,7 @@ def _resolve(job: CampaignJob) -> CampaignJob:
     """A campaign validated in an earlier build: validate it again here to have its models."""
     from coffeerun.validate import validate_project
 
-    project = validate_project(job.project.root, job.today, [job.id])
+    project = validate_project(job.project.root, job.today, [job.id], slides=False)  # the models only
     info = next((c for c in project.campaigns if c.id == job.id), None)
     if info is None or project.problems.errors:
         raise RuntimeError(f"{job.id} validated in an earlier build but not now")
