@@ -226,13 +226,18 @@ def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_proj
     record does not keep the warning that names her."""
     build = ["build", "--project", example_project, "--out", example_project.parent / "site", "--jobs", "1",
              "northwind-treasury-close"]
-    assert run_cli(*build, "--today", "2026-11-23", env=SECRET).exit_code == 0
+    # a '#' YAML reads as a comment in her highlight: the warning quotes the rest of her words
+    edit(example_project, TREASURY, "    highlight: Zero audit findings on cash", "    highlight: Zero audit findings #cash")
+    first = run_cli(*build, "--today", "2026-11-23", env=SECRET)
+    assert first.exit_code == 0 and "ends at 'Zero audit findings'" in first.output, first.output
     records = example_project / ".cache" / "coffeerun" / "validate"
     assert _holders([records], [b"Priya Raman"]), "validation should have kept her name for the report"
+    assert _holders([records.parent], [b"Zero audit findings"]), "the build's record should keep the warning"
     priya_consent(example_project, "      withdrawn: 2026-11-24\n")
     withheld = run_cli(*build, "--today", "2026-11-24", env=SECRET)
     assert withheld.exit_code == 0 and "Priya Raman (priya-raman): consent withdrawn on" in withheld.output
     assert _holders([records.parent], [b"Priya Raman", b"VP, Treasury Operations"]) == []  # the build's record too
+    assert _holders([records.parent], [b"Zero audit findings"]) == []  # nor a warning quoting her
     again = run_cli(*build, "--today", "2026-11-24", env=SECRET)  # not replayed from a record: said again
     assert again.exit_code == 0 and "Priya Raman (priya-raman): consent withdrawn on" in again.output
 

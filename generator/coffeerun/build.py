@@ -277,14 +277,14 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
            folders: dict[str, str], twin: bool, outcomes: dict[str, dict]) -> None:
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from).
-    Nothing naming an advocate who withdrew their consent is kept, so
-    such a build is not replayed as nothing changed: the next one says it again."""
+    A build that names an advocate who withdrew their consent keeps none of its problems and warnings (a
+    warning may quote the advocate's words, and the purge does not read these records), so it is not
+    replayed as nothing changed: the next one says it all again."""
     from coffeerun.schedule import names_withdrawal
 
-    problems = [p for p in result.problems.items if not names_withdrawal(p.message)]
-    warnings = [w for w in result.warnings if not names_withdrawal(w)]
-    if len(problems) < len(result.problems.items) or len(warnings) < len(result.warnings):
-        inputs = ""
+    problems, warnings = list(result.problems.items), list(result.warnings)
+    if any(names_withdrawal(p.message) for p in problems) or any(names_withdrawal(w) for w in warnings):
+        inputs, problems, warnings = "", [], []
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
         "twin": stamp if twin else "", "day": options.today.isoformat(),
