@@ -227,7 +227,8 @@ def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_proj
     build = ["build", "--project", example_project, "--out", example_project.parent / "site", "--jobs", "1",
              "northwind-treasury-close"]
     # a '#' YAML reads as a comment in her highlight: the warning quotes the rest of her words
-    edit(example_project, TREASURY, "    highlight: Zero audit findings on cash", "    highlight: Zero audit findings #cash")
+    edit(example_project, TREASURY, "    highlight: Zero audit findings on cash",
+         "    highlight: Zero audit findings #cash")
     first = run_cli(*build, "--today", "2026-11-23", env=SECRET)
     assert first.exit_code == 0 and "ends at 'Zero audit findings'" in first.output, first.output
     records = example_project / ".cache" / "coffeerun" / "validate"
