@@ -250,10 +250,13 @@ def test_withdrawal_from_an_ended_campaign_purges_her_renders_once_and_no_record
     reuse, no longer holds her name or title (the program report shows her by number only)."""
     out = tmp_path / "site"
     build = ["build", "--project", example_project, "--out", out, "--jobs", "1", "northwind-treasury-close"]
+    # a '#' YAML reads as a comment in her highlight: the warning quotes the rest of her words
+    edit(example_project, TREASURY, "    highlight: Zero audit findings on cash",
+         "    highlight: Zero audit findings #cash")
     assert run_cli(*build, "--today", "2026-11-23", env=SECRET).exit_code == 0
     cache = example_project / ".cache" / "coffeerun"
     needles = [PRIYA_QUOTE.encode(), str(escape(PRIYA_QUOTE)).encode(), (example_project / PRIYA_PHOTO).read_bytes(),
-               media.photo(example_project / PRIYA_PHOTO).data]
+               media.photo(example_project / PRIYA_PHOTO).data, b"Zero audit findings"]
     assert _holders([cache], needles), "the first build should have kept her content"
     edit(example_project, TREASURY, "status: live", "status: ended")
     priya_consent(example_project, "      withdrawn: 2026-11-24\n")

@@ -211,7 +211,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     elif previous is not None:
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
-           outcome_records(outcomes, folders, plan))
+           outcome_records(outcomes, folders, plan), quoting_withdrawn(checked, options.today))
     purge_withdrawn(store, checked, options.today, result, digests)
     if store.changed:
         store.prune()
@@ -275,15 +275,17 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 
 
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
-           folders: dict[str, str], twin: bool, outcomes: dict[str, dict]) -> None:
+           folders: dict[str, str], twin: bool, outcomes: dict[str, dict],
+           private: set[str] | frozenset[str] = frozenset()) -> None:
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from).
-    A build that names an advocate who withdrew their consent keeps none of its problems and warnings (a
-    warning may quote the advocate's words, and the purge does not read these records), so it is not
-    replayed as nothing changed: the next one says it all again."""
+    A build that names an advocate who withdrew their consent keeps none of its problems and warnings, so it
+    is not replayed as nothing changed: the next one says it all again. Nor are the warnings of `private`
+    files kept (quoting_withdrawn): a warning may quote their words, and the purge does not read these records."""
     from coffeerun.schedule import names_withdrawal
 
-    problems, warnings = list(result.problems.items), list(result.warnings)
-    if any(names_withdrawal(p.message) for p in problems) or any(names_withdrawal(w) for w in warnings):
+    problems = [p for p in result.problems.items if p.path not in private]
+    warnings = [w for w in result.warnings if w.partition(": ")[0] not in private]
+    if any(names_withdrawal(p.message) for p in result.problems.items) or any(map(names_withdrawal, result.warnings)):
         inputs, problems, warnings = "", [], []
     store.put("builds", _output_key(options), {
         "inputs": inputs, "stable": list(plan.stable), "stamp": stamp, "folders": folders, "outcomes": outcomes,
@@ -292,6 +294,20 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
         "result": {"built": result.built, "reused": result.reused, "withheld": result.withheld,
                    "not_built": result.not_built, "warnings": warnings,
                    "problems": [list(astuple(p)) for p in problems]}})
+
+
+def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
+    """The files whose warnings may quote an advocate whose consent is withdrawn by today: the campaigns they
+    are on (withheld, or ended: see purge_withdrawn) and their own advocate files."""
+    from coffeerun.schedule import names_withdrawal
+
+    files: set[str] = set()
+    for found in checked.campaigns:
+        gone = found.withdrawn(today)
+        if gone or names_withdrawal(found.state(today).reason):
+            files.add(found.source)
+            files.update(checked.paths.display(checked.paths.content / "advocates" / f"{a}.yaml") for a in gone)
+    return files
 
 
 def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: FileDigests,
