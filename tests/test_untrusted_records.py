@@ -89,16 +89,18 @@ def test_report_facts_the_report_cannot_show_are_validated_again(project, next_d
 
 
 @pytest.mark.parametrize("kept", [
-    [[float("inf"), 1, "title", "a line number JSON reads as infinity"]],
-    [["1234", {"5": 0, "6": 0, "x": 0, "y": 0}]],
-    [[1, 2, "title"]],
-    "not a list",
-], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string"])
-def test_kept_warnings_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
+    {"warnings": [[float("inf"), 1, "title", "a line number JSON reads as infinity"]]},
+    {"warnings": [["1234", {"5": 0, "6": 0, "x": 0, "y": 0}]]},
+    {"warnings": [[1, 2, "title"]]},
+    {"warnings": "not a list"},
+    {"link_version": 0},
+    {"link_version": "2"},
+], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string", "link-version-0", "link-version-text"])
+def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    assert rewrite_record(cache, "northwind-treasury-close", lambda meta: meta.update(warnings=kept)) == 1
+    assert rewrite_record(cache, "northwind-treasury-close", lambda meta: meta.update(kept)) == 1
     done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr

@@ -116,7 +116,7 @@ class Validated:
         if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
         warnings = tuple(_warning(w) for w in meta.get("warnings", []))
-        if type(meta["link_version"]) is not int:
+        if type(meta["link_version"]) is not int or meta["link_version"] < 1:  # the model: ge=1
             raise ValueError("not a validated campaign")
         return cls(str(meta["id"]), str(meta["source"]), meta["link_version"], states,
                    Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
