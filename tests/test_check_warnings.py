@@ -163,6 +163,11 @@ def test_a_build_that_validates_in_its_workers_shows_the_warnings_check_shows(ex
     named = Validation(paths, FileDigests(), Store(None)).run(today, only, InProcess(), 2).problems.warnings
     assert any(p.path.endswith("marcus-okafor.yaml") for p in named)
     assert named == validate_project(example_project, today, only).problems.warnings
+    # A pages-only build (its workers too): the same warnings but those about text the slides would cut.
+    pages = Validation(paths, FileDigests(), Store(None), slides=False).run(today, None, InProcess(), 2)
+    assert pages.problems.warnings == [p for p in validate_project(example_project, today).problems.warnings
+                                       if "will be cut" not in p.message]
+    assert len([p for p in pages.problems.warnings if "as a comment" in p.message]) == PARALLEL_FROM + 2
 
 
 def test_a_build_that_reuses_a_campaigns_validation_shows_its_warnings_again(example_project, tmp_path, run_cli):
