@@ -29,7 +29,7 @@ from coffeerun.render.colors import slide_palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "13"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "14"  # bump when a change to the drawing code changes the output
 PDF_REVISION = "fpdf-3"  # bump when a change to the PDF writer changes its output
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class _Run:
     def image_key(self, spec: SlideSpec) -> str:
         """What one image shows and nothing else: its layout, content, colors and the face of each
         of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
-        return store.key("assets", "png", self.base, {"segno": _version("segno")},
+        return store.key("assets", "png", self.base, {"segno": _version("segno"), "zlib-ng": _version("zlib-ng")},
                          self.palette, spec.kind, _content_key(spec.content),
                          _faces_key(self.book, _texts(spec.content)))
 
