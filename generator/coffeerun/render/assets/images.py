@@ -167,14 +167,15 @@ def avatar(face: Image.Image, diameter: int, ring: str | None, ring_width: int) 
 
 def qr_image(data: str, box: int) -> Image.Image:
     """The QR code of `data`, with its 4-module quiet zone, at the largest whole module size <= box: one
-    pixel per module, scaled up (what segno's own PNG writer draws, pixel for pixel, without its encoder)."""
+    pixel per module, scaled up (what segno's own PNG writer draws, pixel for pixel, without its encoder).
+    A two-colour palette image: the decks embed it at one bit per pixel, ten times faster than as RGB."""
     code = segno.make(data, error="m", micro=False)
     rows = [bytes(row) for row in code.matrix_iter(scale=1, border=4)]  # 1: a dark module
     modules = len(rows)
     scale = max(1, box // modules)
     image = Image.frombytes("P", (modules, modules), b"".join(rows))
     image.putpalette([0xFF, 0xFF, 0xFF, 0x11, 0x18, 0x27])  # light #FFFFFF, dark #111827
-    return image.resize((modules * scale, modules * scale), Image.Resampling.NEAREST).convert("RGB")
+    return image.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
 
 
 def png_bytes(image: Image.Image) -> bytes:
