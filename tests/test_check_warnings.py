@@ -190,6 +190,33 @@ def test_a_build_that_reuses_a_campaigns_validation_shows_its_warnings_again(exa
     assert len(re.findall(r"warning:", again)) == len(re.findall(r"warning:", build()))  # nothing changed: the same
 
 
+def test_builds_that_reuse_validations_show_the_warnings_of_advocate_and_resource_files(example_project, tmp_path,
+                                                                                       run_cli):
+    # Kept with the records they belong to: an advocate's file with each campaign of theirs (a record the purge
+    # of a withdrawal finds), a resource's with the shared inputs' record.
+    for name, old in (("advocates/marcus-okafor.yaml", "title: Director, Information Security"),
+                      ("resources/roi-calculator.yaml", "title: Close and spend ROI calculator")):
+        path = example_project / "content" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, old + " #1 team #winning"), encoding="utf-8")
+    env = {"COFFEERUN_CACHE_DIR": str(tmp_path / "cache"), "COFFEERUN_SECRET": "s" * 40}
+
+    def warnings(command, *flags, today="2026-11-23"):
+        result = run_cli(command, "--project", example_project, "--today", today, *flags, env=env)
+        assert result.exit_code == 0, result.output
+        return sorted(line for line in (result.stdout + result.stderr).splitlines() if ": warning: " in line)
+
+    def build(today="2026-11-23"):
+        return warnings("build", "--no-assets", "--out", tmp_path / "site", today=today)
+
+    first = build()
+    shared = [w for w in first if "marcus-okafor.yaml" in w or "roi-calculator.yaml" in w]
+    assert len(shared) == 2 and all("as a comment" in w for w in shared), first
+    other = example_project / "campaigns" / "kaede-getsuji-kessan.yaml"  # validated again; the rest is reused
+    other.write_text(other.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: 新 ", 1), encoding="utf-8")
+    assert build() == first
+    assert build("2026-11-24") == warnings("check", today="2026-11-24")  # the next day: every record reused
+
+
 def test_a_pages_only_build_does_not_warn_about_slides_it_does_not_make(example_project, tmp_path, run_cli):
     words = " ".join(["month-end"] * 60 + ["closes"] * 60 + ["faster"] * 60)
     edit(example_project, "    highlight: 9 days → 3\n", "    highlight: 9 days → 3\n  - by: daniel-reyes\n"

@@ -300,13 +300,14 @@ def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
     """The files whose warnings may quote an advocate whose consent is withdrawn by today: the campaigns they
     are on (withheld, or ended: see purge_withdrawn) and their own advocate files."""
     from coffeerun.schedule import names_withdrawal
+    from coffeerun.validcache import advocate_file
 
     files: set[str] = set()
     for found in checked.campaigns:
         gone = found.withdrawn(today)
         if gone or names_withdrawal(found.state(today).reason):
             files.add(found.source)
-            files.update(checked.paths.display(checked.paths.content / "advocates" / f"{a}.yaml") for a in gone)
+            files.update(advocate_file(checked.paths, a) for a in gone)
     return files
 
 

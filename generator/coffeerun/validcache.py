@@ -5,8 +5,10 @@ keyed by the digest of its file and of everything else a campaign's validation c
 under content/, theme/ (the brand), the files in campaigns/ that are not campaigns, the project root
 and our code. The record holds what planning needs (`Validated`): its id, link_version, the digest of
 its data and the files it names, and a table of its publish state by date (the state changes only on
-the dates the campaign names). A campaign reused this way has no model in this build (`info` is None):
-its worker validates it again in the rare case its sites must be rendered.
+the dates the campaign names), and the warnings of its own file and its advocates' files. The shared
+inputs' record holds the brand, what the build takes from mkdocs.yml and the warnings of the other
+shared files (mkdocs.yml, resources). A campaign reused this way has no model in this build (`info` is
+None): its worker validates it again in the rare case its sites must be rendered.
 
 When the shared inputs validated without any problem before, only new or changed campaigns are
 checked (validate_project on those alone); otherwise every campaign is (in parallel), and the final
@@ -60,7 +62,7 @@ class Validated:
     advocate_ids: tuple[str, ...] = ()
     report: dict[str, Any] = field(default_factory=dict)  # what the program report reads (campaign_facts)
     info: CampaignInfo | None = None
-    warnings: tuple[tuple[int, int, str, str], ...] = ()  # its file's (line, col, field, message), see with_warnings
+    warnings: tuple[tuple[str, int, int, str, str], ...] = ()  # (path, line, col, field, message): see with_warnings
 
     def state(self, today: dt.date) -> PublishState:
         found = self.states[0]
@@ -95,16 +97,19 @@ class Validated:
                 "advocates": list(self.advocate_ids), "report": report,
                 "warnings": [] if gone else [list(w) for w in self.warnings]}
 
-    def with_warnings(self, problems: Problems) -> Validated:
-        """With the warnings validation found in its own file, but not those of its publish state (made again
-        each day from its state table): a later build that reuses the record shows them as this one did."""
+    def with_warnings(self, problems: Problems, paths: ProjectPaths) -> Validated:
+        """With the warnings validation found in its own file and in its advocates' files, but not those of its
+        publish state (made again each day from its state table): a later build that reuses the record shows
+        them as this one did. An advocate's words stay only in records that name them, which the purge of a
+        withdrawal finds (purge.py), and `record` keeps no warning once anyone on the campaign has withdrawn."""
         reasons = {row[2] for row in self.states}
-        return replace(self, warnings=tuple((p.line, p.col, p.field, p.message) for p in problems.warnings
-                                            if p.path == self.source and p.message not in reasons))
+        files = {self.source, *(advocate_file(paths, a) for a in self.advocate_ids)}
+        return replace(self, warnings=tuple((p.path, p.line, p.col, p.field, p.message) for p in problems.warnings
+                                            if p.path in files and p.message not in reasons))
 
     def problems(self) -> list[Problem]:
-        """The warnings kept with the record, as problems of its file."""
-        return [Problem(self.source, line, col, path, message, "warning") for line, col, path, message in self.warnings]
+        """The warnings kept with the record."""
+        return [Problem(*row, "warning") for row in self.warnings]
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
@@ -122,12 +127,25 @@ class Validated:
                    Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
 
 
-def _warning(row: Any) -> tuple[int, int, str, str]:
-    """A kept warning (line, col, field, message), exactly that shape: the store is not trusted."""
-    if not (isinstance(row, list) and len(row) == 4 and all(type(n) is int and 0 < n < 1 << 31 for n in row[:2])
-            and all(isinstance(t, str) for t in row[2:])):
+def _warning(row: Any) -> tuple[str, int, int, str, str]:
+    """A kept warning (path, line, col, field, message), exactly that shape: the store is not trusted."""
+    if not (isinstance(row, list) and len(row) == 5 and all(type(n) is int and 0 < n < 1 << 31 for n in row[1:3])
+            and all(isinstance(t, str) for t in (row[0], *row[3:]))):
         raise ValueError("not a kept warning")
-    return row[0], row[1], row[2], row[3]
+    return row[0], row[1], row[2], row[3], row[4]
+
+
+def advocate_file(paths: ProjectPaths, advocate_id: str) -> str:
+    """The advocate's own file, as problems name it."""
+    return paths.display(paths.content / "advocates" / f"{advocate_id}.yaml")
+
+
+def shared_warnings(problems: Problems, paths: ProjectPaths) -> list[Problem]:
+    """The warnings of shared files that name no advocate (mkdocs.yml, resources): kept with the shared record.
+    A campaign's and its advocates' are kept with the campaign's record (Validated.with_warnings)."""
+    campaigns, advocates = paths.display(paths.campaigns) + "/", paths.display(paths.content / "advocates") + "/"
+    return [p for p in problems.warnings if not p.path.startswith(advocates)
+            and not (p.path.startswith(campaigns) and _CAMPAIGN_FILE.match(p.path[len(campaigns):]))]
 
 
 @dataclass
@@ -226,7 +244,9 @@ class Validation:
         self.paths, self.digests, self.store, self.slides = paths, digests, store, slides
         self.fresh: list[Path] = []  # campaign files to validate in this build
         self.config: dict[str, str] = {}  # config_facts, from the store
+        self.kept_warnings: list[Problem] = []  # shared_warnings, from the store
         self._shared = ""
+        self._complete = False  # every campaign and shared file validated in this build
 
     def shared_key(self) -> str:
         if not self._shared:
@@ -266,6 +286,7 @@ class Validation:
             if entry is None or not isinstance(entry.meta["brand"], dict) or not isinstance(
                     entry.meta["brand"].get("name"), str) or not (logo is None or isinstance(logo, str)):
                 return None
+            self.kept_warnings = [Problem(*_warning(w), "warning") for w in entry.meta.get("warnings", [])]
             return entry.meta["brand"], Path(logo) if logo else None
         except (KeyError, TypeError, ValueError):
             return None
@@ -288,6 +309,7 @@ class Validation:
             checked = self._changed_only(today, files, known, brand)
         else:
             self.fresh = files
+            self._complete = not wanted
             checked = self._everything(today, only, pool, workers)
         self._keep(checked, today)
         if not self.fresh:
@@ -309,6 +331,7 @@ class Validation:
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
+        problems.extend(self.kept_warnings)
         campaigns = []
         for file in files:
             name = os.fspath(file)
@@ -360,8 +383,14 @@ class Validation:
             if names_withdrawal(found.state(today).reason) or found.withdrawn(today):
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
-                self.store.put("validate", self.key(file), found.with_warnings(checked.problems).record(today))
+                self.store.put("validate", self.key(file),
+                               found.with_warnings(checked.problems, self.paths).record(today))
         if not checked.problems.errors and self.fresh:
+            shared = Problems()
+            shared.extend(shared_warnings(checked.problems, self.paths))
+            if not self._complete:  # it validated some campaigns, so only the shared files they use
+                shared.extend(self.kept_warnings)
             self.store.put("validate", self.shared_key(), {
                 "brand": checked.brand_data, "config": config_facts(self.paths),
-                "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None})
+                "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None,
+                "warnings": [[p.path, p.line, p.col, p.field, p.message] for p in shared.warnings]})
