@@ -190,31 +190,70 @@ def test_a_build_that_reuses_a_campaigns_validation_shows_its_warnings_again(exa
     assert len(re.findall(r"warning:", again)) == len(re.findall(r"warning:", build()))  # nothing changed: the same
 
 
-def test_builds_that_reuse_validations_show_the_warnings_of_advocate_and_resource_files(example_project, tmp_path,
-                                                                                       run_cli):
-    # Kept with the records they belong to: an advocate's file with each campaign of theirs (a record the purge
-    # of a withdrawal finds), a resource's with the shared inputs' record.
-    for name, old in (("advocates/marcus-okafor.yaml", "title: Director, Information Security"),
-                      ("resources/roi-calculator.yaml", "title: Close and spend ROI calculator")):
-        path = example_project / "content" / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, old + " #1 team #winning"), encoding="utf-8")
-    env = {"COFFEERUN_CACHE_DIR": str(tmp_path / "cache"), "COFFEERUN_SECRET": "s" * 40}
+def _hash_in(project, name: str, old: str) -> None:
+    path = project / "content" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, old + " #1 team #winning", 1), encoding="utf-8")
 
-    def warnings(command, *flags, today="2026-11-23"):
-        result = run_cli(command, "--project", example_project, "--today", today, *flags, env=env)
-        assert result.exit_code == 0, result.output
-        return sorted(line for line in (result.stdout + result.stderr).splitlines() if ": warning: " in line)
 
-    def build(today="2026-11-23"):
-        return warnings("build", "--no-assets", "--out", tmp_path / "site", today=today)
+def _warnings(run_cli, project, cache, command, *args, today="2026-11-23"):
+    env = {"COFFEERUN_CACHE_DIR": str(cache), "COFFEERUN_SECRET": "s" * 40}
+    result = run_cli(command, "--project", project, "--today", today, *args, env=env)
+    assert result.exit_code == 0, result.output
+    return sorted(line for line in (result.stdout + result.stderr).splitlines() if ": warning: " in line)
 
+
+def test_builds_that_reuse_validations_show_the_warnings_of_resource_files(example_project, tmp_path, run_cli):
+    # Kept with the shared inputs' record: a resource used by a campaign and one used by none.
+    _hash_in(example_project, "resources/roi-calculator.yaml", "title: Close and spend ROI calculator")
+    (example_project / "content" / "resources" / "unused-guide.yaml").write_text(
+        "title: A guide nobody links #1 team\nurl: https://tallybrook.example/guide\nkind: other\n", encoding="utf-8")
+
+    def build(*args, today="2026-11-23"):
+        return _warnings(run_cli, example_project, tmp_path / "cache", "build", "--no-assets", "--out",
+                         tmp_path / "site", *args, today=today)
+
+    def check(*args, today="2026-11-23"):
+        return _warnings(run_cli, example_project, tmp_path / "cache", "check", *args, today=today)
+
+    # First a build of one campaign that uses neither: it shows what `check` of it shows, and no more later.
+    assert build("kaede-getsuji-kessan") == check("kaede-getsuji-kessan") == []
     first = build()
-    shared = [w for w in first if "marcus-okafor.yaml" in w or "roi-calculator.yaml" in w]
-    assert len(shared) == 2 and all("as a comment" in w for w in shared), first
+    assert len([w for w in first if "resources/" in w and "as a comment" in w]) == 2, first
+    assert first == check()
     other = example_project / "campaigns" / "kaede-getsuji-kessan.yaml"  # validated again; the rest is reused
     other.write_text(other.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: 新 ", 1), encoding="utf-8")
     assert build() == first
-    assert build("2026-11-24") == warnings("check", today="2026-11-24")  # the next day: every record reused
+    assert build(today="2026-11-24") == check(today="2026-11-24")  # the next day: every record reused
+    assert build("kaede-getsuji-kessan", today="2026-11-24") == check("kaede-getsuji-kessan", today="2026-11-24")
+
+
+def test_the_store_keeps_no_warning_of_an_advocate_file_beside_the_shared_inputs(example_project, tmp_path, run_cli):
+    # A warning quotes the advocate's words, and the purge of a withdrawal does not look in the shared record.
+    _hash_in(example_project, "advocates/helen-cho.yaml", "title: Senior Manager, Strategic Sourcing")
+    assert any("helen-cho.yaml" in w for w in _warnings(run_cli, example_project, tmp_path / "cache", "build",
+                                                        "--no-assets", "--out", tmp_path / "site"))
+    kept = [p for p in (tmp_path / "cache").rglob("*.json") if b"#winning" in p.read_bytes()]
+    assert kept == [], kept
+
+
+def test_a_withdrawal_keeps_no_advocate_file_warning_in_the_build_record_whatever_id_the_campaign_gives(
+        example_project, tmp_path, run_cli):
+    # kaede gives kenji-watanabe's profile its own name and title; with `id: kenji` his file is not kenji.yaml.
+    _hash_in(example_project, "advocates/kenji-watanabe.yaml", "title: General Manager, IT Systems")
+    advocate = example_project / "content" / "advocates" / "kenji-watanabe.yaml"
+    advocate.write_text(advocate.read_text(encoding="utf-8").replace(
+        "  expires: 2027-10-08\n", "  expires: 2027-10-08\n  withdrawn: 2026-11-20\n", 1), encoding="utf-8")
+    campaign = example_project / "campaigns" / "kaede-getsuji-kessan.yaml"
+    text = campaign.read_text(encoding="utf-8")
+    text = text.replace("  - use: kenji-watanabe ", "  - id: kenji\n    use: kenji-watanabe ", 1)
+    text = text.replace("by: kenji-watanabe", "by: kenji").replace("\nstatus: live", "\nstatus: ended", 1)
+    campaign.write_text(text, encoding="utf-8")  # ended: its state names no withdrawal, yet it quotes him
+    assert any("kenji-watanabe.yaml" in w for w in _warnings(run_cli, example_project, tmp_path / "cache", "build",
+                                                             "--no-assets", "--out", tmp_path / "site"))
+    kept = [p for p in (tmp_path / "cache").rglob("*.json") if b"#winning" in p.read_bytes()]
+    assert kept == [], kept
 
 
 def test_a_pages_only_build_does_not_warn_about_slides_it_does_not_make(example_project, tmp_path, run_cli):

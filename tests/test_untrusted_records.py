@@ -108,6 +108,33 @@ def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, t
     assert tree_digest(out) == next_day
 
 
+@pytest.mark.parametrize("kept", [
+    {"warnings": [["mkdocs.yml", 1, 1, "site_url", "a warning of four fields", "warning"]]},
+    {"warnings": [["mkdocs.yml", 2 ** 40, 1, "site_url", "a line too far"]]},
+    {"warnings": [[7, 1, 1, "site_url", "a path that is a number"]]},
+    {"warnings": {"mkdocs.yml": []}},
+    {"complete": "yes"},
+], ids=["six-fields", "huge-line", "numeric-path", "a-mapping", "complete-text"])
+def test_shared_warnings_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    shared = 0
+    for path in (cache / "validate").rglob("*.json"):  # the shared inputs' record: the one with the brand
+        record = json.loads(path.read_bytes())
+        if "brand" in record["meta"]:
+            record["meta"].update(kept)
+            record["check"] = sha(FORMAT, "validate", path.stem, record["meta"], record["files"])
+            path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+            shared += 1
+    assert shared == 1
+    done = subprocess.run(build_command(project, out, today=NEXT_DAY), env=build_env(cache), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "warning:" not in done.stderr
+    assert tree_digest(out) == next_day
+
+
 def test_report_facts_are_escaped_in_the_report(project, tmp_path):
     """Facts of the right shape are shown as they are: as text, never as markup."""
     cache, out = tmp_path / "cache", tmp_path / "site"

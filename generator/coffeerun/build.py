@@ -298,16 +298,18 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
 
 def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
     """The files whose warnings may quote an advocate whose consent is withdrawn by today: the campaigns they
-    are on (withheld, or ended: see purge_withdrawn) and their own advocate files."""
+    are on (withheld, or ended: see purge_withdrawn) and, then, every advocate file (a campaign may give an
+    advocate another id than their file's name: `- use: kenji-watanabe` with `id: kenji`)."""
     from coffeerun.schedule import names_withdrawal
-    from coffeerun.validcache import advocate_file
 
     files: set[str] = set()
     for found in checked.campaigns:
         gone = found.withdrawn(today)
         if gone or names_withdrawal(found.state(today).reason):
             files.add(found.source)
-            files.update(advocate_file(checked.paths, a) for a in gone)
+    folder = checked.paths.content / "advocates"
+    if files and folder.is_dir():
+        files.update(checked.paths.display(folder / name) for name in os.listdir(folder))
     return files
 
 

@@ -5,10 +5,10 @@ keyed by the digest of its file and of everything else a campaign's validation c
 under content/, theme/ (the brand), the files in campaigns/ that are not campaigns, the project root
 and our code. The record holds what planning needs (`Validated`): its id, link_version, the digest of
 its data and the files it names, and a table of its publish state by date (the state changes only on
-the dates the campaign names), and the warnings of its own file and its advocates' files. The shared
-inputs' record holds the brand, what the build takes from mkdocs.yml and the warnings of the other
-shared files (mkdocs.yml, resources). A campaign reused this way has no model in this build (`info` is
-None): its worker validates it again in the rare case its sites must be rendered.
+the dates the campaign names), and the warnings of its own file. The shared inputs' record holds the
+brand, what the build takes from mkdocs.yml, and the warnings of mkdocs.yml and the resource files
+(shared_warnings). A campaign reused this way has no model in this build (`info` is None): its worker
+validates it again in the rare case its sites must be rendered.
 
 When the shared inputs validated without any problem before, only new or changed campaigns are
 checked (validate_project on those alone); otherwise every campaign is (in parallel), and the final
@@ -62,7 +62,7 @@ class Validated:
     advocate_ids: tuple[str, ...] = ()
     report: dict[str, Any] = field(default_factory=dict)  # what the program report reads (campaign_facts)
     info: CampaignInfo | None = None
-    warnings: tuple[tuple[str, int, int, str, str], ...] = ()  # (path, line, col, field, message): see with_warnings
+    warnings: tuple[tuple[int, int, str, str], ...] = ()  # its file's (line, col, field, message), see with_warnings
 
     def state(self, today: dt.date) -> PublishState:
         found = self.states[0]
@@ -97,19 +97,16 @@ class Validated:
                 "advocates": list(self.advocate_ids), "report": report,
                 "warnings": [] if gone else [list(w) for w in self.warnings]}
 
-    def with_warnings(self, problems: Problems, paths: ProjectPaths) -> Validated:
-        """With the warnings validation found in its own file and in its advocates' files, but not those of its
-        publish state (made again each day from its state table): a later build that reuses the record shows
-        them as this one did. An advocate's words stay only in records that name them, which the purge of a
-        withdrawal finds (purge.py), and `record` keeps no warning once anyone on the campaign has withdrawn."""
+    def with_warnings(self, problems: Problems) -> Validated:
+        """With the warnings validation found in its own file, but not those of its publish state (made again
+        each day from its state table): a later build that reuses the record shows them as this one did."""
         reasons = {row[2] for row in self.states}
-        files = {self.source, *(advocate_file(paths, a) for a in self.advocate_ids)}
-        return replace(self, warnings=tuple((p.path, p.line, p.col, p.field, p.message) for p in problems.warnings
-                                            if p.path in files and p.message not in reasons))
+        return replace(self, warnings=tuple((p.line, p.col, p.field, p.message) for p in problems.warnings
+                                            if p.path == self.source and p.message not in reasons))
 
     def problems(self) -> list[Problem]:
-        """The warnings kept with the record."""
-        return [Problem(*row, "warning") for row in self.warnings]
+        """The warnings kept with the record, as problems of its file."""
+        return [Problem(self.source, line, col, path, message, "warning") for line, col, path, message in self.warnings]
 
     @classmethod
     def from_record(cls, meta: dict[str, Any]) -> Validated:
@@ -127,25 +124,31 @@ class Validated:
                    Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
 
 
-def _warning(row: Any) -> tuple[str, int, int, str, str]:
-    """A kept warning (path, line, col, field, message), exactly that shape: the store is not trusted."""
-    if not (isinstance(row, list) and len(row) == 5 and all(type(n) is int and 0 < n < 1 << 31 for n in row[1:3])
-            and all(isinstance(t, str) for t in (row[0], *row[3:]))):
+def _warning(row: Any) -> tuple[int, int, str, str]:
+    """A kept warning (line, col, field, message), exactly that shape: the store is not trusted."""
+    if not (isinstance(row, list) and len(row) == 4 and all(type(n) is int and 0 < n < 1 << 31 for n in row[:2])
+            and all(isinstance(t, str) for t in row[2:])):
         raise ValueError("not a kept warning")
-    return row[0], row[1], row[2], row[3], row[4]
+    return row[0], row[1], row[2], row[3]
 
 
-def advocate_file(paths: ProjectPaths, advocate_id: str) -> str:
-    """The advocate's own file, as problems name it."""
-    return paths.display(paths.content / "advocates" / f"{advocate_id}.yaml")
+def shared_warnings(problems: Iterable[Problem], paths: ProjectPaths) -> list[Problem]:
+    """The warnings of mkdocs.yml and of the resource files: kept with the shared inputs' record, so a build
+    that validates no campaign again shows them as `check` does. Not those of advocate files (a warning may
+    quote an advocate's words, and the purge of a withdrawal does not look in that record) nor campaigns'."""
+    config, resources = paths.display(paths.mkdocs_yml), paths.display(paths.content / "resources") + "/"
+
+    def shared(path: str) -> bool:
+        return path == config or (path.startswith(resources) and "/" not in path[len(resources):])
+
+    return [p for p in problems if p.severity == "warning" and shared(p.path)]
 
 
-def shared_warnings(problems: Problems, paths: ProjectPaths) -> list[Problem]:
-    """The warnings of shared files that name no advocate (mkdocs.yml, resources): kept with the shared record.
-    A campaign's and its advocates' are kept with the campaign's record (Validated.with_warnings)."""
-    campaigns, advocates = paths.display(paths.campaigns) + "/", paths.display(paths.content / "advocates") + "/"
-    return [p for p in problems.warnings if not p.path.startswith(advocates)
-            and not (p.path.startswith(campaigns) and _CAMPAIGN_FILE.match(p.path[len(campaigns):]))]
+def _shared_warning(row: Any) -> Problem:
+    """A warning kept with the shared record, exactly the shape it was written in: the store is not trusted."""
+    if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and _warning(row[1:])):
+        raise ValueError("not a kept warning")
+    return Problem(row[0], row[1], row[2], row[3], row[4], "warning")
 
 
 @dataclass
@@ -245,8 +248,10 @@ class Validation:
         self.fresh: list[Path] = []  # campaign files to validate in this build
         self.config: dict[str, str] = {}  # config_facts, from the store
         self.kept_warnings: list[Problem] = []  # shared_warnings, from the store
+        self.wanted: set[str] = set()  # the campaigns named on the command line (none: all)
+        self.kept_complete = False  # they are those of every shared file (a build of every campaign found them)
+        self._complete = False  # this build validates every campaign and shared file
         self._shared = ""
-        self._complete = False  # every campaign and shared file validated in this build
 
     def shared_key(self) -> str:
         if not self._shared:
@@ -286,7 +291,10 @@ class Validation:
             if entry is None or not isinstance(entry.meta["brand"], dict) or not isinstance(
                     entry.meta["brand"].get("name"), str) or not (logo is None or isinstance(logo, str)):
                 return None
-            self.kept_warnings = [Problem(*_warning(w), "warning") for w in entry.meta.get("warnings", [])]
+            warnings, complete = entry.meta.get("warnings", []), entry.meta.get("complete", False)
+            if not isinstance(warnings, list) or type(complete) is not bool:
+                return None
+            self.kept_warnings, self.kept_complete = [_shared_warning(w) for w in warnings], complete
             return entry.meta["brand"], Path(logo) if logo else None
         except (KeyError, TypeError, ValueError):
             return None
@@ -305,6 +313,9 @@ class Validation:
             else:
                 self.fresh.append(file)
         brand = self._brand()
+        if brand is not None and not wanted and not self.kept_complete:
+            brand = None  # the shared files' warnings were found by a build of some campaigns: find them all
+        self.wanted = wanted
         if brand is not None and (pool is None or len(self.fresh) < PARALLEL_FROM):
             checked = self._changed_only(today, files, known, brand)
         else:
@@ -331,7 +342,8 @@ class Validation:
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
-        problems.extend(self.kept_warnings)
+        config = self.paths.display(self.paths.mkdocs_yml)  # a build of some campaigns: as `check` of those shows
+        problems.extend(w for w in self.kept_warnings if not self.wanted or w.path == config)
         campaigns = []
         for file in files:
             name = os.fspath(file)
@@ -383,14 +395,14 @@ class Validation:
             if names_withdrawal(found.state(today).reason) or found.withdrawn(today):
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
-                self.store.put("validate", self.key(file),
-                               found.with_warnings(checked.problems, self.paths).record(today))
+                self.store.put("validate", self.key(file), found.with_warnings(checked.problems).record(today))
         if not checked.problems.errors and self.fresh:
             shared = Problems()
-            shared.extend(shared_warnings(checked.problems, self.paths))
-            if not self._complete:  # it validated some campaigns, so only the shared files they use
+            shared.extend(shared_warnings(checked.problems.items, self.paths))
+            if not self._complete:  # this build found only the shared files its campaigns use: the same inputs
                 shared.extend(self.kept_warnings)
             self.store.put("validate", self.shared_key(), {
                 "brand": checked.brand_data, "config": config_facts(self.paths),
                 "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None,
-                "warnings": [[p.path, p.line, p.col, p.field, p.message] for p in shared.warnings]})
+                "warnings": [[p.path, p.line, p.col, p.field, p.message] for p in shared.items],
+                "complete": self._complete or self.kept_complete})
