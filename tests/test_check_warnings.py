@@ -226,7 +226,9 @@ def test_builds_that_reuse_validations_show_the_warnings_of_resource_files(examp
     other.write_text(other.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: 新 ", 1), encoding="utf-8")
     assert build() == first
     assert build(today="2026-11-24") == check(today="2026-11-24")  # the next day: every record reused
-    assert build("kaede-getsuji-kessan", today="2026-11-24") == check("kaede-getsuji-kessan", today="2026-11-24")
+    for named in ("kaede-getsuji-kessan", "northwind-treasury-close"):  # uses neither; uses the ROI calculator
+        assert build(named, today="2026-11-24") == check(named, today="2026-11-24")
+    assert any("roi-calculator" in w for w in check("northwind-treasury-close", today="2026-11-24"))
 
 
 def test_the_store_keeps_no_warning_of_an_advocate_file_beside_the_shared_inputs(example_project, tmp_path, run_cli):
@@ -234,8 +236,19 @@ def test_the_store_keeps_no_warning_of_an_advocate_file_beside_the_shared_inputs
     _hash_in(example_project, "advocates/helen-cho.yaml", "title: Senior Manager, Strategic Sourcing")
     assert any("helen-cho.yaml" in w for w in _warnings(run_cli, example_project, tmp_path / "cache", "build",
                                                         "--no-assets", "--out", tmp_path / "site"))
-    kept = [p for p in (tmp_path / "cache").rglob("*.json") if b"#winning" in p.read_bytes()]
+    # (The build's own record keeps it for a build with nothing changed: record() rewrites it on a withdrawal.)
+    kept = [p for p in (tmp_path / "cache" / "validate").rglob("*.json") if b"#winning" in p.read_bytes()]
     assert kept == [], kept
+
+
+def test_a_build_with_nothing_changed_shows_the_advocate_file_warnings_of_the_build_it_repeats(
+        example_project, tmp_path, run_cli):
+    # The example has an ended campaign with a withdrawn advocate (no profile file): that keeps out only hers.
+    _hash_in(example_project, "advocates/kenji-watanabe.yaml", "title: General Manager, IT Systems")
+    first = _warnings(run_cli, example_project, tmp_path / "cache", "build", "--no-assets", "--out", tmp_path / "site")
+    assert any("kenji-watanabe.yaml" in w for w in first), first
+    again = _warnings(run_cli, example_project, tmp_path / "cache", "build", "--no-assets", "--out", tmp_path / "site")
+    assert again == first
 
 
 def test_a_withdrawal_keeps_no_advocate_file_warning_in_the_build_record_whatever_id_the_campaign_gives(

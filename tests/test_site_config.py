@@ -102,6 +102,8 @@ BROKEN = [
      8, "greater than or equal to 1"),
     ("setting-name", "site_url: https://x.example/\n" + BASE + "extra:\n  coffeerun:\n    renewal_lead_day: 9\n",
      8, "did you mean 'renewal_lead_days'?"),
+    ("setting-too-far", "site_url: https://x.example/\n" + BASE + "extra:\n  coffeerun:\n"
+     "    renewal_lead_days: 99999999999999999999\n", 8, "less than or equal to 3660"),
     ("not-a-mapping", "- site_url\n", 1, "must be a mapping of settings"),
     ("python-name", "site_url: https://x.example/\n" + BASE + "markdown_extensions:\n  - pymdownx.emoji:\n"
      "      emoji_index: !!python/name:nonexistent.module.twemoji\n", 8, "cannot find module 'nonexistent.module'"),

@@ -108,14 +108,25 @@ def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, t
     assert tree_digest(out) == next_day
 
 
-@pytest.mark.parametrize("kept", [
-    {"warnings": [["mkdocs.yml", 1, 1, "site_url", "a warning of four fields", "warning"]]},
-    {"warnings": [["mkdocs.yml", 2 ** 40, 1, "site_url", "a line too far"]]},
-    {"warnings": [[7, 1, 1, "site_url", "a path that is a number"]]},
-    {"warnings": {"mkdocs.yml": []}},
-    {"complete": "yes"},
-], ids=["six-fields", "huge-line", "numeric-path", "a-mapping", "complete-text"])
-def test_shared_warnings_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
+def _config_lead_days(value):
+    def change(meta):
+        meta["config"]["renewal_lead_days"] = value
+    return change
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta: meta.update(warnings=[["mkdocs.yml", 1, 1, "site_url", "a warning of six fields", "warning"]]),
+    lambda meta: meta.update(warnings=[["mkdocs.yml", 2 ** 40, 1, "site_url", "a line too far"]]),
+    lambda meta: meta.update(warnings=[[7, 1, 1, "site_url", "a path that is a number"]]),
+    lambda meta: meta.update(warnings={"mkdocs.yml": []}),
+    lambda meta: meta.update(complete="yes"),
+    lambda meta: meta.update(brand_logo="/nonexistent/logo.svg"),
+    lambda meta: meta.update(brand_logo=str(Path(meta["brand_logo"]).parent)),
+    _config_lead_days("99999999999999999999"),
+    _config_lead_days("\u00b2"),
+], ids=["six-fields", "huge-line", "numeric-path", "a-mapping", "complete-text", "logo-missing", "logo-a-folder",
+        "lead-days-huge", "lead-days-superscript"])
+def test_a_shared_record_of_the_wrong_shape_is_validated_again(project, next_day, tmp_path, change):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
@@ -123,7 +134,7 @@ def test_shared_warnings_of_the_wrong_shape_are_validated_again(project, next_da
     for path in (cache / "validate").rglob("*.json"):  # the shared inputs' record: the one with the brand
         record = json.loads(path.read_bytes())
         if "brand" in record["meta"]:
-            record["meta"].update(kept)
+            change(record["meta"])
             record["check"] = sha(FORMAT, "validate", path.stem, record["meta"], record["files"])
             path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
             shared += 1

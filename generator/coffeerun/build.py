@@ -298,8 +298,8 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
 
 def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
     """The files whose warnings may quote an advocate whose consent is withdrawn by today: the campaigns they
-    are on (withheld, or ended: see purge_withdrawn) and, then, every advocate file (a campaign may give an
-    advocate another id than their file's name: `- use: kenji-watanabe` with `id: kenji`)."""
+    are on (withheld, or ended: see purge_withdrawn) and their profile files (by `use:`, not by the id the
+    campaign gives them: `- use: kenji-watanabe` with `id: kenji`)."""
     from coffeerun.schedule import names_withdrawal
 
     files: set[str] = set()
@@ -307,9 +307,7 @@ def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
         gone = found.withdrawn(today)
         if gone or names_withdrawal(found.state(today).reason):
             files.add(found.source)
-    folder = checked.paths.content / "advocates"
-    if files and folder.is_dir():
-        files.update(checked.paths.display(folder / name) for name in os.listdir(folder))
+            files.update(file for advocate, file in found.profiles if advocate in gone)
     return files
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from coffeerun.models import Campaign
 
+MAX_RENEWAL_LEAD_DAYS = 3660  # mkdocs.yml's renewal_lead_days, ten years at most: today plus it is a date
+
 
 @dataclass(frozen=True)
 class PublishState:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 from coffeerun import memo
 from coffeerun.problems import Problem, did_you_mean, one_of
 from coffeerun.render import engine
+from coffeerun.schedule import MAX_RENEWAL_LEAD_DAYS
 
 DEFAULT_SITE_URL = "http://localhost:8000/"
 SETTINGS = ("extra", "coffeerun")  # where the program settings live in mkdocs.yml
@@ -29,7 +30,8 @@ class ProgramSettings(BaseModel):
     min_days_between_asks: StrictInt = Field(
         default=30, ge=0, description="`status` warns when an advocate's campaigns start closer together.")
     renewal_lead_days: StrictInt = Field(
-        default=183, ge=0, description="`status` flags renewals this close without a live campaign.")
+        default=183, ge=0, le=MAX_RENEWAL_LEAD_DAYS,
+        description="`status` flags renewals this close without a live campaign.")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class CampaignInfo:
     account: AccountInfo
     state: PublishState
     unapproved: tuple[str, ...] = ()  # with require_approval: who has not approved what, and what changed
+    profiles: tuple[tuple[str, str], ...] = ()  # (advocate id or "", profile file) of each `use:` (see _uses)
 
 
 @dataclass
@@ -262,7 +263,21 @@ def _campaign(checker: _Checker, file: Path, profiles: dict, accounts: _Accounts
         from coffeerun.approval import unapproved as why_unapproved
 
         unapproved = tuple(why_unapproved(file.stem, model, checker.paths.root, doc.path))
-    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved)
+    return CampaignInfo(file.stem, doc.path, model, account, publish_state(model, today, unapproved), unapproved,
+                        _uses(checker.paths, doc.data, profiles))
+
+
+def _uses(paths: ProjectPaths, data: dict, profiles: dict) -> tuple[tuple[str, str], ...]:
+    """The profile files a campaign takes with `use:`, as problems name them: (the advocate's id in the campaign,
+    which need not be the file's name, file) for advocates, ("", file) for resources."""
+    found = set()
+    for section, kind in (("advocates", "advocate"), ("resources", "resource")):
+        for item in data.get(section) or []:
+            ref = item.get("use") if isinstance(item, dict) else None
+            if isinstance(ref, str) and ref in profiles[kind].files:
+                name = item.get("id", ref) if kind == "advocate" else ""
+                found.add((name if isinstance(name, str) else ref, paths.display(profiles[kind].files[ref])))
+    return tuple(sorted(found))
 
 
 def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners: dict[str, int]) -> None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from coffeerun.digests import FileDigests, file_digest, sha, system_fonts
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.schedule import PublishState, names_withdrawal, publish_state, state_days
+from coffeerun.schedule import MAX_RENEWAL_LEAD_DAYS, PublishState, names_withdrawal, publish_state, state_days
 from coffeerun.store import Store, key
 
 if TYPE_CHECKING:  # a build whose every campaign is known to the store never loads the models
@@ -63,6 +63,7 @@ class Validated:
     report: dict[str, Any] = field(default_factory=dict)  # what the program report reads (campaign_facts)
     info: CampaignInfo | None = None
     warnings: tuple[tuple[int, int, str, str], ...] = ()  # its file's (line, col, field, message), see with_warnings
+    profiles: tuple[tuple[str, str], ...] = ()  # the files it takes with `use:` (validate.CampaignInfo.profiles)
 
     def state(self, today: dt.date) -> PublishState:
         found = self.states[0]
@@ -94,7 +95,7 @@ class Validated:
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
                 "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
-                "advocates": list(self.advocate_ids), "report": report,
+                "advocates": list(self.advocate_ids), "report": report, "profiles": [list(p) for p in self.profiles],
                 "warnings": [] if gone else [list(w) for w in self.warnings]}
 
     def with_warnings(self, problems: Problems) -> Validated:
@@ -118,10 +119,16 @@ class Validated:
         if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
         warnings = tuple(_warning(w) for w in meta.get("warnings", []))
+        rows = meta["profiles"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 2
+                                                 and all(isinstance(t, str) for t in r) for r in rows):
+            raise ValueError("not a validated campaign")
+        profiles = tuple((r[0], r[1]) for r in rows)
         if type(meta["link_version"]) is not int or meta["link_version"] < 1:  # the model: ge=1
             raise ValueError("not a validated campaign")
         return cls(str(meta["id"]), str(meta["source"]), meta["link_version"], states,
-                   Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings)
+                   Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings,
+                   profiles=profiles)
 
 
 def _warning(row: Any) -> tuple[int, int, str, str]:
@@ -222,7 +229,7 @@ def validated(info: CampaignInfo, root: Path) -> Validated:
                     os.fspath(info.account.logo) if info.account.logo else "")
     states = state_table(info.model, info.unapproved)
     return Validated(info.id, info.source, info.model.link_version, states, digest,
-                     tuple(a.id for a in info.model.advocates), campaign_facts(info), info)
+                     tuple(a.id for a in info.model.advocates), campaign_facts(info), info, profiles=info.profiles)
 
 
 def validate_chunk(root: Path, today: dt.date, ids: tuple[str, ...], slides: bool = True
@@ -279,6 +286,14 @@ class Validation:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def _project_file(self, name: Any) -> bool:
+        """A kept path names a regular file of the project (the brand's logo): the store is not trusted."""
+        from coffeerun.safefiles import refusal
+
+        root = os.path.realpath(self.paths.root)
+        return isinstance(name, str) and "\x00" not in name and os.path.isfile(name) \
+            and os.path.realpath(name).startswith(root + os.sep) and refusal(self.paths.root, Path(name)) is None
+
     def _brand(self) -> tuple[dict[str, Any], Path | None] | None:
         """The brand (as JSON) and logo of the shared inputs' record: validated when they were kept."""
         entry = self.store.get("validate", self.shared_key())
@@ -286,10 +301,12 @@ class Validation:
             logo = entry.meta["brand_logo"] if entry is not None else None
             config = entry.meta.get("config") if entry is not None else None
             if isinstance(config, dict) and set(config) == {"site_url", "settings", "renewal_lead_days"} \
-                    and all(isinstance(v, str) for v in config.values()) and config["renewal_lead_days"].isdigit():
+                    and all(isinstance(v, str) for v in config.values()) \
+                    and re.fullmatch(r"[0-9]{1,4}", config["renewal_lead_days"]) \
+                    and int(config["renewal_lead_days"]) <= MAX_RENEWAL_LEAD_DAYS:
                 self.config = dict(config)
             if entry is None or not isinstance(entry.meta["brand"], dict) or not isinstance(
-                    entry.meta["brand"].get("name"), str) or not (logo is None or isinstance(logo, str)):
+                    entry.meta["brand"].get("name"), str) or not (logo is None or self._project_file(logo)):
                 return None
             warnings, complete = entry.meta.get("warnings", []), entry.meta.get("complete", False)
             if not isinstance(warnings, list) or type(complete) is not bool:
@@ -342,8 +359,6 @@ class Validation:
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
-        config = self.paths.display(self.paths.mkdocs_yml)  # a build of some campaigns: as `check` of those shows
-        problems.extend(w for w in self.kept_warnings if not self.wanted or w.path == config)
         campaigns = []
         for file in files:
             name = os.fspath(file)
@@ -356,6 +371,9 @@ class Validation:
                 problems.extend(found.problems())
                 if state.kind in _WARNED:
                     problems.add(Problem(found.source, 1, 1, field_path(()), state.reason, "warning"))
+        # A build of some campaigns: those of mkdocs.yml and of the resources they use, as `check` of them shows.
+        used = {self.paths.display(self.paths.mkdocs_yml), *(f for c in campaigns for _, f in c.profiles)}
+        problems.extend(w for w in self.kept_warnings if not self.wanted or w.path in used)
         return Checked(self.paths, brand[0], brand[1], campaigns, problems)
 
     def _everything(self, today: dt.date, only: Iterable[str] | None, pool: Any, workers: int) -> Checked:
