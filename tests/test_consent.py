@@ -231,6 +231,8 @@ def test_withdrawal_leaves_no_validation_record_naming_the_advocate(example_proj
          "    highlight: Zero audit findings #cash")
     first = run_cli(*build, "--today", "2026-11-23", env=SECRET)
     assert first.exit_code == 0 and "ends at 'Zero audit findings'" in first.output, first.output
+    preview = [*build[:4], example_project.parent / "preview", *build[5:]]  # another output: its own record
+    assert run_cli(*preview, "--today", "2026-11-23", env=SECRET).exit_code == 0
     records = example_project / ".cache" / "coffeerun" / "validate"
     assert _holders([records], [b"Priya Raman"]), "validation should have kept her name for the report"
     assert _holders([records.parent], [b"Zero audit findings"]), "the build's record should keep the warning"

@@ -212,7 +212,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
            outcome_records(outcomes, folders, plan), quoting_withdrawn(checked, options.today))
-    purge_withdrawn(store, checked, options.today, result, digests)
+    purge_withdrawn(store, checked, options.today, result, digests, _output_key(options))
     if store.changed:
         store.prune()
     phase("publish")
@@ -401,7 +401,7 @@ def _plain_name(name: str) -> bool:
 
 
 def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: BuildResult,
-                    digests: FileDigests) -> None:
+                    digests: FileDigests, own_record: str = "") -> None:
     """Withdrawn consent: delete from the store every record and object made from the advocate's content
     (purge.py; also with --no-cache, when the store exists). The output's twin holds none: it is the new output.
     Then keep the record of each campaign validated in this build that the withdrawal does not withhold (it has
@@ -420,7 +420,7 @@ def purge_withdrawn(store: Store, checked: Checked, today: dt.date, result: Buil
         wanted = {found.id for found in withheld}
         withdrawn = withdrawn_in([info for info in campaign_models(
             replace(checked, campaigns=withheld), today) if info.id in wanted], today)
-        removed = purge_store(target, checked.paths.root, withdrawn)
+        removed = purge_store(target, checked.paths.root, withdrawn, keep_build=own_record)
     troubled = {p.path for p in checked.problems.errors}
     for found in withheld:
         if found.info is not None and found.source not in troubled and not names_withdrawal(found.state(today).reason):

@@ -9,8 +9,9 @@ were made from the same content, and with them every record that names one of th
 Validation records keep what the program report reads (their name, title): those holding one of their
 texts go too (validcache.py keeps none while the withdrawal withholds the campaign).
 
-Where it runs: build.py calls purge_store after publishing. The output's twin needs no purge: it is
-made the same as the new output, which does not hold the withheld campaign.
+The first purge of an advocate's content also deletes every build's own record (`builds`), whose warnings
+may quote their words cut short. Where it runs: build.py calls purge_store after publishing. The output's
+twin needs no purge: it is made the same as the new output, which does not hold the withheld campaign.
 """
 
 from __future__ import annotations
@@ -183,13 +184,15 @@ def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
     return found
 
 
-def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now: float | None = None) -> int:
+def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now: float | None = None,
+                keep_build: str = "") -> int:
     """The build's step: for each (campaign model, advocate id) withdrawn today or before, delete every store
     record (sites, slides, decks, encoded media, reports) with an object that holds their content, every
     object of such a site (its slides and decks hold their words only as pixels or compressed text), the
     records that name those objects, and the validation records whose report facts name them. The first
     time every object is read; after that only objects written since the last purge of the same content,
-    which is cheap. Returns how many records went."""
+    which is cheap. `keep_build`: the key of this build's own record, written without their words (build.record).
+    Returns how many records went."""
     import time
 
     if not withdrawn or store.root is None or not store.writable or not store.root.is_dir():
@@ -232,10 +235,24 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
                 store.object(digest).unlink()
             store._known().pop(digest, None)  # the store's own stamps
         store._stamps_changed = True
+    if any(digest not in before for digest in marker):
+        _forget_builds(store, keep_build)
     if marker != before:
         with contextlib.suppress(OSError):  # else the next build reads everything again
             write_atomic(marker_path, json.dumps(marker, sort_keys=True).encode("utf-8"))
     return removed
+
+
+def _forget_builds(store: Store, keep: str) -> None:
+    """The first purge of someone's content deletes every build's own record (namespace `builds`: what a build
+    with nothing changed repeats), of every output folder: a warning kept there may quote their words cut
+    short, which no search for their whole texts finds. Each output's next build just validates again."""
+    for folder, _dirs, names in os.walk(store.root / "builds"):  # type: ignore[operator]
+        for name in names:
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                if path.stem != keep and stat.S_ISREG(path.lstat().st_mode):
+                    path.unlink()
 
 
 def withdrawn_in(campaigns: Iterable[Any], today: Any) -> list[tuple[Any, str]]:
