@@ -241,14 +241,36 @@ def test_the_store_keeps_no_warning_of_an_advocate_file_beside_the_shared_inputs
     assert kept == [], kept
 
 
-def test_a_build_with_nothing_changed_shows_the_advocate_file_warnings_of_the_build_it_repeats(
-        example_project, tmp_path, run_cli):
-    # The example has an ended campaign with a withdrawn advocate (no profile file): that keeps out only hers.
-    _hash_in(example_project, "advocates/kenji-watanabe.yaml", "title: General Manager, IT Systems")
+def test_no_record_keeps_a_warning_of_an_advocate_file_whose_own_consent_is_withdrawn(example_project, tmp_path,
+                                                                                       run_cli):
+    # A profile no campaign uses, withdrawn in the file itself: no campaign's withdrawal names it.
+    (example_project / "content" / "advocates" / "grace-lindqvist.yaml").write_text(
+        "name: Grace Lindqvist\ntitle: Corporate Controller #grace words\ndepartment: finance\n"
+        "consent:\n  granted: 2026-01-10\n  expires: 2027-01-10\n  withdrawn: 2026-09-15\n", encoding="utf-8")
     first = _warnings(run_cli, example_project, tmp_path / "cache", "build", "--no-assets", "--out", tmp_path / "site")
-    assert any("kenji-watanabe.yaml" in w for w in first), first
-    again = _warnings(run_cli, example_project, tmp_path / "cache", "build", "--no-assets", "--out", tmp_path / "site")
-    assert again == first
+    assert any("grace-lindqvist.yaml" in w for w in first), first
+    assert [p for p in (tmp_path / "cache").rglob("*.json") if b"#grace" in p.read_bytes()] == []
+
+
+def test_a_build_of_one_campaign_after_a_failed_build_shows_the_warnings_of_its_resources(example_project, tmp_path,
+                                                                                          run_cli):
+    # The failed build keeps the records of the campaigns that validated: the shared record is kept with them.
+    _hash_in(example_project, "resources/roi-calculator.yaml", "title: Close and spend ROI calculator")
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = _warnings(run_cli, example_project, cache, "build", "--no-assets", "--out", out, "kaede-getsuji-kessan")
+    assert first == []
+    broken = example_project / "campaigns" / "northwind-procurement-requests.yaml"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("\ntitle: ", "\ntitle: [unclosed ", 1), encoding="utf-8")
+    env = {"COFFEERUN_CACHE_DIR": str(cache), "COFFEERUN_SECRET": "s" * 40}
+    failed = run_cli("build", "--project", example_project, "--today", "2026-11-23", "--no-assets", "--out", out,
+                     env=env)
+    assert failed.exit_code == 1, failed.output
+    broken.write_text(good, encoding="utf-8")
+    named = "northwind-treasury-close"
+    shown = _warnings(run_cli, example_project, cache, "build", "--no-assets", "--out", out, named)
+    assert shown == _warnings(run_cli, example_project, cache, "check", named)
+    assert any("roi-calculator.yaml" in w for w in shown), shown
 
 
 def test_a_withdrawal_keeps_no_advocate_file_warning_in_the_build_record_whatever_id_the_campaign_gives(

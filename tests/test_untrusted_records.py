@@ -95,7 +95,16 @@ def test_report_facts_the_report_cannot_show_are_validated_again(project, next_d
     {"warnings": "not a list"},
     {"link_version": 0},
     {"link_version": "2"},
-], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string", "link-version-0", "link-version-text"])
+    {"digest": ["0" * 64, ["content/nonexistent.pdf"], ""]},
+    {"digest": ["0" * 64, [], "/nonexistent/logo.png"]},
+    {"digest": ["0" * 64, [], "/"]},
+    {"states": [["0001-01-01", "withheld", "consent withdrawn \x1b[31m"]]},
+    {"states": [["0001-01-01", "bogus", "a kind no build knows"]]},
+    {"states": [["someday", "publish", ""]]},
+    {"profiles": [["kenji"]]},
+], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string", "link-version-0", "link-version-text",
+        "named-file-missing", "account-logo-missing", "account-logo-a-folder", "state-with-escape", "state-unknown",
+        "state-not-a-day", "profile-of-one-field"])
 def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
@@ -122,10 +131,12 @@ def _config_lead_days(value):
     lambda meta: meta.update(complete="yes"),
     lambda meta: meta.update(brand_logo="/nonexistent/logo.svg"),
     lambda meta: meta.update(brand_logo=str(Path(meta["brand_logo"]).parent)),
+    lambda meta: meta.update(brand_logo=str(Path(meta["brand_logo"]).parents[1] / "mkdocs.yml")),
+    lambda meta: meta.update(brand_logo=str(next(Path(meta["brand_logo"]).parents[1].glob("content/**/*.png")))),
     _config_lead_days("99999999999999999999"),
     _config_lead_days("\u00b2"),
 ], ids=["six-fields", "huge-line", "numeric-path", "a-mapping", "complete-text", "logo-missing", "logo-a-folder",
-        "lead-days-huge", "lead-days-superscript"])
+        "logo-not-an-image", "logo-another-picture", "lead-days-huge", "lead-days-superscript"])
 def test_a_shared_record_of_the_wrong_shape_is_validated_again(project, next_day, tmp_path, change):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)

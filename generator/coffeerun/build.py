@@ -211,7 +211,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     elif previous is not None:
         publish.discard(previous)
     record(store, options, inputs, plan, result, publish.stamp_of(options.out, rows), folders, twin,
-           outcome_records(outcomes, folders, plan), quoting_withdrawn(checked, options.today))
+           outcome_records(outcomes, folders, plan), quoting_withdrawn(checked, options.today),
+           paths.display(paths.content / "advocates") + "/")
     purge_withdrawn(store, checked, options.today, result, digests, _output_key(options))
     if store.changed:
         store.prune()
@@ -276,15 +277,16 @@ def unchanged(last: dict, options: BuildOptions, inputs: str) -> BuildResult | N
 
 def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, result: BuildResult, stamp: str,
            folders: dict[str, str], twin: bool, outcomes: dict[str, dict],
-           private: set[str] | frozenset[str] = frozenset()) -> None:
+           private: set[str] | frozenset[str] = frozenset(), advocates: str = "content/advocates/") -> None:
     """What made the output (for a later build with nothing to do), and what its twin holds (to start from).
     A build that names an advocate who withdrew their consent keeps none of its problems and warnings, so it
     is not replayed as nothing changed: the next one says it all again. Nor are the warnings of `private`
-    files kept (quoting_withdrawn): a warning may quote their words, and the purge does not read these records."""
+    files kept (quoting_withdrawn), nor of any advocate file (one may withdraw in their own file, used by no
+    campaign): a warning may quote their words, and the purge deletes these records only once (purge.py)."""
     from coffeerun.schedule import names_withdrawal
 
-    problems = [p for p in result.problems.items if p.path not in private]
-    warnings = [w for w in result.warnings if w.partition(": ")[0] not in private]
+    problems = [p for p in result.problems.items if p.path not in private and not p.path.startswith(advocates)]
+    warnings = [w for w in result.warnings if w.partition(": ")[0] not in private and not w.startswith(advocates)]
     if any(names_withdrawal(p.message) for p in result.problems.items) or any(map(names_withdrawal, result.warnings)):
         inputs, problems, warnings = "", [], []
     store.put("builds", _output_key(options), {
@@ -297,18 +299,12 @@ def record(store: Store, options: BuildOptions, inputs: str, plan: BuildPlan, re
 
 
 def quoting_withdrawn(checked: Checked, today: dt.date) -> set[str]:
-    """The files whose warnings may quote an advocate whose consent is withdrawn by today: the campaigns they
-    are on (withheld, or ended: see purge_withdrawn) and their profile files (by `use:`, not by the id the
-    campaign gives them: `- use: kenji-watanabe` with `id: kenji`)."""
+    """The campaign files whose warnings may quote an advocate whose consent is withdrawn by today (withheld,
+    or ended: see purge_withdrawn). No advocate file's warning is kept at all (record)."""
     from coffeerun.schedule import names_withdrawal
 
-    files: set[str] = set()
-    for found in checked.campaigns:
-        gone = found.withdrawn(today)
-        if gone or names_withdrawal(found.state(today).reason):
-            files.add(found.source)
-            files.update(file for advocate, file in found.profiles if advocate in gone)
-    return files
+    return {found.source for found in checked.campaigns
+            if found.withdrawn(today) or names_withdrawal(found.state(today).reason)}
 
 
 def validate(paths: ProjectPaths, options: BuildOptions, store: Store, digests: FileDigests,

@@ -95,7 +95,8 @@ class Validated:
         return {"id": self.id, "source": self.source, "link_version": self.link_version,
                 "states": [list(r) for r in self.states],
                 "digest": [self.digest.data, list(self.digest.files), self.digest.account_logo],
-                "advocates": list(self.advocate_ids), "report": report, "profiles": [list(p) for p in self.profiles],
+                "advocates": list(self.advocate_ids), "report": report,
+                "profiles": [list(p) for p in self.profiles if p[0] not in gone],  # their file's name is theirs
                 "warnings": [] if gone else [list(w) for w in self.warnings]}
 
     def with_warnings(self, problems: Problems) -> Validated:
@@ -114,7 +115,7 @@ class Validated:
         from coffeerun.render.report import facts_ok
 
         data, files, logo = meta["digest"]
-        states = tuple((str(a), str(b), str(c)) for a, b, c in meta["states"])
+        states = tuple(_state(row) for row in meta["states"])
         advocates, report = meta["advocates"], meta["report"]
         if not states or not all(isinstance(f, str) for f in [*files, *advocates]) or not facts_ok(report):
             raise ValueError("not a validated campaign")
@@ -129,6 +130,20 @@ class Validated:
         return cls(str(meta["id"]), str(meta["source"]), meta["link_version"], states,
                    Digest(str(data), tuple(files), str(logo)), tuple(advocates), report, warnings=warnings,
                    profiles=profiles)
+
+
+_KINDS = ("publish", "draft", "ended", "scheduled", "expired", "withheld")  # schedule.PublishState
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _state(row: Any) -> tuple[str, str, str]:
+    """A kept row of the state table (from date, kind, reason), exactly that shape: the store is not trusted."""
+    if not (isinstance(row, list) and len(row) == 3 and all(isinstance(t, str) for t in row)
+            and row[1] in _KINDS and not _CONTROL.search(row[2])):
+        raise ValueError("not a state")
+    if dt.date.fromisoformat(row[0]).isoformat() != row[0]:
+        raise ValueError("not a state")
+    return row[0], row[1], row[2]
 
 
 def _warning(row: Any) -> tuple[int, int, str, str]:
@@ -282,9 +297,16 @@ class Validation:
     def _known(self, file: Path) -> Validated | None:
         entry = self.store.get("validate", self.key(file))
         try:
-            return Validated.from_record(entry.meta) if entry is not None else None
+            found = Validated.from_record(entry.meta) if entry is not None else None
         except (KeyError, TypeError, ValueError):
             return None
+        if found is None:
+            return None
+        named = [os.path.join(self.paths.root, f) for f in found.digest.files]
+        if found.digest.account_logo:
+            named.append(found.digest.account_logo)
+        # the build reads the files it names (their digests): the store is not trusted
+        return found if all(map(self._project_file, named)) else None
 
     def _project_file(self, name: Any) -> bool:
         """A kept path names a regular file of the project (the brand's logo): the store is not trusted."""
@@ -294,25 +316,33 @@ class Validation:
         return isinstance(name, str) and "\x00" not in name and os.path.isfile(name) \
             and os.path.realpath(name).startswith(root + os.sep) and refusal(self.paths.root, Path(name)) is None
 
+    def _brand_logo(self, logo: Any, brand: dict[str, Any]) -> bool:
+        """A kept brand logo is the file the kept brand names in theme/ (validate._brand)."""
+        name = brand.get("logo")
+        return isinstance(name, str) and self._project_file(logo) and str(logo).lower().endswith((".svg", ".png")) \
+            and os.path.realpath(logo) == os.path.realpath(self.paths.root / "theme" / name.removeprefix("theme/"))
+
     def _brand(self) -> tuple[dict[str, Any], Path | None] | None:
         """The brand (as JSON) and logo of the shared inputs' record: validated when they were kept."""
         entry = self.store.get("validate", self.shared_key())
+        if entry is None:
+            return None
         try:
-            logo = entry.meta["brand_logo"] if entry is not None else None
-            config = entry.meta.get("config") if entry is not None else None
+            logo, config = entry.meta["brand_logo"], entry.meta.get("config")
             if isinstance(config, dict) and set(config) == {"site_url", "settings", "renewal_lead_days"} \
                     and all(isinstance(v, str) for v in config.values()) \
                     and re.fullmatch(r"[0-9]{1,4}", config["renewal_lead_days"]) \
                     and int(config["renewal_lead_days"]) <= MAX_RENEWAL_LEAD_DAYS:
                 self.config = dict(config)
-            if entry is None or not isinstance(entry.meta["brand"], dict) or not isinstance(
-                    entry.meta["brand"].get("name"), str) or not (logo is None or self._project_file(logo)):
+            brand = entry.meta["brand"]
+            if not isinstance(brand, dict) or not isinstance(brand.get("name"), str) \
+                    or not (logo is None or self._brand_logo(logo, brand)):
                 return None
             warnings, complete = entry.meta.get("warnings", []), entry.meta.get("complete", False)
             if not isinstance(warnings, list) or type(complete) is not bool:
                 return None
             self.kept_warnings, self.kept_complete = [_shared_warning(w) for w in warnings], complete
-            return entry.meta["brand"], Path(logo) if logo else None
+            return brand, Path(logo) if logo else None
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -414,7 +444,8 @@ class Validation:
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
                 self.store.put("validate", self.key(file), found.with_warnings(checked.problems).record(today))
-        if not checked.problems.errors and self.fresh:
+        campaigns = self.paths.display(self.paths.campaigns) + "/"
+        if self.fresh and all(p.path.startswith(campaigns) for p in checked.problems.errors):  # shared files clean
             shared = Problems()
             shared.extend(shared_warnings(checked.problems.items, self.paths))
             if not self._complete:  # this build found only the shared files its campaigns use: the same inputs
