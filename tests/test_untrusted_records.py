@@ -102,9 +102,10 @@ def test_report_facts_the_report_cannot_show_are_validated_again(project, next_d
     {"states": [["0001-01-01", "bogus", "a kind no build knows"]]},
     {"states": [["someday", "publish", ""]]},
     {"profiles": [["kenji"]]},
+    {"warnings": [[3, 1, "title", "an escape \x1b[31m for the terminal"]]},
 ], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string", "link-version-0", "link-version-text",
         "named-file-missing", "account-logo-missing", "account-logo-a-folder", "state-with-escape", "state-unknown",
-        "state-not-a-day", "profile-of-one-field"])
+        "state-not-a-day", "profile-of-one-field", "warning-with-escape"])
 def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)
@@ -127,6 +128,7 @@ def _config_lead_days(value):
     lambda meta: meta.update(warnings=[["mkdocs.yml", 1, 1, "site_url", "a warning of six fields", "warning"]]),
     lambda meta: meta.update(warnings=[["mkdocs.yml", 2 ** 40, 1, "site_url", "a line too far"]]),
     lambda meta: meta.update(warnings=[[7, 1, 1, "site_url", "a path that is a number"]]),
+    lambda meta: meta.update(warnings=[["mkdocs.yml", 1, 1, "site_url", "an escape \x1b[31m for the terminal"]]),
     lambda meta: meta.update(warnings={"mkdocs.yml": []}),
     lambda meta: meta.update(complete="yes"),
     lambda meta: meta.update(brand_logo="/nonexistent/logo.svg"),
@@ -135,8 +137,8 @@ def _config_lead_days(value):
     lambda meta: meta.update(brand_logo=str(next(Path(meta["brand_logo"]).parents[1].glob("content/**/*.png")))),
     _config_lead_days("99999999999999999999"),
     _config_lead_days("\u00b2"),
-], ids=["six-fields", "huge-line", "numeric-path", "a-mapping", "complete-text", "logo-missing", "logo-a-folder",
-        "logo-not-an-image", "logo-another-picture", "lead-days-huge", "lead-days-superscript"])
+], ids=["six-fields", "huge-line", "numeric-path", "escape", "a-mapping", "complete-text", "logo-missing",
+        "logo-a-folder", "logo-not-an-image", "logo-another-picture", "lead-days-huge", "lead-days-superscript"])
 def test_a_shared_record_of_the_wrong_shape_is_validated_again(project, next_day, tmp_path, change):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)

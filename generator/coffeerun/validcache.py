@@ -133,7 +133,7 @@ class Validated:
 
 
 _KINDS = ("publish", "draft", "ended", "scheduled", "expired", "withheld")  # schedule.PublishState
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # a terminal's escapes (tab, line ends: shown)
 
 
 def _state(row: Any) -> tuple[str, str, str]:
@@ -149,7 +149,7 @@ def _state(row: Any) -> tuple[str, str, str]:
 def _warning(row: Any) -> tuple[int, int, str, str]:
     """A kept warning (line, col, field, message), exactly that shape: the store is not trusted."""
     if not (isinstance(row, list) and len(row) == 4 and all(type(n) is int and 0 < n < 1 << 31 for n in row[:2])
-            and all(isinstance(t, str) for t in row[2:])):
+            and all(isinstance(t, str) and not _CONTROL.search(t) for t in row[2:])):
         raise ValueError("not a kept warning")
     return row[0], row[1], row[2], row[3]
 
@@ -168,7 +168,8 @@ def shared_warnings(problems: Iterable[Problem], paths: ProjectPaths) -> list[Pr
 
 def _shared_warning(row: Any) -> Problem:
     """A warning kept with the shared record, exactly the shape it was written in: the store is not trusted."""
-    if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and _warning(row[1:])):
+    if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and not _CONTROL.search(row[0])
+            and _warning(row[1:])):
         raise ValueError("not a kept warning")
     return Problem(row[0], row[1], row[2], row[3], row[4], "warning")
 
