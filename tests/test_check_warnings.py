@@ -311,3 +311,37 @@ def test_a_pages_only_build_does_not_warn_about_slides_it_does_not_make(example_
     assert comment in full and cut in full
     assert cut not in build("--no-assets")
     assert cut in check(run_cli, example_project)[1]
+
+
+def test_an_error_outside_the_campaign_files_is_said_again_by_every_later_build(example_project, tmp_path, run_cli):
+    # A stray campaigns/*.yml is no campaign of the build: the shared inputs' record is not kept while it is there.
+    env = {"COFFEERUN_CACHE_DIR": str(tmp_path / "cache"), "COFFEERUN_SECRET": "s" * 40}
+
+    def build():
+        return run_cli("build", "--project", example_project, "--today", "2026-11-23", "--no-assets", "--out",
+                       tmp_path / "site", env=env)
+
+    (example_project / "campaigns" / "alderbrook-clinic-close.yaml").unlink()  # ended: validated by every build
+    assert build().exit_code == 0
+    stray = example_project / "campaigns" / "extra-campaign.yml"
+    stray.write_text((example_project / CAMPAIGN).read_text(encoding="utf-8"), encoding="utf-8")
+    for _ in range(2):
+        result = build()
+        assert result.exit_code == 1 and "not .yml" in result.output, result.output
+
+
+def test_a_project_with_the_bundled_brand_reuses_its_shared_record(example_project, tmp_path):
+    import datetime as dt
+
+    from coffeerun.digests import FileDigests
+    from coffeerun.project import ProjectPaths
+    from coffeerun.store import Store
+    from coffeerun.validcache import Validation
+
+    (example_project / "theme" / "brand.yaml").unlink()  # the bundled brand, whose logo is bundled too
+    paths = ProjectPaths(example_project)
+    first = Validation(paths, FileDigests(), Store(tmp_path / "cache"))
+    first.run(dt.date(2026, 11, 23), None, None, 1)
+    again = Validation(paths, FileDigests(), Store(tmp_path / "cache"))
+    again.run(dt.date(2026, 11, 24), None, None, 1)
+    assert len(again.fresh) < len(first.fresh) and again.kept_complete

@@ -103,9 +103,13 @@ def test_report_facts_the_report_cannot_show_are_validated_again(project, next_d
     {"states": [["someday", "publish", ""]]},
     {"profiles": [["kenji"]]},
     {"warnings": [[3, 1, "title", "an escape \x1b[31m for the terminal"]]},
+    {"id": "kaede-getsuji-kessan"},
+    {"id": "../../escape"},
+    {"source": "campaigns/kaede-getsuji-kessan.yaml"},
 ], ids=["infinite-line", "wrong-shapes", "three-fields", "a-string", "link-version-0", "link-version-text",
         "named-file-missing", "account-logo-missing", "account-logo-a-folder", "state-with-escape", "state-unknown",
-        "state-not-a-day", "profile-of-one-field", "warning-with-escape"])
+        "state-not-a-day", "profile-of-one-field", "warning-with-escape", "another-id", "id-a-path",
+        "another-source"])
 def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, tmp_path, kept):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)

@@ -213,7 +213,8 @@ def _named_files(value: Any, root: Path, found: set[str]) -> None:
         # Project paths are relative and have a folder (content/…, campaigns/…): nothing else is a file.
         if "/" in value and len(value) < 1024 and "\n" not in value and "\x00" not in value and "://" not in value:
             try:
-                if (root / value.strip()).is_file():
+                path = root / value.strip()
+                if path.is_file() and os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
                     found.add(value.strip())
             except (OSError, ValueError):
                 pass  # text, not a file name
@@ -301,7 +302,7 @@ class Validation:
             found = Validated.from_record(entry.meta) if entry is not None else None
         except (KeyError, TypeError, ValueError):
             return None
-        if found is None:
+        if found is None or found.id != file.stem or found.source != self.paths.display(file):
             return None
         named = [os.path.join(self.paths.root, f) for f in found.digest.files]
         if found.digest.account_logo:
@@ -318,10 +319,15 @@ class Validation:
             and os.path.realpath(name).startswith(root + os.sep) and refusal(self.paths.root, Path(name)) is None
 
     def _brand_logo(self, logo: Any, brand: dict[str, Any]) -> bool:
-        """A kept brand logo is the file the kept brand names in theme/ (validate._brand)."""
+        """A kept brand logo is the file the kept brand names, directly beside the brand file in use (the
+        project's theme/brand.yaml or the bundled one: validate._brand)."""
         name = brand.get("logo")
-        return isinstance(name, str) and self._project_file(logo) and str(logo).lower().endswith((".svg", ".png")) \
-            and os.path.realpath(logo) == os.path.realpath(self.paths.root / "theme" / name.removeprefix("theme/"))
+        if not (isinstance(name, str) and isinstance(logo, str) and "\x00" not in logo + name):
+            return False
+        folder = os.path.realpath(self.paths.theme_file("brand.yaml").parent)
+        expected = os.path.realpath(os.path.join(folder, name.removeprefix("theme/")))
+        return os.path.dirname(expected) == folder and os.path.realpath(logo) == expected \
+            and expected.lower().endswith((".svg", ".png")) and os.path.isfile(expected)
 
     def _brand(self) -> tuple[dict[str, Any], Path | None] | None:
         """The brand (as JSON) and logo of the shared inputs' record: validated when they were kept."""
@@ -445,8 +451,8 @@ class Validation:
                 continue  # no copy of a withdrawn advocate's content in the store (see purge.py; keep_purged)
             if os.fspath(file) in fresh and found.source not in troubled:
                 self.store.put("validate", self.key(file), found.with_warnings(checked.problems).record(today))
-        campaigns = self.paths.display(self.paths.campaigns) + "/"
-        if self.fresh and all(p.path.startswith(campaigns) for p in checked.problems.errors):  # shared files clean
+        validated_here = {self.paths.display(f) for f in self.fresh}
+        if self.fresh and all(p.path in validated_here for p in checked.problems.errors):  # shared files clean
             shared = Problems()
             shared.extend(shared_warnings(checked.problems.items, self.paths))
             if not self._complete:  # this build found only the shared files its campaigns use: the same inputs
