@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import unicodedata
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -151,6 +152,70 @@ def test_a_campaign_sharing_the_quotes_reuses_their_slides_and_cards(built, tmp_
     fresh = make_job(project, tmp_path / "fresh", None)
     build_assets(fresh)  # the deck from cached slides is the deck drawn from scratch
     assert tree(fresh.kit_dir) == tree(shared.kit_dir)
+
+
+def _retitled(job, tmp_path, monkeypatch):
+    """The campaign retitled, built with a copy of the first build's store: (its job, the slides composed)."""
+    from coffeerun.render.assets.compose import Composer
+
+    title = "How Acme's finance team closes the books in three days, without the weekend"
+    project = make_project(tmp_path / "p", CAMPAIGN.replace(title, "Acme closes the books in three days"))
+    if not (tmp_path / "cache").exists():
+        shutil.copytree(job.cache_dir, tmp_path / "cache")
+    retitled = make_job(project, tmp_path / "retitled", tmp_path / "cache")
+    fresh = make_job(project, tmp_path / "fresh", None)
+    composed: list[str] = []
+    compose = Composer.compose
+
+    def counting(self, spec):
+        composed.append(spec.name)
+        return compose(self, spec)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Composer, "compose", counting)
+        build_assets(retitled)
+    build_assets(fresh)
+    assert tree(fresh.kit_dir) == tree(retitled.kit_dir)
+    return retitled, composed
+
+
+def test_decks_remade_from_kept_frames_compose_only_the_slides_that_changed(built, tmp_path, monkeypatch):
+    job, _ = built
+    _, composed = _retitled(job, tmp_path, monkeypatch)  # every deck is made again, from the kept frames
+    assert sorted(composed) == ["01-title", "01-title", "01-title", "preview"]  # the whole deck's, two audiences'
+
+
+def test_a_kept_frame_naming_another_font_or_a_picture_of_another_size_is_composed_again(built, tmp_path,
+                                                                                         monkeypatch):
+    import json
+
+    from coffeerun.store import Store
+
+    job, _ = built
+    shutil.copytree(job.cache_dir, tmp_path / "cache")
+    store = Store(tmp_path / "cache")
+    spoiled = {}
+    for path in sorted((tmp_path / "cache" / "assets").rglob("*.json")):
+        entry = store.get("assets", path.stem)
+        frame = entry.meta.get("frame") if entry is not None else None
+        if frame is None or path.stem in spoiled.values():
+            continue
+        files = {name: Path(entry.path(name)) for name in entry.files}
+        if "faces" not in spoiled and frame["faces"]:
+            frame["faces"][0][0] = "/etc/passwd"
+            spoiled["faces"] = path.stem
+        elif "picture" not in spoiled and any(name.startswith("picture-") for name in files):
+            name = next(name for name in files if name.startswith("picture-"))
+            buffer = io.BytesIO()
+            Image.new("RGB", (3, 3), "red").save(buffer, "PNG")
+            files[name] = buffer.getvalue()
+            spoiled["picture"] = path.stem
+        else:
+            continue
+        store.put("assets", path.stem, json.loads(json.dumps(entry.meta)), files)
+    assert set(spoiled) == {"faces", "picture"}
+    _, composed = _retitled(job, tmp_path, monkeypatch)  # the same decks: what was spoiled is composed again
+    assert len(composed) > 4
 
 
 def test_two_builds_are_byte_identical_without_the_cache(built, tmp_path):

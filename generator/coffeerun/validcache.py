@@ -276,6 +276,7 @@ class Validation:
         self.kept_complete = False  # they are those of every shared file (a build of every campaign found them)
         self._complete = False  # this build validates every campaign and shared file
         self._shared = ""
+        self._checked_files: dict[str, bool] = {}  # _project_file, once per name: campaigns name the same files
 
     def shared_key(self) -> str:
         if not self._shared:
@@ -314,9 +315,13 @@ class Validation:
         """A kept path names a regular file of the project (the brand's logo): the store is not trusted."""
         from coffeerun.safefiles import refusal
 
-        root = os.path.realpath(self.paths.root)
-        return isinstance(name, str) and "\x00" not in name and os.path.isfile(name) \
-            and os.path.realpath(name).startswith(root + os.sep) and refusal(self.paths.root, Path(name)) is None
+        if not isinstance(name, str) or "\x00" in name:
+            return False
+        if name not in self._checked_files:
+            root = os.path.realpath(self.paths.root)
+            self._checked_files[name] = os.path.isfile(name) and os.path.realpath(name).startswith(root + os.sep) \
+                and refusal(self.paths.root, Path(name)) is None
+        return self._checked_files[name]
 
     def _brand_logo(self, logo: Any, brand: dict[str, Any]) -> bool:
         """A kept brand logo is the file the kept brand names, directly beside the brand file in use (the

@@ -17,6 +17,7 @@ from coffeerun import __version__, memo, store
 from coffeerun.atomic import write_atomic
 from coffeerun.digests import file_digest
 from coffeerun.plan import CampaignJob
+from coffeerun.render.assets import frame_record
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars
 from coffeerun.render.assets.deck_pptx import SharedDeck
@@ -65,7 +66,8 @@ class _Run:
         self.job = job
         self.result = AssetResult()
         self.reader = store.current()  # the store: images and decks by what they show
-        self.hits: dict[str, store.Entry] = {}
+        self.hits: dict[str, store.Entry] = {}  # by output name
+        self.entries: dict[str, store.Entry] = {}  # the same, by image key
         self.theme = load_theme(job.project)
         colors, brand = job.campaign_info.account.model.colors, job.brand.colors
         self.palette = slide_palette(colors.primary, colors.accent, brand.primary, brand.accent)
@@ -88,10 +90,31 @@ class _Run:
         `name`: the output it is listed under in the result (the images)."""
         digest = self.spec_key(spec)
         if digest not in self.frames:
-            self.frames[digest] = self.composer.compose(spec)
+            self.frames[digest] = self._kept_frame(spec, digest) or self._composed(spec, digest)
         if name is not None:
             self.result.frames.setdefault(name, self.frames[digest])
         return self.frames[digest]
+
+    def _kept_frame(self, spec: SlideSpec, digest: str) -> Frame | None:
+        """The frame kept beside the slide's image (or on its own, for a slide that is no image: the first and last
+        slides of the audiences' decks), when the store has it: the decks need every slide's frame."""
+        entry = self.entries.get(digest)
+        if entry is None and digest not in self.keys.values():
+            entry = self.reader.get("assets", _frame_key(digest))
+        if entry is None:
+            return None
+        try:
+            pictures = {name: entry.read(name) for name in entry.files if name.startswith("picture-")}
+        except OSError:
+            return None
+        return frame_record.from_record(entry.meta, pictures, spec, self.book)
+
+    def _composed(self, spec: SlideSpec, digest: str) -> Frame:
+        frame = self.composer.compose(spec)
+        if digest not in self.keys.values():  # no image of it keeps it (the decks come after every image)
+            meta, pictures = frame_record.record(frame)
+            self.reader.keep("assets", _frame_key(digest), meta, dict(pictures))
+        return frame
 
     def spec_key(self, spec: SlideSpec) -> str:
         if id(spec) not in self.spec_keys:
@@ -111,17 +134,19 @@ class _Run:
         hit = self.reader.get("assets", digest)
         if hit is not None:
             self._place(hit, dest)
-            self.hits[name] = hit
+            self.hits[name] = self.entries[digest] = hit
             self.result.reused.append(name)
         else:
-            image = render(self.frame(spec, name))
+            frame = self.frame(spec, name)
+            image = render(frame)
             data = encode(image)
             if self.slides.deck and spec is self.slides.deck[0]:
                 self.thumbnail_source = image
             del image
             self.pngs[name] = data
             write_atomic(dest, data)
-            self.reader.keep("assets", digest, {}, {"data": dest})
+            meta, pictures = frame_record.record(frame)
+            self.reader.keep("assets", digest, meta, {"data": dest, **pictures})
             self.result.rendered.append(name)
         self.result.paths.append(dest)
         self.result.timings_ms[name] = round((time.perf_counter() - started) * 1000, 1)
@@ -202,6 +227,10 @@ class _Run:
             thumb.save(buffer, "JPEG", quality=85)
             self.thumbnail = buffer.getvalue()
         return self.thumbnail
+
+
+def _frame_key(image_key: str) -> str:
+    return store.key("assets", "frame", image_key)
 
 
 def _unique(keys: list[str]) -> list[str]:

@@ -33,9 +33,19 @@ class RectOp:
 class ImageOp:
     id: str
     box: Box
-    image: Image.Image = field(compare=False)  # RGBA or RGB, exactly box-sized
+    image: Image.Image | None = field(compare=False)  # RGBA or RGB, exactly box-sized; None: only `png`
     key: str = ""  # same key, same picture (the deck stores it once)
     alt: str = ""
+    png: bytes | None = field(default=None, compare=False, repr=False)  # the decks' PNG of it (frame_record)
+
+    def picture(self) -> Image.Image:
+        if self.image is not None:
+            return self.image
+        import io
+
+        opened = Image.open(io.BytesIO(self.png or b""), formats=["PNG"])
+        opened.load()
+        return opened
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ def shifted(op: Op, dy: int) -> Op:
     x, y, w, h = op.box
     if isinstance(op, RectOp):
         return RectOp(op.id, (x, y + dy, w, h), op.color, op.radius)
-    return ImageOp(op.id, (x, y + dy, w, h), op.image, op.key, op.alt)
+    return ImageOp(op.id, (x, y + dy, w, h), op.image, op.key, op.alt, op.png)
 
 
 class Composer:

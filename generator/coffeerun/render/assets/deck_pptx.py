@@ -54,9 +54,11 @@ def east_asian_font(language: str) -> dict[str, str] | None:
 def picture_png(op: ImageOp) -> bytes:
     """The PNG of a picture in the deck, encoded once per process and picture key (logos, photos and
     QR codes recur across a worker's campaigns)."""
+    if op.png is not None:
+        return op.png
     data = _PICTURES.get(op.key) if op.key else None
     if data is None:
-        data = png_bytes(op.image)
+        data = png_bytes(op.picture())
         if op.key:
             _PICTURES[op.key] = data
     return data

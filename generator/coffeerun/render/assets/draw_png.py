@@ -18,8 +18,8 @@ def render(frame: Frame) -> Image.Image:
             draw_rect(image, op)
         elif isinstance(op, ImageOp):
             x, y, _, _ = op.box
-            mask = op.image if op.image.mode == "RGBA" else None
-            image.paste(op.image, (x, y), mask)
+            picture = op.picture()
+            image.paste(picture, (x, y), picture if picture.mode == "RGBA" else None)
         elif isinstance(op, TextOp):
             if op.pill is not None:
                 draw_rect(image, op.pill)
