@@ -5,10 +5,10 @@ Layout under the cache folder (`.cache/coffeerun/` or $COFFEERUN_CACHE_DIR):
   <namespace>/<ab>/<key>.json    a record: plain JSON `meta` and the objects it names (`files`)
   verified.json                  size, mtime and inode of each object when it was last hashed
 Namespaces: validate (validated campaigns), digests (the input-file index), sites (a campaign's
-sites), assets (slides with their composed frames, cards, decks), media (encoded photos and logos), builds (what made an output
-folder), report (the program report), charts (its SVG charts). Keys come from `key()`: the namespace,
-our code, the library versions and the caller's input digests; never today's date (but for the
-report, which shows it).
+sites), assets (slides with their composed frames, cards, decks), media (encoded photos and logos),
+builds (what made an output folder), report (the program report), charts (its SVG charts).
+Keys come from `key()`: the namespace, our code, the library versions and the caller's input
+digests; never today's date (but for the report, which shows it).
 
 Nothing read from the store is trusted: a record must parse and carry its own checksum, every
 object must hash to its name (or have the size, mtime and inode it had when it last did), and a
