@@ -192,6 +192,13 @@ def _holders(roots: list[Path], needles: list[bytes]) -> list[str]:
     return found
 
 
+def _unnamed_objects(cache: Path) -> list[str]:
+    named = set()
+    for record in cache.glob("*/*/*.json"):
+        named |= {str(v[0]) for v in json.loads(record.read_bytes()).get("files", {}).values()}
+    return sorted(p.name for p in (cache / "objects").glob("*/*") if p.name not in named)
+
+
 def test_withdrawal_withholds_the_campaign_and_purges_every_render_of_their_content(example_project, run_cli,
                                                                                      tmp_path):
     out = tmp_path / "site"
@@ -274,6 +281,7 @@ def test_withdrawal_from_an_ended_campaign_purges_her_renders_once_and_no_record
     assert "deleted" in ended.output and "(priya-raman)" in ended.output
     assert _holders([cache, out], needles) == []
     assert _holders([cache / "validate"], [b"Priya Raman", b"VP, Treasury Operations"]) == []
+    assert _unnamed_objects(cache) == []  # what only the removed records named (her photo cut round) went too
     marker = (cache / "withdrawn.json").read_bytes()
     nightly = run_cli(*build, "--today", "2026-11-25", env=SECRET)  # the record is reused: nothing to purge
     assert nightly.exit_code == 0 and "deleted" not in nightly.output

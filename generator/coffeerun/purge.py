@@ -6,8 +6,10 @@ members of a zip such as a .pptx) contain one of their texts in any encoding the
 transcript or captions. A record naming such an object goes; so does every object of a matching site
 record, since its slides, cards and decks, which hold their words only as pixels or compressed text,
 were made from the same content, and with them every record that names one of those objects.
-Validation records keep what the program report reads (their name, title): those holding one of their
-texts go too (validcache.py keeps none while the withdrawal withholds the campaign).
+A record whose own bytes hold one of their texts goes too: validation records keep what the program
+report reads (their name, title; validcache.py keeps none while the withdrawal withholds the campaign),
+a slide's record its composed frame. The objects that only removed records name go with them (a
+frame's pictures: their photo, cut round).
 
 The first purge of an advocate's content also deletes every build's own record (`builds`), whose warnings
 may quote their words cut short. Where it runs: build.py calls purge_store after publishing. The output's
@@ -166,10 +168,11 @@ def _names(data: bytes, needles: Needles) -> bool:
         return False
 
 
-def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
-    """The records of FACTS written since `since` whose own bytes hold one of the needles' texts."""
-    found = []
-    for namespace in FACTS:
+def _naming(store: Store, needles: Needles, since: float) -> set[Path]:
+    """The records written since `since` whose own bytes hold one of the needles' texts (report facts, a
+    slide's composed frame) or whose report facts name the person."""
+    found = set()
+    for namespace in (*FACTS, *RENDERS):
         for folder, dirs, names in os.walk(store.root / namespace):  # type: ignore[operator]
             dirs.sort()
             for name in sorted(names):
@@ -178,7 +181,7 @@ def _naming(store: Store, needles: Needles, since: float) -> list[Path]:
                     info = path.lstat()  # a regular file: the store is untrusted
                     if (stat.S_ISREG(info.st_mode) and info.st_mtime >= since and info.st_size <= 64 << 20
                             and _names(path.read_bytes(), needles)):
-                        found.append(path)
+                        found.add(path)
                 except OSError:
                     continue
     return found
@@ -216,20 +219,19 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
         if now - last > MARKER_EVERY or last > now:  # a mark from the future (another clock) is moved back
             marker[needles.digest] = now
     removed = 0
-    for path in sorted(naming):
-        with contextlib.suppress(OSError):
-            path.unlink()
-            removed += 1
-    if tainted:
+    if tainted or naming:
         records = list(_records(store))
         for _path, kind, files in records:  # every object of a matching site: its slides and decks too
             if kind == "sites" and tainted & set(files.values()):
                 tainted |= set(files.values())
-        for path, _kind, files in records:
-            if tainted & set(files.values()):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                    removed += 1
+        doomed = naming | {path for path, _kind, files in records if tainted & set(files.values())}
+        named = {digest for path, _kind, files in records if path not in doomed for digest in files.values()}
+        # what only the removed records name goes with them (a slide's frame keeps her photo, cut round)
+        tainted |= {digest for path, _kind, files in records if path in doomed for digest in files.values()} - named
+        for path in sorted(doomed):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
         for digest in tainted:
             with contextlib.suppress(OSError):
                 store.object(digest).unlink()
