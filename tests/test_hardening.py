@@ -546,3 +546,35 @@ def test_a_handout_naming_another_campaigns_kit_link_stops_every_kind_of_build(e
     everything = Validation(paths, FileDigests(), Store(None)).run(today, None, InProcess(), 2)  # in the workers
     assert leaks(everything) == ["campaigns/copy-00.yaml"]
     assert leaks(validate_project(example_project, today, ["copy-00"])) == ["campaigns/copy-00.yaml"]
+
+
+def test_a_handout_is_read_once_per_content_and_what_is_kept_of_it_is_checked(example_project, monkeypatch):
+    import datetime as dt
+
+    from coffeerun import handouts
+    from coffeerun.digests import FileDigests
+    from coffeerun.project import ProjectPaths
+    from coffeerun.store import Store, key
+    from coffeerun.validcache import Validation
+
+    read: list[str] = []
+    link_runs = handouts.link_runs
+    monkeypatch.setattr(handouts, "link_runs", lambda path: read.append(path.name) or link_runs(path))
+    paths, cache, today = ProjectPaths(example_project), example_project / ".cache", dt.date(2026, 11, 23)
+    source = example_project / "campaigns" / "northwind-treasury-close.yaml"
+
+    def validate_changed() -> None:
+        source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        read.clear()
+        checked = Validation(paths, FileDigests(), Store(cache)).run(today, None, None, 1)
+        assert not checked.problems.errors
+
+    validate_changed()
+    handout = "northwind-treasury-results.pdf"
+    assert handout in read  # nothing kept yet
+    validate_changed()
+    assert read == []  # the same file: what it names is kept
+    pdf = example_project / "content" / "media" / "files" / handout
+    Store(cache).put("validate", key("validate", "handout", FileDigests()(pdf)), {"runs": ["not a run"]})
+    validate_changed()
+    assert read == [handout]  # a kept record that is not what link_runs gives is read again

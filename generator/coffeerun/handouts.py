@@ -7,7 +7,7 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # Markup a browser would run as part of the private site if it were served from it.
@@ -198,14 +198,20 @@ def text_blobs(path: Path) -> Iterator[bytes]:
 
 
 _RUN = re.compile(rb"(?<![a-z2-7])[a-z2-7]{32,200}(?![a-z2-7])")  # longer runs are encoded data, not links
+RUN_TEXT = re.compile(r"[a-z2-7]{32,200}")  # one run, as link_runs gives it
 
 
-def named_links(path: Path, tokens: set[str]) -> set[str]:
-    """The tokens among `tokens` that the file names anywhere, in any letter case: every 32-letter
-    window of every run of the tokens' alphabet (a token may touch other letters) is looked up."""
+def link_runs(path: Path) -> list[str]:
+    """Every run of the tokens' alphabet, 32 to 200 letters, in the file and the text inside it, in lower case
+    (a token may be written in any case): what named_links looks tokens up in. By file content, so a build
+    keeps them (validcache.py) and reads no document twice."""
+    return sorted({run.decode("ascii") for blob in text_blobs(path) for run in _RUN.findall(blob.lower())})
+
+
+def named_links(runs: Iterable[str], tokens: set[str]) -> set[str]:
+    """The tokens among `tokens` that these runs (link_runs) name: every 32-letter window of every run is
+    looked up (a token may touch other letters)."""
     found: set[str] = set()
-    for blob in text_blobs(path):
-        for run in _RUN.findall(blob.lower()):
-            text = run.decode("ascii")
-            found.update(w for w in (text[i:i + 32] for i in range(len(text) - 31)) if w in tokens)
+    for text in runs:
+        found.update(w for w in (text[i:i + 32] for i in range(len(text) - 31)) if w in tokens)
     return found

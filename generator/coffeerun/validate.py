@@ -68,6 +68,7 @@ class _Checker:
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
         self.slides = True  # warn about text the slides would cut (validate_project)
+        self.handout_runs: Callable[[Path], list[str]] | None = None  # handouts.link_runs, kept (validate_project)
         self.settings = program_settings(paths.mkdocs_yml)
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
@@ -285,7 +286,7 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners:
     another campaign's) in a PDF or a spreadsheet would reach every colleague who downloads it. `owners`:
     every campaign of the project by id, with its link_version, whichever of them are validated here."""
     from coffeerun import tokens
-    from coffeerun.handouts import named_links
+    from coffeerun.handouts import link_runs, named_links
 
     secret = tokens.secret_from_env() or tokens.PREVIEW_SECRET
     tokens_of: dict[str, tuple[str, str]] = {}
@@ -298,7 +299,8 @@ def _links_in_handouts(checker: _Checker, campaigns: list[CampaignInfo], owners:
             if resource.file is None:
                 continue
             if resource.file not in found:
-                found[resource.file] = named_links(checker.paths.root / resource.file, set(tokens_of))
+                runs = (checker.handout_runs or link_runs)(checker.paths.root / resource.file)
+                found[resource.file] = named_links(runs, set(tokens_of))
             for token in sorted(found[resource.file]):
                 owner, kind = tokens_of[token]
                 if (owner, kind) == (info.id, "share"):
@@ -378,8 +380,8 @@ def _link_versions(paths: ProjectPaths, files: list[Path]) -> dict[str, int]:
 
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
                      known: Callable[[Path], CampaignInfo | None] | None = None,
-                     owners: dict[str, int] | None = None, handouts: bool = True, slides: bool = True
-                     ) -> ValidProject:
+                     owners: dict[str, int] | None = None, handouts: bool = True, slides: bool = True,
+                     handout_runs: Callable[[Path], list[str]] | None = None) -> ValidProject:
     """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
 
     `known(file)` may return a campaign validated without any problem in a worker of this build, with its
@@ -387,10 +389,11 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     of campaigns validated before (the build's records), whose links handouts must not name; the others not
     validated here are read for theirs. `handouts=False`: no handout check (a worker's part of a build).
     `slides=False`: no warning about text the slides would cut (a build without assets makes no slides).
+    `handout_runs(file)`: what handouts.link_runs gives for it (the build keeps them by file content).
     """
     paths = ProjectPaths(root)
     checker = _Checker(paths)
-    checker.slides = slides
+    checker.slides, checker.handout_runs = slides, handout_runs
     checker.problems.extend(tree_problems(paths.root))
     checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
     brand, brand_logo = _brand(checker)

@@ -397,7 +397,7 @@ class Validation:
 
             sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh],
                                    owners={found.id: found.link_version for found in known.values()},
-                                   slides=self.slides)
+                                   slides=self.slides, handout_runs=self.handout_runs)
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
@@ -433,12 +433,27 @@ class Validation:
                 done.update((os.fspath(self.paths.root / found.source), found) for found in found_here)
                 warned += warnings
         project = validate_project(self.paths.root, today, only or None, slides=self.slides,
-                                   known=lambda file: getattr(done.get(os.fspath(file)), "info", None))
+                                   known=lambda file: getattr(done.get(os.fspath(file)), "info", None),
+                                   handout_runs=self.handout_runs)
         project.problems.extend(warned)  # the same warning twice (a shared file's) is kept once
         campaigns = [done.get(os.fspath(self.paths.root / info.source)) or validated(info, self.paths.root)
                      for info in project.campaigns]
         return Checked(self.paths, project.brand.model_dump(mode="json"), project.brand_logo, campaigns,
                        project.problems)
+
+    def handout_runs(self, file: Path) -> list[str]:
+        """handouts.link_runs of a handed-out file, kept by its content: reading a PDF's text takes a tenth of a
+        second (and loading the PDF reader as much), in every build that validates a campaign handing it out."""
+        from coffeerun.handouts import RUN_TEXT, link_runs
+
+        k = key("validate", "handout", self.digests(file))
+        entry = self.store.get("validate", k)
+        runs = entry.meta.get("runs") if entry is not None else None
+        if isinstance(runs, list) and all(isinstance(r, str) and RUN_TEXT.fullmatch(r) for r in runs):
+            return runs
+        runs = link_runs(file)
+        self.store.put("validate", k, {"runs": runs})
+        return runs
 
     def keep_purged(self, found: Validated, today: dt.date) -> None:
         """After the purge of its withdrawn advocates' content (build.purge_withdrawn), the record of a campaign
