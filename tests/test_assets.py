@@ -218,6 +218,44 @@ def test_a_kept_frame_naming_another_font_or_a_picture_of_another_size_is_compos
     assert len(composed) > 4
 
 
+def test_a_logo_is_rasterised_once_and_a_kept_raster_that_is_not_a_png_is_made_again(built, tmp_path,
+                                                                                     monkeypatch):
+    from coffeerun import svg
+    from coffeerun.memo import MEMO
+    from coffeerun.store import Store
+
+    job, _ = built
+    shutil.copytree(job.cache_dir, tmp_path / "cache")
+    rasterise = svg.rasterise_svg
+
+    def retitled(title: str) -> list[str]:
+        """The logos rasterised by a new process building the retitled campaign with the store."""
+        rasterised: list[str] = []
+        MEMO.clear()
+        project = make_project(tmp_path / title, CAMPAIGN.replace("How Acme's finance team", title))
+        kept = make_job(project, tmp_path / title / "out", tmp_path / "cache")
+        with monkeypatch.context() as patched:
+            patched.setattr(svg, "rasterise_svg", lambda path, width: rasterised.append(path.name) or rasterise(path,
+                                                                                                             width))
+            build_assets(kept)
+        MEMO.clear()
+        fresh = make_job(project, tmp_path / title / "fresh", None)
+        build_assets(fresh)
+        assert tree(fresh.kit_dir) == tree(kept.kit_dir)
+        return rasterised
+
+    assert retitled("Acme") == []  # the brand's logo and the account's, both from the store
+    store = Store(tmp_path / "cache")
+    spoiled = 0
+    for path in sorted((tmp_path / "cache" / "media").rglob("*.json")):
+        entry = store.get("media", path.stem)
+        if entry is not None and "mode" in entry.meta:
+            store.put("media", path.stem, entry.meta, {"data": b"not a png"})
+            spoiled += 1
+    assert spoiled
+    assert retitled("Acme Corp") == ["logo.svg", "logo.svg"]
+
+
 def test_two_builds_are_byte_identical_without_the_cache(built, tmp_path):
     job, _ = built
     other = make_job(job.project.root, tmp_path / "other", None)
