@@ -182,11 +182,17 @@ def _retitled(job, tmp_path, monkeypatch):
 def test_decks_remade_from_kept_frames_compose_only_the_slides_that_changed(built, tmp_path, monkeypatch):
     job, _ = built
     _, composed = _retitled(job, tmp_path, monkeypatch)  # every deck is made again, from the kept frames
-    assert sorted(composed) == ["01-title", "01-title", "01-title", "preview"]  # the whole deck's, two audiences'
+    # the retitled title slides and preview; the audiences' closing slides are no image: composed each time
+    assert sorted(composed) == sorted([*UNKEPT, "01-title", "preview"])
 
 
-def test_a_kept_frame_naming_another_font_or_a_picture_of_another_size_is_composed_again(built, tmp_path,
-                                                                                         monkeypatch):
+UNKEPT = ["01-title", "01-title", "08-closing", "08-closing"]  # the two audience decks' first and last slides
+
+
+@pytest.mark.parametrize("spoil", ["font", "picture size", "picture bytes", "colour", "alignment", "font size",
+                                   "box"])
+def test_a_kept_frame_with_anything_a_fresh_one_would_not_have_is_composed_again(built, tmp_path, monkeypatch,
+                                                                                 spoil):
     import json
 
     from coffeerun.store import Store
@@ -194,28 +200,35 @@ def test_a_kept_frame_naming_another_font_or_a_picture_of_another_size_is_compos
     job, _ = built
     shutil.copytree(job.cache_dir, tmp_path / "cache")
     store = Store(tmp_path / "cache")
-    spoiled = {}
+    quotes = []  # the quote slides' records: the retitled campaign's decks need their frames as kept
     for path in sorted((tmp_path / "cache" / "assets").rglob("*.json")):
         entry = store.get("assets", path.stem)
-        frame = entry.meta.get("frame") if entry is not None else None
-        if frame is None or path.stem in spoiled.values():
-            continue
-        files = {name: Path(entry.path(name)) for name in entry.files}
-        if "faces" not in spoiled and frame["faces"]:
-            frame["faces"][0][0] = "/etc/passwd"
-            spoiled["faces"] = path.stem
-        elif "picture" not in spoiled and any(name.startswith("picture-") for name in files):
-            name = next(name for name in files if name.startswith("picture-"))
-            buffer = io.BytesIO()
-            Image.new("RGB", (3, 3), "red").save(buffer, "PNG")
-            files[name] = buffer.getvalue()
-            spoiled["picture"] = path.stem
-        else:
-            continue
-        store.put("assets", path.stem, json.loads(json.dumps(entry.meta)), files)
-    assert set(spoiled) == {"faces", "picture"}
-    _, composed = _retitled(job, tmp_path, monkeypatch)  # the same decks: what was spoiled is composed again
-    assert len(composed) > 4
+        if entry is not None and "frame" in entry.meta and Image.open(entry.path("data")).size == (1920, 1080) \
+                and any(op[1] == "quote" for op in entry.meta["frame"]["ops"]):
+            quotes.append((path.stem, entry))
+    key, entry = quotes[0]
+    meta, files = json.loads(json.dumps(entry.meta)), {name: Path(entry.path(name)) for name in entry.files}
+    ops = meta["frame"]["ops"]
+    text = next(op for op in ops if op[0] == "text")
+    image = next(op for op in ops if op[0] == "image")
+    if spoil == "font":
+        meta["frame"]["faces"][0][0] = "/etc/passwd"
+    elif spoil in ("picture size", "picture bytes"):
+        buffer = io.BytesIO()
+        Image.new("RGBA", (3, 3) if spoil == "picture size" else tuple(image[2][2:])).save(buffer, "PNG")
+        files[image[5]] = buffer.getvalue()[:-30] if spoil == "picture bytes" else buffer.getvalue()
+    elif spoil == "colour":
+        text[2] = "not a colour"
+    elif spoil == "alignment":
+        text[5][5][2] = "justify"
+    elif spoil == "font size":
+        text[5][3] = 10**7
+    else:
+        image[2] = [x + 0.5 for x in image[2]]
+    store.put("assets", key, meta, files)
+    _, composed = _retitled(job, tmp_path, monkeypatch)  # the same decks as a fresh build: it is composed again
+    spoiled = [name for name in composed if "-quote-" in name]  # a slide: its image is "slides/0N-quote-M.png"
+    assert len(spoiled) == 1 and sorted(composed) == sorted([*UNKEPT, "01-title", "preview", *spoiled])
 
 
 def test_a_logo_is_rasterised_once_and_a_kept_raster_that_is_not_a_png_is_made_again(built, tmp_path,
@@ -249,8 +262,8 @@ def test_a_logo_is_rasterised_once_and_a_kept_raster_that_is_not_a_png_is_made_a
     spoiled = 0
     for path in sorted((tmp_path / "cache" / "media").rglob("*.json")):
         entry = store.get("media", path.stem)
-        if entry is not None and "mode" in entry.meta:
-            store.put("media", path.stem, entry.meta, {"data": b"not a png"})
+        if entry is not None and "width" not in entry.meta:  # a slide logo (the pages' media give their size)
+            store.put("media", path.stem, entry.meta, {"data": b"not a png"} if spoiled else {})  # or no file
             spoiled += 1
     assert spoiled
     assert retitled("Acme Corp") == ["logo.svg", "logo.svg"]

@@ -54,12 +54,13 @@ class Needles:
     person: tuple[str, str, str] = ("", "", "")  # (id, name, title): a validation record's facts naming them
 
     def add_text(self, text: str | None) -> None:
-        text = " ".join((text or "").split()) if text and "\n" in text else (text or "")
-        if len(text.strip()) < MIN_TEXT:
-            return
-        forms = {text, str(html_escape(text)), xml_escape(text, {'"': "&quot;", "'": "&apos;"}),
-                 json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
-        self.texts.update(f.encode("utf-8") for f in forms)
+        """A text as written (a slide's frame keeps its paragraphs) and with its lines joined (as pages show it)."""
+        for form in {text or "", " ".join((text or "").split()) if text and "\n" in text else (text or "")}:
+            if len(form.strip()) < MIN_TEXT:
+                continue
+            forms = {form, str(html_escape(form)), xml_escape(form, {'"': "&quot;", "'": "&apos;"}),
+                     json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]}
+            self.texts.update(f.encode("utf-8") for f in forms)
 
     def add_blob(self, data: bytes | None) -> None:
         if data and len(data) >= 64:
@@ -192,7 +193,8 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
     """The build's step: for each (campaign model, advocate id) withdrawn today or before, delete every store
     record (sites, slides, decks, encoded media, reports) with an object that holds their content, every
     object of such a site (its slides and decks hold their words only as pixels or compressed text), the
-    records that name those objects, and the validation records whose report facts name them. The first
+    records that name those objects, the records whose own bytes hold their texts (a slide's frame) or whose
+    report facts name them, and the objects that only the deleted records name. The first
     time every object is read; after that only objects written since the last purge of the same content,
     which is cheap. `keep_build`: the key of this build's own record, written without their words (build.record).
     Returns how many records went."""

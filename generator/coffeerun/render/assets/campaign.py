@@ -30,7 +30,7 @@ from coffeerun.render.colors import slide_palette
 
 __all__ = ["AssetResult", "build_assets", "render_assets"]
 
-RENDER_REVISION = "14"  # bump when a change to the drawing code changes the output
+RENDER_REVISION = "15"  # bump when a change to the drawing code changes the output
 PDF_REVISION = "fpdf-3"  # bump when a change to the PDF writer changes its output
 log = logging.getLogger(__name__)
 
@@ -90,31 +90,23 @@ class _Run:
         `name`: the output it is listed under in the result (the images)."""
         digest = self.spec_key(spec)
         if digest not in self.frames:
-            self.frames[digest] = self._kept_frame(spec, digest) or self._composed(spec, digest)
+            self.frames[digest] = self._kept_frame(spec, digest) or self.composer.compose(spec)
         if name is not None:
             self.result.frames.setdefault(name, self.frames[digest])
         return self.frames[digest]
 
     def _kept_frame(self, spec: SlideSpec, digest: str) -> Frame | None:
-        """The frame kept beside the slide's image (or on its own, for a slide that is no image: the first and last
-        slides of the audiences' decks), when the store has it: the decks need every slide's frame."""
+        """The frame kept beside the slide's image, when the store had the image: the decks need every slide's
+        frame. (The audiences' decks' first and last slides are no image: they are composed each time, and no
+        record of their own keeps an advocate's name and photo where a withdrawal's purge would not find it.)"""
         entry = self.entries.get(digest)
-        if entry is None and digest not in self.keys.values():
-            entry = self.reader.get("assets", _frame_key(digest))
         if entry is None:
             return None
         try:
             pictures = {name: entry.read(name) for name in entry.files if name.startswith("picture-")}
         except OSError:
             return None
-        return frame_record.from_record(entry.meta, pictures, spec, self.book)
-
-    def _composed(self, spec: SlideSpec, digest: str) -> Frame:
-        frame = self.composer.compose(spec)
-        if digest not in self.keys.values():  # no image of it keeps it (the decks come after every image)
-            meta, pictures = frame_record.record(frame)
-            self.reader.keep("assets", _frame_key(digest), meta, dict(pictures))
-        return frame
+        return frame_record.from_record(entry.meta, pictures, spec, self.book, self.composer.canvas(spec))
 
     def spec_key(self, spec: SlideSpec) -> str:
         if id(spec) not in self.spec_keys:
@@ -227,10 +219,6 @@ class _Run:
             thumb.save(buffer, "JPEG", quality=85)
             self.thumbnail = buffer.getvalue()
         return self.thumbnail
-
-
-def _frame_key(image_key: str) -> str:
-    return store.key("assets", "frame", image_key)
 
 
 def _unique(keys: list[str]) -> list[str]:

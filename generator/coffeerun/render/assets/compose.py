@@ -33,7 +33,7 @@ class RectOp:
 class ImageOp:
     id: str
     box: Box
-    image: Image.Image | None = field(compare=False)  # RGBA or RGB, exactly box-sized; None: only `png`
+    image: Image.Image | None = field(compare=False)  # RGBA, RGB or P (QR codes), box-sized; None: only `png`
     key: str = ""  # same key, same picture (the deck stores it once)
     alt: str = ""
     png: bytes | None = field(default=None, compare=False, repr=False)  # the decks' PNG of it (frame_record)
@@ -112,7 +112,6 @@ class Composer:
 
     def compose(self, spec: SlideSpec) -> Frame:
         layout = self.theme.layout(spec.kind)
-        canvas = self.theme.canvas(spec.kind)
         ops: list[Op] = []
         placed: dict[str, Op] = {}
         for element in layout["elements"]:
@@ -132,8 +131,12 @@ class Composer:
                     placed[op.id] = op
         for group in layout.get("groups", []):
             ops = self._center(group, ops)
-        size = tuple(canvas["size"])
-        return Frame(spec, size, tuple(canvas["safe"]), self.color(layout["background"]), ops)
+        return Frame(spec, *self.canvas(spec), ops)
+
+    def canvas(self, spec: SlideSpec) -> tuple[tuple[int, int], Box, str]:
+        """The size, safe area and background of the slide's layout."""
+        canvas = self.theme.canvas(spec.kind)
+        return tuple(canvas["size"]), tuple(canvas["safe"]), self.color(self.theme.layout(spec.kind)["background"])
 
     @staticmethod
     def _after(element: dict[str, Any], box: Box, placed: dict[str, Op], suffix: str) -> Box:

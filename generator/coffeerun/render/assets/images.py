@@ -23,13 +23,14 @@ SUPERSAMPLE = 4
 _SOURCES, _PREPARED = 8, 64
 
 
-def _kept(name: str, size: int) -> Callable[[Callable[..., Image.Image]], Callable[..., Image.Image]]:
+def _kept(name: str, size: int, fits: Callable[..., bool] = lambda _picture, *_args: True
+          ) -> Callable[[Callable[..., Image.Image]], Callable[..., Image.Image]]:
     """A picture function of (path, digest, *args): its pictures kept once per process (memo table `name`, of
     `size`) and in the store (namespace media), by content and arguments, so the first campaign a worker renders
     rasterises no logo an earlier build did (50 ms each, for a changed campaign's title slide). One made where
     there is no store (validation) is handed to the first store there is. Logos only: an advocate's photo cut
-    round would be kept where a withdrawal's purge cannot find it. A kept picture that is not a PNG of the mode
-    it was made in is made again."""
+    round would be kept where a withdrawal's purge cannot find it. A kept picture that is not an RGBA PNG of a
+    size `fits(picture, *args)` allows is made again."""
     table = memo.mapping(name, size)  # (digest, args) -> [picture, handed to a store]
 
     def wrap(make: Callable[..., Image.Image]) -> Callable[..., Image.Image]:
@@ -43,9 +44,10 @@ def _kept(name: str, size: int) -> Callable[[Callable[..., Image.Image]], Callab
             known = table.get((digest, args))
             if known is None:
                 picture = _stored_picture(reader.get("media", k)) if k else None
+                picture = picture if picture is not None and fits(picture, *args) else None
                 known = table[(digest, args)] = [picture or make(path, digest, *args), picture is not None]
             if k and not known[1]:
-                reader.keep("media", k, {"mode": known[0].mode}, {"data": encode(known[0])})
+                reader.keep("media", k, {}, {"data": encode(known[0])})
                 known[1] = True
             return known[0]
         return kept
@@ -58,8 +60,8 @@ def _stored_picture(entry: Any) -> Image.Image | None:
     try:
         opened = Image.open(io.BytesIO(entry.read("data")), formats=["PNG"])
         opened.load()
-        return opened if opened.mode == entry.meta.get("mode") else None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return opened if opened.mode == "RGBA" and not opened.info else None
+    except (OSError, KeyError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
 
 
@@ -69,7 +71,7 @@ def _digest(path: Path) -> str:
     return file_digest(path)
 
 
-@_kept("images.logo", _SOURCES)
+@_kept("images.logo", _SOURCES)  # any size: a PNG logo keeps its own
 def _logo(path: str, digest: str) -> Image.Image:
     file = Path(path)
     if file.suffix.lower() == ".svg":
@@ -79,7 +81,9 @@ def _logo(path: str, digest: str) -> Image.Image:
     else:
         with Image.open(file) as opened:
             image = eight_bit(opened).convert("RGBA")
-    return _trim(image)
+    trimmed = _trim(image)
+    trimmed.info = {}  # no colour profile: the decks embed the pixels, the same whether made or kept
+    return trimmed
 
 
 def logo(path: Path) -> Image.Image:
@@ -87,7 +91,8 @@ def logo(path: Path) -> Image.Image:
     return _logo(str(path), _digest(path))
 
 
-@_kept("images.fitted_logo", _PREPARED)
+@_kept("images.fitted_logo", _PREPARED, lambda picture, width, height: picture.width <= width
+       and picture.height <= height)
 def _fitted_logo(path: str, digest: str, width: int, height: int) -> Image.Image:
     return contain(_logo(path, digest), width, height)
 
@@ -97,7 +102,8 @@ def fitted_logo(path: Path, width: int, height: int) -> Image.Image:
     return _fitted_logo(str(path), _digest(path), width, height)
 
 
-@_kept("images.chip", _PREPARED)
+@_kept("images.chip", _PREPARED, lambda picture, width, height, pad, card_height, *_: picture.height == card_height
+       and 2 * pad < picture.width <= width + 2 * pad)
 def _chip(path: str, digest: str, width: int, height: int, pad: int, card_height: int, color: str,
           radius: int) -> Image.Image:
     fitted = _fitted_logo(path, digest, width, height)
