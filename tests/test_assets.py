@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import unicodedata
+import zlib
 from pathlib import Path
 
 import pytest
@@ -189,8 +191,9 @@ def test_decks_remade_from_kept_frames_compose_only_the_slides_that_changed(buil
 UNKEPT = ["01-title", "01-title", "08-closing", "08-closing"]  # the two audience decks' first and last slides
 
 
-@pytest.mark.parametrize("spoil", ["font", "picture size", "picture bytes", "colour", "alignment", "font size",
-                                   "box"])
+@pytest.mark.parametrize("spoil", ["font", "picture size", "picture bytes", "picture chunk", "colour", "alignment",
+                                   "font size", "run size", "box", "box off the canvas", "noncharacter",
+                                   "character its face lacks", "operation of no layout"])
 def test_a_kept_frame_with_anything_a_fresh_one_would_not_have_is_composed_again(built, tmp_path, monkeypatch,
                                                                                  spoil):
     import json
@@ -217,14 +220,29 @@ def test_a_kept_frame_with_anything_a_fresh_one_would_not_have_is_composed_again
         buffer = io.BytesIO()
         Image.new("RGBA", (3, 3) if spoil == "picture size" else tuple(image[2][2:])).save(buffer, "PNG")
         files[image[5]] = buffer.getvalue()[:-30] if spoil == "picture bytes" else buffer.getvalue()
+    elif spoil == "picture chunk":
+        png = files[image[5]].read_bytes()
+        chunk = b"tEXtComment\0hi"
+        files[image[5]] = png[:33] + struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk)) \
+            + png[33:]
     elif spoil == "colour":
         text[2] = "not a colour"
     elif spoil == "alignment":
         text[5][5][2] = "justify"
     elif spoil == "font size":
         text[5][3] = 10**7
-    else:
+    elif spoil == "run size":
+        text[5][6][0][6][0][2] += 1
+    elif spoil == "box":
         image[2] = [x + 0.5 for x in image[2]]
+    elif spoil == "box off the canvas":
+        text[5][0][0] = 10**5
+    elif spoil == "noncharacter":  # (a lone surrogate fails the record's checksum itself)
+        text[5][1] += "\uffff"
+    elif spoil == "character its face lacks":
+        text[5][6][0][6][0][0] = "\U0010fffd"
+    else:
+        image[1] = "not-in-the-layout"
     store.put("assets", key, meta, files)
     _, composed = _retitled(job, tmp_path, monkeypatch)  # the same decks as a fresh build: it is composed again
     spoiled = [name for name in composed if "-quote-" in name]  # a slide: its image is "slides/0N-quote-M.png"

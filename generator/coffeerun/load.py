@@ -23,8 +23,9 @@ _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float
 _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 # Written as escapes ("\x07", "\uFFFE") they pass the YAML reader, then break pages, decks and zips:
 # C0/C1 controls except tab and newline, unpaired surrogates and the Unicode noncharacters.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-                        + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]")
+# Also what kept slide frames are held to (frame_record.py).
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _tag_name(tag: str) -> str:
 
 def _forbidden(text: str) -> str | None:
     """What is wrong with a text that holds a character no page, deck or zip can carry, or None."""
-    found = _FORBIDDEN.search(text)
+    found = FORBIDDEN.search(text)
     if found is None:
         return None
     code = ord(found.group())

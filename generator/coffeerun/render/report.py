@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from coffeerun import tokens
 from coffeerun.atomic import write_atomic
 from coffeerun.engagement.figures import CampaignFigures, campaign_figures, stored
-from coffeerun.load import _FORBIDDEN
+from coffeerun.load import FORBIDDEN
 from coffeerun.render import charts
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def facts_ok(facts: Any) -> bool:
                 and all(all(isinstance(o[k], str) for k in ("date", "kind", "note"))
                         and amount(o["amount"])
                         and isinstance(o["currency"], (str, type(None))) for o in facts["outcomes"])
-                and not any(_FORBIDDEN.search(text) for text in _texts(facts)))
+                and not any(FORBIDDEN.search(text) for text in _texts(facts)))
     except (KeyError, TypeError, IndexError):
         return False
 

@@ -106,7 +106,7 @@ class _Run:
             pictures = {name: entry.read(name) for name in entry.files if name.startswith("picture-")}
         except OSError:
             return None
-        return frame_record.from_record(entry.meta, pictures, spec, self.book, self.composer.canvas(spec))
+        return frame_record.from_record(entry.meta, pictures, spec, self.composer)
 
     def spec_key(self, spec: SlideSpec) -> str:
         if id(spec) not in self.spec_keys:

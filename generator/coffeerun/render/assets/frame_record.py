@@ -2,10 +2,12 @@
 
 A campaign's decks need the frame of every slide, also of slides whose PNG came from the store; composing
 them again (logos rasterised, photos cut round, QR codes encoded, text fitted) was a third of rebuilding one
-changed campaign. The record is read like everything in the store, strictly: any value `record` would not
-write (a face the campaign's font book did not choose, a colour that is not #rrggbb, a length the decks
-cannot hold, a picture that is not a whole PNG of its box's size) makes it a miss, and the slide is composed
-again. The frame's size, safe area and background are the layout's, not the record's.
+changed campaign. The record is read like everything in the store, strictly, against the layout a fresh
+frame is composed from: any value `record` would not write (an operation its layout has not, a style or
+colour other than the layout's, a face the campaign's font book did not choose or that lacks a character
+of its run, a character no deck can carry, a box off the canvas, a picture that is not a whole, plain PNG
+of its box's size) makes it a miss, and the slide is composed again. The frame's size, safe area and
+background are the layout's, not the record's.
 """
 
 from __future__ import annotations
@@ -13,23 +15,25 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
+from collections.abc import Callable
 from typing import Any
 
 from PIL import Image
 
-from coffeerun.render.assets.compose import Frame, ImageOp, Op, RectOp, TextOp
+from coffeerun.load import FORBIDDEN
+from coffeerun.render.assets.compose import Composer, Frame, ImageOp, Op, RectOp, TextOp
 from coffeerun.render.assets.deck_pptx import picture_png
-from coffeerun.render.assets.fonts import Face, FontBook
-from coffeerun.render.assets.layout import Box, LineBox, RunBox, TextLayout, TextStyle
+from coffeerun.render.assets.fonts import Face, clusters, coverage
+from coffeerun.render.assets.layout import LineBox, RunBox, TextLayout, TextStyle
 from coffeerun.render.assets.slides import SlideSpec
 
 FORMAT = 2
 _COLOR = re.compile(r"#[0-9a-f]{6}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # no text of a slide holds one: XML refuses most
 _LENGTH = 100_000.0  # px: far beyond any canvas
-_SIZES = (2, 8000)  # px of a font size: what a deck can hold (deck_pptx._FONT_SIZE)
 _PITCH = 3168.0  # px of line spacing: what a deck can hold (deck_pptx._SPACING)
 _MODES = ("RGBA", "RGB", "P")  # what images.py makes
+_EMOJI_RUN = 64  # characters of one run of a colour emoji font (the PDF draws it as one picture)
 
 
 def record(frame: Frame) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -69,67 +73,110 @@ def record(frame: Frame) -> tuple[dict[str, Any], dict[str, bytes]]:
     return meta, files
 
 
-def from_record(meta: Any, pictures: dict[str, bytes], spec: SlideSpec, book: FontBook,
-                canvas: tuple[tuple[int, int], Box, str]) -> Frame | None:
-    """The frame `record` kept, for `spec` on its layout's canvas (size, safe area, background); None when the
-    record is anything else."""
+def from_record(meta: Any, pictures: dict[str, bytes], spec: SlideSpec, composer: Composer) -> Frame | None:
+    """The frame `record` kept, for `spec` as `composer` lays it out (its canvas, elements, styles and colours);
+    None when the record is anything else."""
     try:
         data = meta["frame"]
         if data["format"] != FORMAT:
             return None
+        book = composer.book
         chosen = {*book.primary.values(), *book.known["regular"], *book.known["bold"]}
         faces = [Face(_text(p), _int(i), _text(fam), _int(b)) for p, i, fam, b in data["faces"]]
         if not all(f in chosen for f in faces):
             return None
-        ops = [_op(op, faces, pictures) for op in data["ops"]]
-        size, safe, background = canvas
-        return Frame(spec, size, safe, background, ops)
+        size, safe, background = composer.canvas(spec)
+        reader = _Reader(composer, spec, faces, pictures, size)
+        return Frame(spec, size, safe, background, [reader.op(op) for op in data["ops"]])
     except (KeyError, TypeError, ValueError, IndexError, OSError, SyntaxError, Image.DecompressionBombError):
         return None
 
 
-def _op(data: list, faces: list[Face], pictures: dict[str, bytes]) -> Op:
-    kind = data[0]
-    if kind == "rect":
-        return _rect(data)
-    if kind == "image":
-        _, op_id, box, key, alt, name = data
-        box = _ints(box, 4)
-        png = pictures[_text(name)]
-        picture = Image.open(io.BytesIO(png), formats=["PNG"])
-        if picture.size != box[2:] or picture.mode not in _MODES:
-            raise ValueError("not a picture of its box")
-        picture.load()  # a whole PNG: fpdf2 and python-pptx read every byte of it
-        return ImageOp(_text(op_id), box, None, _text(key), _text(alt), png=png)
-    if kind != "text":
-        raise ValueError(f"not an operation: {kind!r}")
-    _, op_id, color, pill, bounds, layout = data
-    box, text, full_text, size, pitch, style, lines, truncated, missing = layout
-    sizes, weight, align, valign, line_height, max_lines = style
-    if weight not in ("regular", "bold") or align not in ("left", "center", "right") \
-            or valign not in ("top", "middle", "bottom"):
-        raise ValueError("not a text style")
-    text_style = TextStyle(_ints(sizes, 2), weight, align, valign, _num(line_height, 100.0),
-                           None if max_lines is None else _int(max_lines))
-    line_boxes = tuple(
-        LineBox(_text(t), _num(x), _num(top), _num(w), _num(h), _num(base),
-                tuple(RunBox(_text(rt), faces[_index(f, len(faces))], _size(rs), _num(rx), _num(rb), _num(rw),
-                             _nums(ink, 4))
-                      for rt, f, rs, rx, rb, rw, ink in runs))
-        for t, x, top, w, h, base, runs in lines)
-    text_layout = TextLayout(_nums(box, 4), _text(text), _text(full_text), _size(size), _between(pitch, 0, _PITCH),
-                             text_style, line_boxes, _bool(truncated), tuple(_text(c) for c in missing))
-    return TextOp(_text(op_id), text_layout, _color(color), _rect(pill) if pill is not None else None,
-                  _nums(bounds, 4) if bounds is not None else None)
+class _Reader:
+    """Reads the operations of one kept frame against the layout a fresh one is composed from."""
+
+    def __init__(self, composer: Composer, spec: SlideSpec, faces: list[Face], pictures: dict[str, bytes],
+                 canvas: tuple[int, int]):
+        self.composer, self.faces, self.pictures, self.canvas = composer, faces, pictures, canvas
+        self.elements: dict[str, dict[str, Any]] = {}  # op id -> the layout element it comes from
+        for element in composer.theme.layout(spec.kind)["elements"]:
+            count = int((element.get("repeat") or {}).get("count", 0))
+            for op_id in [f"{element['id']}-{i + 1}" for i in range(count)] if count else [element["id"]]:
+                self.elements[op_id] = element
+
+    def op(self, data: list) -> Op:
+        kind, op_id = data[0], _text(data[1])
+        element = self.elements[op_id]
+        if kind == "rect" and element["type"] == "rect":
+            return self.rect(data, element.get("fill"), element.get("radius", 0))
+        if kind == "image" and element["type"] in ("logo", "avatar", "qr"):
+            _, _, box, key, alt, name = data
+            box = self.box(box, _int)
+            png = _plain_png(self.pictures[_text(name)])
+            picture = Image.open(io.BytesIO(png), formats=["PNG"])
+            if picture.size != box[2:] or picture.mode not in _MODES:
+                raise ValueError("not a picture of its box")
+            picture.load()  # a whole PNG: fpdf2 and python-pptx read every byte of it
+            return ImageOp(op_id, box, None, _text(key), _text(alt), png=png)
+        if kind != "text" or element["type"] != "text":
+            raise ValueError(f"not an operation of its layout: {kind!r}")
+        _, _, color, pill, bounds, layout = data
+        box, text, full_text, size, pitch, style, lines, truncated, missing = layout
+        sizes, weight, align, valign, line_height, max_lines = style
+        text_style = TextStyle(_ints(sizes, 2), weight, align, valign, line_height, max_lines)
+        if text_style != self.composer.style(element) or color != self.composer.color(element.get("color", "ink")):
+            raise ValueError("not the style of its layout")
+        _between(size, text_style.sizes[1], text_style.sizes[0])
+        line_boxes = tuple(
+            LineBox(_text(t), _num(x), _num(top), _num(w), _num(h), _num(base),
+                    tuple(self.run(run, size) for run in runs))
+            for t, x, top, w, h, base, runs in lines)
+        text_layout = TextLayout(self.box(box, _num), _text(text), _text(full_text), size, _between(pitch, 0, _PITCH),
+                                 text_style, line_boxes, _bool(truncated), tuple(_text(c) for c in missing))
+        if ("fill" in element) != (pill is not None):
+            raise ValueError("not the pill of its layout")
+        return TextOp(op_id, text_layout, _color(color),
+                      self.rect(pill, element["fill"], element.get("radius", 0)) if pill is not None else None,
+                      _nums(bounds, 4) if bounds is not None else None)
+
+    def rect(self, data: list, fill: Any, radius: Any) -> RectOp:
+        kind, op_id, box, color, kept_radius = data
+        if kind != "rect" or color != self.composer.color(fill) or kept_radius != int(radius):
+            raise ValueError("not a rectangle of its layout")
+        return RectOp(_text(op_id), self.box(box, _int), _color(color), kept_radius)
+
+    def run(self, data: list, size: int) -> RunBox:
+        text, index, run_size, x, baseline, width, ink = data
+        face = self.faces[_between(index, 0, len(self.faces) - 1)]
+        if run_size != size or not all(ord(c[0]) in coverage(face) for c in clusters(_text(text)) if not c.isspace()):
+            raise ValueError("not a run its face draws")
+        if face.color and len(text) > _EMOJI_RUN:
+            raise ValueError("an emoji run longer than a slide holds")
+        return RunBox(text, face, run_size, _num(x), _num(baseline), _between(width, 0, 2 * self.canvas[0]),
+                      _nums(ink, 4))
+
+    def box(self, values: Any, number: Callable[[Any], Any]) -> tuple:
+        """A box on (or near) the canvas: no length a deck cannot hold, none negative."""
+        x, y, w, h = (number(v) for v in _nums(values, 4))
+        width, height = self.canvas
+        return (_between(x, -width, 2 * width), _between(y, -height, 2 * height), _between(w, 0, width),
+                _between(h, 0, height))
 
 
-def _rect(data: list) -> RectOp:
-    kind, op_id, box, color, radius = data
-    if kind != "rect":
-        raise ValueError("not a rectangle")
-    x, y, w, h = _ints(box, 4)
-    return RectOp(_text(op_id), (x, y, _between(w, 0, _LENGTH), _between(h, 0, _LENGTH)), _color(color),
-                  _index(radius, int(_LENGTH)))
+def _plain_png(data: bytes) -> bytes:
+    """PNG bytes with only the chunks Pillow writes for a picture (no profile, text or private chunk to carry
+    into the decks)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    at = 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind not in (b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"):
+            raise ValueError(f"a {kind!r} chunk")
+        at += 12 + length
+    if at != len(data):
+        raise ValueError("a PNG cut short")
+    return data
 
 
 def _typed(value: Any, *kinds: type) -> Any:
@@ -140,8 +187,8 @@ def _typed(value: Any, *kinds: type) -> Any:
 
 
 def _text(value: Any) -> str:
-    if _CONTROL.search(_typed(value, str)):
-        raise ValueError("a control character")
+    if FORBIDDEN.search(_typed(value, str)):
+        raise ValueError("a character no deck can carry")
     return value
 
 
@@ -153,16 +200,6 @@ def _color(value: Any) -> str:
 
 def _int(value: Any) -> int:
     return _num(_typed(value, int))
-
-
-def _index(value: Any, count: int) -> int:
-    if not 0 <= _int(value) < count:
-        raise ValueError("out of range")
-    return value
-
-
-def _size(value: Any) -> int:
-    return _between(_int(value), *_SIZES)
 
 
 def _between(value: Any, low: float, high: float) -> Any:
