@@ -21,6 +21,7 @@ from typing import Any
 
 from PIL import Image
 
+from coffeerun import memo
 from coffeerun.load import FORBIDDEN
 from coffeerun.render.assets.compose import Composer, Frame, ImageOp, Op, RectOp, TextOp
 from coffeerun.render.assets.deck_pptx import picture_png
@@ -112,11 +113,9 @@ class _Reader:
         if kind == "image" and element["type"] in ("logo", "avatar", "qr"):
             _, _, box, key, alt, name = data
             box = self.box(box, _int)
-            png = _plain_png(self.pictures[_text(name)])
-            picture = Image.open(io.BytesIO(png), formats=["PNG"])
-            if picture.size != box[2:] or picture.mode not in _MODES:
+            png = self.pictures[_text(name)]
+            if _picture_size(png) != box[2:]:
                 raise ValueError("not a picture of its box")
-            picture.load()  # a whole PNG: fpdf2 and python-pptx read every byte of it
             return ImageOp(op_id, box, None, _text(key), _text(alt), png=png)
         if kind != "text" or element["type"] != "text":
             raise ValueError(f"not an operation of its layout: {kind!r}")
@@ -148,7 +147,7 @@ class _Reader:
     def run(self, data: list, size: int) -> RunBox:
         text, index, run_size, x, baseline, width, ink = data
         face = self.faces[_between(index, 0, len(self.faces) - 1)]
-        if run_size != size or not all(ord(c[0]) in coverage(face) for c in clusters(_text(text)) if not c.isspace()):
+        if run_size != size or not _drawn(face, _text(text)):
             raise ValueError("not a run its face draws")
         if face.color and len(text) > _EMOJI_RUN:
             raise ValueError("an emoji run longer than a slide holds")
@@ -161,6 +160,31 @@ class _Reader:
         width, height = self.canvas
         return (_between(x, -width, 2 * width), _between(y, -height, 2 * height), _between(w, 0, width),
                 _between(h, 0, height))
+
+
+_PICTURES = memo.mapping("frame_record.pictures", 256)  # PNG bytes -> their size, once checked
+_DRAWN = memo.mapping("frame_record.drawn", 4096)  # (face, run text) -> its face has every character
+
+
+def _picture_size(png: bytes) -> tuple[int, int]:
+    """The size of a whole, plain PNG in a mode images.py makes (checked once per process: a campaign's frames
+    share their logos and photos)."""
+    size = _PICTURES.get(png)
+    if size is None:
+        picture = Image.open(io.BytesIO(_plain_png(png)), formats=["PNG"])
+        if picture.mode not in _MODES:
+            raise ValueError("not a picture of a slide")
+        picture.load()  # a whole PNG: fpdf2 and python-pptx read every byte of it
+        size = _PICTURES[png] = picture.size
+    return size
+
+
+def _drawn(face: Face, text: str) -> bool:
+    """Every character of the run is in its face (the first of each cluster, as FontBook.face_for chooses)."""
+    drawn = _DRAWN.get((face, text))
+    if drawn is None:
+        drawn = _DRAWN[(face, text)] = all(ord(c[0]) in coverage(face) for c in clusters(text) if not c.isspace())
+    return drawn
 
 
 def _plain_png(data: bytes) -> bytes:
