@@ -100,6 +100,69 @@ def test_a_changed_campaign_is_the_only_one_rendered_and_matches_a_clean_build(r
     assert tree_digest(out) == tree_digest(clean)
 
 
+def _halves_seen(monkeypatch, folder: Path) -> None:
+    """Note, per process, whether it made a campaign's decks alone or its other assets alone (the workers fork from
+    this process, patched)."""
+    from coffeerun.render.assets import campaign
+
+    folder.mkdir()
+    decks, assets = campaign.build_decks, campaign.build_assets
+
+    def build_decks(job):
+        (folder / f"decks-{os.getpid()}").write_text(job.id, encoding="utf-8")
+        return decks(job)
+
+    def build_assets(job, decks=True):
+        if not decks:
+            (folder / f"rest-{os.getpid()}").write_text(job.id, encoding="utf-8")
+        return assets(job, decks)
+
+    monkeypatch.setattr(campaign, "build_decks", build_decks)
+    monkeypatch.setattr(campaign, "build_assets", build_assets)
+
+
+def test_a_lone_changed_campaign_is_rendered_by_two_workers_at_once_and_matches_a_clean_build(
+        reference, tmp_path, monkeypatch):
+    project, _ = reference
+    changed = tmp_path / "project"
+    shutil.copytree(project, changed)
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    cli_build(changed, out, cache, "--jobs", "2")
+    path = changed / "campaigns" / "northwind-treasury-de.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Bücher", "Konten"), encoding="utf-8")
+    _halves_seen(monkeypatch, tmp_path / "seen")
+    result = api_build(changed, out, cache, monkeypatch, jobs=2)
+    assert result.built == ["northwind-treasury-de"]
+    seen = sorted(p.name.split("-")[0] for p in (tmp_path / "seen").iterdir())
+    assert seen == ["decks", "rest"]  # the title is on every slide deck: all of them were made again
+    assert len({p.name.split("-")[1] for p in (tmp_path / "seen").iterdir()}) == 2  # in two processes
+    clean = tmp_path / "clean"
+    cli_build(changed, clean, tmp_path / "no-cache", "--jobs", "1", "--no-cache")
+    assert tree_digest(out) == tree_digest(clean)
+
+
+def test_a_lone_campaign_whose_decks_fail_ends_the_build_without_waiting_or_writing(reference, tmp_path, monkeypatch):
+    from coffeerun.render.assets import campaign
+
+    project, _ = reference
+    changed = tmp_path / "project"
+    shutil.copytree(project, changed)
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    cli_build(changed, out, cache, "--jobs", "2")
+    before = tree_digest(out)
+    path = changed / "campaigns" / "northwind-treasury-de.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Bücher", "Konten"), encoding="utf-8")
+
+    def broken(job):
+        raise RuntimeError("no decks today")
+
+    monkeypatch.setattr(campaign, "build_decks", broken)
+    with pytest.raises(RuntimeError, match="no decks today"):
+        api_build(changed, out, cache, monkeypatch, jobs=2)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".coffeerun-staging")] == []
+
+
 def test_build_result_counts_rendered_and_reused_sites(tmp_path, monkeypatch):
     project = speed_project(tmp_path / "project")
     cache, out = tmp_path / "cache", tmp_path / "site"

@@ -160,6 +160,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     phase("inputs")
     workers = Workers(options.jobs or os.cpu_count() or 1, store, paths)
     recorded_twin = str(last.get("twin", ""))
+    if last.get("inputs") != inputs:  # a campaign to validate (here) and render (in the workers): load the
+        import coffeerun.validate  # noqa: F401  models once, before the workers fork, rather than in each
     walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
                           if recorded_twin else [], "checking the output's twin")
     try:
@@ -193,6 +195,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             rows = publish.folder_rows(staging, {name: twin_rows[name] for name in kept if name in twin_rows})
             previous = publish.swap_into_place(staging, options.out)
         except BaseException:
+            workers.close()  # first: a worker still rendering writes into staging
             publish.discard(staging)
             raise
     except WorkerDiedError as exc:

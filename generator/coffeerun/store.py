@@ -81,7 +81,10 @@ class Store:
     _inodes: dict[tuple[int, int, int], str] | None = None  # (inode, size, mtime) -> digest, from the stamps
 
     def reading_only(self) -> Store:
-        """This store for workers: the same reads; nothing written, nothing removed."""
+        """This store for workers: the same reads; nothing written, nothing removed. What verifying objects reads
+        (verified.json) is read now, before the workers fork, rather than once in each of them."""
+        if self.root is not None:
+            self._known()
         return replace(self, writable=False)
 
     def _record(self, namespace: str, k: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -53,9 +54,10 @@ def _resolve(job: CampaignJob) -> CampaignJob:
     return replace(job, campaign=info)
 
 
-def render_campaign(job: CampaignJob) -> Rendered:
+def render_campaign(job: CampaignJob, decks_elsewhere: bool = False) -> Rendered:
     """Render one campaign's assets (none with --no-assets), then its pages, which list the downloads;
-    note every token-like string for the leak check."""
+    note every token-like string for the leak check. decks_elsewhere: its decks are made by another worker
+    meanwhile (render_half), and the kits, which list them, wait for them."""
     from coffeerun.consent import published_job
     from coffeerun.render.assets.campaign import build_assets
     from coffeerun.render.pages import render_pages
@@ -65,13 +67,41 @@ def render_campaign(job: CampaignJob) -> Rendered:
     for folder in job.site_dirs().values():
         folder.mkdir(parents=True, exist_ok=True)
     with store.reading(store.Reader(_STORE)) as reader:
-        assets = build_assets(job)
+        assets = build_assets(job, decks=not decks_elsewhere)
         middle = time.time()
-        render_pages(job)
+        render_pages(job, _DECKS.wait if decks_elsewhere else lambda: None)
     warnings = [f"{job.campaign_info.source}: {w}" for w in assets.warnings]
     return Rendered(job.id, {site: scan(folder) for site, folder in job.site_dirs().items()}, warnings, reader.kept,
                     reader.hits,
                     (started, middle - started, time.time() - middle))
+
+
+def render_decks(job: CampaignJob) -> Rendered:
+    """Only a campaign's decks, while another worker renders the rest of it (render_campaign, decks_elsewhere)."""
+    from coffeerun.consent import published_job
+    from coffeerun.render.assets.campaign import build_decks
+
+    started = time.time()
+    try:
+        job = published_job(job)
+        job.downloads_dir.mkdir(parents=True, exist_ok=True)
+        with store.reading(store.Reader(_STORE)) as reader:
+            build_decks(job)
+    finally:  # also when it failed: the build fails with this task's error, and the other half must not wait
+        _DECKS.set()
+    return Rendered(job.id, {}, [], reader.kept, reader.hits, (started, time.time() - started, 0.0))
+
+
+def render_half(job: CampaignJob) -> tuple[str, Rendered]:
+    """Half of a lone campaign (its decks, or all the rest): a worker that has loaded the page renderers takes
+    the rest, a cold one the decks (which need neither MkDocs nor the templates); the pool chooses which worker
+    runs which task, so each decides here."""
+    warm = "mkdocs.commands.build" in sys.modules
+    with _HALVES.get_lock():
+        rest_taken, decks_taken = _HALVES.value & 1, _HALVES.value & 2
+        half = "rest" if decks_taken or (warm and not rest_taken) else "decks"
+        _HALVES.value |= 1 if half == "rest" else 2
+    return half, render_campaign(job, decks_elsewhere=True) if half == "rest" else render_decks(job)
 
 
 def _task(markers: str, what: str, fn: Callable, *args: Any) -> Any:
@@ -119,13 +149,20 @@ def warm_up() -> int:
 
 
 # Made before the workers fork, so they share them: set _GO when the build has work for every worker,
-# _STOP (with _GO) when it has not and will not.
+# _STOP (with _GO) when the waiting workers need not warm up (no work, or a lone campaign's half: render_half).
+# _HALVES and _DECKS: which halves of a lone campaign are taken, and its decks are made.
 _GO: Any = None
 _STOP: Any = None
+_HALVES: Any = None
+_DECKS: Any = None
 
 
 def hold() -> int:
-    """Worker side: wait (without using the CPU the build needs now) until every worker has work."""
+    """Worker side: load what a campaign's decks need (a lone campaign's are made by a worker that held), then
+    wait (without using the CPU the build needs now) until every worker has work."""
+    from coffeerun.render.assets.deck_pdf import load_writer
+
+    load_writer()
     _GO.wait()
     return os.getpid() if _STOP.is_set() else warm_up()
 
@@ -148,19 +185,16 @@ class Workers:
     def start(self, early: list[Callable[[], Any]] | None = None, what: str = "") -> list[Future]:
         """Fork the workers now: they run `early` (one task each; their futures are returned, none without a
         pool), then one loads the renderers while this process goes on and the others hold."""
-        global _GO, _STOP
+        global _GO, _STOP, _HALVES, _DECKS
         if self.count <= 1:
             return []
         context = get_context("fork")
-        _GO, _STOP = context.Event(), context.Event()
+        _GO, _STOP, _HALVES, _DECKS = context.Event(), context.Event(), context.Value("i", 0), context.Event()
         pool = self._executor()
         futures = [pool.submit(_task, self._markers, what, task) for task in early or []]
-        if not futures:
-            pool.submit(warm_up)
+        pool.submit(warm_up)  # the pool's queue is first in, first out: the first worker free warms up
         for _ in range(self.count - 1):
             pool.submit(hold)
-        if futures:  # after the holds: the first worker done with `early` warms up, the others hold
-            pool.submit(warm_up)
         self._processes.update(getattr(self._pool, "_processes", None) or {})
         return futures
 
@@ -222,12 +256,26 @@ class Workers:
         process as the result is iterated; (job, result) pairs as they finish."""
         if self.pool() is None or (len(jobs) == 1 and not self.started):
             return ((job, render_campaign(job)) for job in jobs)
+        if len(jobs) == 1 and jobs[0].with_assets and jobs[0].campaign is not None:
+            return self._halves(jobs[0])
         by_id = {job.id: job for job in jobs}
         futures = [self.submit(render_campaign, job, what=f"rendering campaign {job.id}", alone=len(jobs) == 1)
                    for job in jobs]
         return ((by_id[rendered.campaign_id], rendered) for rendered in map(self.result, as_completed(futures)))
 
+    def _halves(self, job: CampaignJob) -> Iterator[tuple[CampaignJob, Rendered]]:
+        """A lone campaign in two workers at once: its decks in one, the rest in the other (render_half)."""
+        _STOP.set()  # the holding workers start at once, without warming up for pages
+        _GO.set()
+        futures = [self.submit(render_half, job, what=f"rendering campaign {job.id}", alone=True) for _ in "ab"]
+        parts = dict(self.result(future) for future in futures)
+        rest, decks = parts["rest"], parts["decks"]
+        yield job, replace(rest, kept=rest.kept + decks.kept, hits=rest.hits + decks.hits)
+
     def close(self) -> None:
+        """Stop the workers, once they have finished what they are doing (a second call does nothing)."""
+        if not os.path.isdir(self._markers):
+            return
         if self._pool is not None:
             if _GO is not None:
                 _STOP.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -173,12 +174,13 @@ def pattern_copies(advocates: frozenset[str], copyable: int) -> Copies | None:
     return Copies(_MARKS.slot, advocates) if copyable > 1 else None
 
 
-def render_pages(job: CampaignJob) -> None:
+def render_pages(job: CampaignJob, before_kits: Callable[[], None] = lambda: None) -> None:
     """Write the complete share site into job.share_dir, the owner's kit into job.kit_dir and each
     advocate's kit into theirs, and (unless the build does) the theme folder they share into the folder
     above them.
 
-    Files already there (the kit's downloads/, the share site's preview.png) are kept and listed.
+    Files already there (the kit's downloads/, the share site's preview.png) are kept and listed; the kits
+    list their downloads: `before_kits` returns when all are there (made by another worker meanwhile).
     """
     env = template_env(job.project)
     theme = shared_theme(job.project)
@@ -188,4 +190,5 @@ def render_pages(job: CampaignJob) -> None:
         builder = Builder(job)
         common = builder.common()
         _share(job, env, builder, common, theme)
+        before_kits()
         kit_sites(job, env, builder, common, theme)

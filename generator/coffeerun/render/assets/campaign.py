@@ -28,7 +28,7 @@ from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_s
 from coffeerun.render.assets.theme import load_theme
 from coffeerun.render.colors import slide_palette
 
-__all__ = ["AssetResult", "build_assets", "render_assets"]
+__all__ = ["AssetResult", "build_assets", "build_decks", "render_assets"]
 
 RENDER_REVISION = "15"  # bump when a change to the drawing code changes the output
 PDF_REVISION = "fpdf-3"  # bump when a change to the PDF writer changes its output
@@ -120,6 +120,13 @@ class _Run:
                          self.palette, spec.kind, _content_key(spec.content),
                          _faces_key(self.book, _texts(spec.content)))
 
+    def look_up(self, spec: SlideSpec, name: str) -> None:
+        """The store's record of a slide's image, for its kept frame (build_decks: the image is placed elsewhere)."""
+        digest = self.spec_key(spec)
+        hit = self.reader.get("assets", digest)
+        if hit is not None:
+            self.hits[name] = self.entries[digest] = hit
+
     def png(self, spec: SlideSpec, name: str, dest: Path) -> None:
         digest = self.keys[name] = self.spec_key(spec)
         started = time.perf_counter()
@@ -152,8 +159,8 @@ class _Run:
             self.pngs[name] = self.hits[name].read("data")
         return self.pngs[name]
 
-    def decks(self, first_slide: str) -> None:
-        """deck.pptx and deck.pdf of the whole campaign and of each audience (downloads/<audience>/):
+    def decks(self, first_slide: str, kinds: tuple[str, ...] = ("pdf", "pptx")) -> None:
+        """deck.pptx and deck.pdf (`kinds`) of the whole campaign and of each audience (downloads/<audience>/):
         each from the cache when it has it; the rest from one shared presentation and one set of fonts."""
         job, model = self.job, self.job.campaign_info.model
         meta = (model.title, job.brand.name, job.campaign_info.account.model.name, job.file_timestamp)
@@ -166,7 +173,7 @@ class _Run:
                                            meta, model.language),
                           "pptx": store.key("assets", "pptx", self.base, _version("python-pptx"), slide_keys, notes,
                                             meta, model.language)}
-            for ext in ("pdf", "pptx"):
+            for ext in kinds:
                 wanted.append((f"{folder}deck.{ext}", ext, cache_keys[ext], specs))
         missing = []
         for out_name, ext, digest, specs in wanted:
@@ -211,6 +218,8 @@ class _Run:
         """The title slide as a 256x144 JPEG (the deck's preview in file browsers), made once."""
         if self.thumbnail is None:
             source = self.thumbnail_source
+            if source is None and name not in self.hits:  # build_decks: the image is drawn elsewhere, as here
+                source = render(self.frame(self.slides.deck[0]))
             if source is None:
                 with Image.open(io.BytesIO(self.png_data(name))) as first:
                     source = first.convert("RGB")
@@ -231,15 +240,30 @@ def _unique(keys: list[str]) -> list[str]:
     return out
 
 
-def build_assets(job: CampaignJob) -> AssetResult:
-    """Render (or copy from the cache) every asset of one campaign; see AssetResult."""
+def build_assets(job: CampaignJob, decks: bool = True) -> AssetResult:
+    """Render (or copy from the cache) every asset of one campaign; see AssetResult. decks=False: all but
+    the decks, which another worker makes at the same time (build_decks)."""
     if not job.with_assets:  # pages only (--no-assets): the share site goes without its og:image
         return AssetResult()
     with store.reading_for(job.cache_dir):
-        return _build_assets(job)
+        return _build_assets(job, ("pdf", "pptx") if decks else ())
 
 
-def _build_assets(job: CampaignJob) -> AssetResult:
+def build_decks(job: CampaignJob) -> AssetResult:
+    """Only the campaign's decks (PDF and PowerPoint, the whole campaign's and each audience's), from the frames
+    kept beside its slide images (composed where the store has none): its images are made elsewhere meanwhile."""
+    if not job.with_assets:
+        return AssetResult()
+    with store.reading_for(job.cache_dir):
+        run = _Run(job)
+        names = [f"slides/{spec.name}.png" for spec in run.slides.deck]
+        for spec, name in zip(run.slides.deck, names, strict=True):
+            run.look_up(spec, name)
+        run.decks(names[0], ("pdf", "pptx"))
+        return run.result
+
+
+def _build_assets(job: CampaignJob, kinds: tuple[str, ...]) -> AssetResult:
     started = time.perf_counter()
     run = _Run(job)
     slides = run.slides
@@ -250,7 +274,7 @@ def _build_assets(job: CampaignJob) -> AssetResult:
     for spec in slides.cards:
         name = f"cards/{spec.name}.png"
         run.png(spec, name, job.downloads_dir / name)
-    run.decks(names[0])
+    run.decks(names[0], kinds)
     warning = missing_warning(run.book.missing, job.campaign_info.model.language)
     if warning:
         run.result.warnings.append(warning)

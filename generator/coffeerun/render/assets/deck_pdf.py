@@ -275,6 +275,13 @@ class _Subsetter(ftsubset.Subsetter):
         font.save = lambda file, **_options: file.write(data)  # what fpdf2 embeds next, as it is
 
 
+def load_writer() -> None:
+    """Load fpdf2 and the rest of what a PDF needs (a worker warming up)."""
+    import coffeerun.render.assets.campaign  # noqa: F401
+
+    _use_memo()
+
+
 def _use_memo() -> None:
     import types
 

@@ -31,7 +31,7 @@ def _kept(name: str, size: int, fits: Callable[..., bool] = lambda _picture, *_a
     there is no store (validation) is handed to the first store there is. Logos only: an advocate's photo cut
     round would be kept where a withdrawal's purge cannot find it. A kept picture that is not an RGBA PNG of a
     size `fits(picture, *args)` allows is made again."""
-    table = memo.mapping(name, size)  # (digest, args) -> [picture, handed to a store]
+    table = memo.mapping(name, size)  # (digest, args) -> [picture, the store it was handed to]
 
     def wrap(make: Callable[..., Image.Image]) -> Callable[..., Image.Image]:
         @functools.wraps(make)
@@ -45,10 +45,11 @@ def _kept(name: str, size: int, fits: Callable[..., bool] = lambda _picture, *_a
             if known is None:
                 picture = _stored_picture(reader.get("media", k)) if k else None
                 picture = picture if picture is not None and fits(picture, *args) else None
-                known = table[(digest, args)] = [picture or make(path, digest, *args), picture is not None]
-            if k and not known[1]:
+                known = table[(digest, args)] = [picture or make(path, digest, *args),
+                                                 reader.store.root if picture is not None else None]
+            if k and known[1] != reader.store.root:  # (a process may build with two stores: tests, serve)
                 reader.keep("media", k, {}, {"data": encode(known[0])})
-                known[1] = True
+                known[1] = reader.store.root
             return known[0]
         return kept
     return wrap
