@@ -428,12 +428,11 @@ def test_the_next_day_build_loads_neither_the_models_nor_the_renderers(project, 
     env = build_env(cache)
     first = subprocess.run(build_command(project, out, "--no-assets"), env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    probe = ("import sys, runpy\n"
+    probe = ("import atexit, runpy, sys\n"  # coffeerun ends the process itself, after the exit handlers
+             "atexit.register(lambda: print(sorted(m for m in ('coffeerun.models', 'coffeerun.validate', "
+             "'mkdocs.commands.build') if m in sys.modules), flush=True))\n"
              "sys.argv = ['coffeerun', *sys.argv[1:]]\n"
-             "try:\n    runpy.run_module('coffeerun', run_name='__main__')\n"
-             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-             "print(sorted(m for m in ('coffeerun.models', 'coffeerun.validate', 'mkdocs.commands.build')"
-             " if m in sys.modules))\n")
+             "runpy.run_module('coffeerun', run_name='__main__')\n")
     next_day = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)).isoformat()
     result = subprocess.run([sys.executable, "-c", probe, *build_command(project, out, "--no-assets",
                                                                          today=next_day)[3:]],

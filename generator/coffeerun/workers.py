@@ -97,10 +97,10 @@ def render_half(job: CampaignJob) -> tuple[str, Rendered]:
     the rest, a cold one the decks (which need neither MkDocs nor the templates); the pool chooses which worker
     runs which task, so each decides here."""
     warm = "mkdocs.commands.build" in sys.modules
-    with _HALVES.get_lock():
-        rest_taken, decks_taken = _HALVES.value & 1, _HALVES.value & 2
-        half = "rest" if decks_taken or (warm and not rest_taken) else "decks"
-        _HALVES.value |= 1 if half == "rest" else 2
+    rest_taken, decks_taken = _HALVES
+    with _HALVES_LOCK:
+        half = "rest" if decks_taken.is_set() or (warm and not rest_taken.is_set()) else "decks"
+        (rest_taken if half == "rest" else decks_taken).set()
     return half, render_campaign(job, decks_elsewhere=True) if half == "rest" else render_decks(job)
 
 
@@ -153,7 +153,8 @@ def warm_up() -> int:
 # _HALVES and _DECKS: which halves of a lone campaign are taken, and its decks are made.
 _GO: Any = None
 _STOP: Any = None
-_HALVES: Any = None
+_HALVES: Any = None  # (the rest taken, the decks taken)
+_HALVES_LOCK: Any = None
 _DECKS: Any = None
 
 
@@ -185,11 +186,12 @@ class Workers:
     def start(self, early: list[Callable[[], Any]] | None = None, what: str = "") -> list[Future]:
         """Fork the workers now: they run `early` (one task each; their futures are returned, none without a
         pool), then one loads the renderers while this process goes on and the others hold."""
-        global _GO, _STOP, _HALVES, _DECKS
+        global _GO, _STOP, _HALVES, _HALVES_LOCK, _DECKS
         if self.count <= 1:
             return []
-        context = get_context("fork")
-        _GO, _STOP, _HALVES, _DECKS = context.Event(), context.Event(), context.Value("i", 0), context.Event()
+        context = get_context("fork")  # events and locks only: a shared value would need a folder removed at exit
+        _GO, _STOP, _DECKS, _HALVES_LOCK = context.Event(), context.Event(), context.Event(), context.Lock()
+        _HALVES = (context.Event(), context.Event())
         pool = self._executor()
         futures = [pool.submit(_task, self._markers, what, task) for task in early or []]
         pool.submit(warm_up)  # the pool's queue is first in, first out: the first worker free warms up
