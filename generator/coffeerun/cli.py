@@ -440,6 +440,7 @@ def _exit_now(code: int | str | None) -> None:
     tearing the interpreter down: a build leaves hundreds of thousands of objects, and freeing them one by one
     takes a tenth of a second that nothing needs. Not while another thread runs: that exit waits for it."""
     import atexit
+    import contextlib
     import threading
 
     if threading.active_count() > 1:
@@ -448,8 +449,6 @@ def _exit_now(code: int | str | None) -> None:
         click.echo(code, err=True)
     getattr(atexit, "_run_exitfuncs", lambda: None)()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away (coffeerun links | head)
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away (coffeerun links | head)
-            pass
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
