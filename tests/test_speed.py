@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -121,27 +122,47 @@ def _halves_seen(monkeypatch, folder: Path) -> None:
     monkeypatch.setattr(campaign, "build_assets", build_assets)
 
 
+@pytest.fixture
+def deadline():
+    """A build that waits forever fails the test instead of hanging the run (the halves wait for each other)."""
+    def stop(*_args):
+        raise TimeoutError("the build did not end within 5 minutes")
+
+    before = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, before)
+
+
+@pytest.mark.parametrize(("old", "new"), [("Bücher", "Konten"), ('"78%"', '"81%"')],
+                         ids=["title: every slide deck's first slide", "a metric: its slide only"])
 def test_a_lone_changed_campaign_is_rendered_by_two_workers_at_once_and_matches_a_clean_build(
-        reference, tmp_path, monkeypatch):
+        reference, tmp_path, monkeypatch, deadline, old, new):
     project, _ = reference
     changed = tmp_path / "project"
     shutil.copytree(project, changed)
     cache, out = tmp_path / "cache", tmp_path / "site"
     cli_build(changed, out, cache, "--jobs", "2")
     path = changed / "campaigns" / "northwind-treasury-de.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Bücher", "Konten"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
     _halves_seen(monkeypatch, tmp_path / "seen")
     result = api_build(changed, out, cache, monkeypatch, jobs=2)
     assert result.built == ["northwind-treasury-de"]
     seen = sorted(p.name.split("-")[0] for p in (tmp_path / "seen").iterdir())
-    assert seen == ["decks", "rest"]  # the title is on every slide deck: all of them were made again
+    assert seen == ["decks", "rest"]
     assert len({p.name.split("-")[1] for p in (tmp_path / "seen").iterdir()}) == 2  # in two processes
     clean = tmp_path / "clean"
-    cli_build(changed, clean, tmp_path / "no-cache", "--jobs", "1", "--no-cache")
+    whole = cli_build(changed, clean, tmp_path / "no-cache", "--jobs", "1", "--no-cache")
     assert tree_digest(out) == tree_digest(clean)
+    assert sorted(result.warnings) == sorted(line.removeprefix("warning: ") for line in whole.stderr.splitlines()
+                                             if line.startswith("warning: "))
 
 
-def test_a_lone_campaign_whose_decks_fail_ends_the_build_without_waiting_or_writing(reference, tmp_path, monkeypatch):
+def test_a_lone_campaign_whose_decks_fail_ends_the_build_without_waiting_or_writing(reference, tmp_path, monkeypatch,
+                                                                                     deadline):
     from coffeerun.render.assets import campaign
 
     project, _ = reference

@@ -160,10 +160,11 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     phase("inputs")
     workers = Workers(options.jobs or os.cpu_count() or 1, store, paths)
     recorded_twin = str(last.get("twin", ""))
-    if last.get("inputs") != inputs:  # a campaign to validate (here) and render (in the workers): load the
-        import coffeerun.validate  # noqa: F401  models once, before the workers fork, rather than in each
+    changed = last.get("inputs") != inputs  # else likely nothing to render (the next day): nothing is loaded
+    if changed:  # a campaign to validate (here) and render (in the workers): the models are loaded once,
+        import coffeerun.validate  # noqa: F401  before the workers fork, rather than in each
     walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
-                          if recorded_twin else [], "checking the output's twin")
+                          if recorded_twin else [], "checking the output's twin", warm=changed)
     try:
         checked = validate(paths, options, store, digests, workers)
         phase("validate")
@@ -195,8 +196,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             rows = publish.folder_rows(staging, {name: twin_rows[name] for name in kept if name in twin_rows})
             previous = publish.swap_into_place(staging, options.out)
         except BaseException:
-            workers.close()  # first: a worker still rendering writes into staging
-            publish.discard(staging)
+            try:
+                workers.close()  # first: a worker still rendering writes into staging
+            finally:
+                publish.discard(staging)
             raise
     except WorkerDiedError as exc:
         raise EnvironmentProblem(f"{exc}; nothing was published, {options.out} is unchanged") from None

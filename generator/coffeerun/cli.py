@@ -443,12 +443,12 @@ def _exit_now(code: int | str | None) -> None:
     import contextlib
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():  # a profiler writes after main()
         sys.exit(code)
     if isinstance(code, str):
         click.echo(code, err=True)
     getattr(atexit, "_run_exitfuncs", lambda: None)()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away (coffeerun links | head)
-            stream.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a reader gone (coffeerun links | head),
+            stream.flush()  # or none (started with the stream closed: it is None)
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)

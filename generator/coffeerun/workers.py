@@ -158,12 +158,13 @@ _HALVES_LOCK: Any = None
 _DECKS: Any = None
 
 
-def hold() -> int:
+def hold(warm: bool = True) -> int:
     """Worker side: load what a campaign's decks need (a lone campaign's are made by a worker that held), then
     wait (without using the CPU the build needs now) until every worker has work."""
-    from coffeerun.render.assets.deck_pdf import load_writer
+    if warm:
+        from coffeerun.render.assets.deck_pdf import load_writer
 
-    load_writer()
+        load_writer()
     _GO.wait()
     return os.getpid() if _STOP.is_set() else warm_up()
 
@@ -183,9 +184,10 @@ class Workers:
         self._markers = tempfile.mkdtemp(prefix="coffeerun-workers-")
         self.used = False  # anything but the warm-up submitted
 
-    def start(self, early: list[Callable[[], Any]] | None = None, what: str = "") -> list[Future]:
+    def start(self, early: list[Callable[[], Any]] | None = None, what: str = "", warm: bool = True) -> list[Future]:
         """Fork the workers now: they run `early` (one task each; their futures are returned, none without a
-        pool), then one loads the renderers while this process goes on and the others hold."""
+        pool), then one loads the renderers while this process goes on and the others hold (and load what
+        the decks need). warm=False: none loads anything (a build that is likely to render nothing)."""
         global _GO, _STOP, _HALVES, _HALVES_LOCK, _DECKS
         if self.count <= 1:
             return []
@@ -194,9 +196,9 @@ class Workers:
         _HALVES = (context.Event(), context.Event())
         pool = self._executor()
         futures = [pool.submit(_task, self._markers, what, task) for task in early or []]
-        pool.submit(warm_up)  # the pool's queue is first in, first out: the first worker free warms up
+        pool.submit(warm_up if warm else os.getpid)  # first in, first out: the first worker free warms up
         for _ in range(self.count - 1):
-            pool.submit(hold)
+            pool.submit(hold, warm)
         self._processes.update(getattr(self._pool, "_processes", None) or {})
         return futures
 
@@ -266,13 +268,17 @@ class Workers:
         return ((by_id[rendered.campaign_id], rendered) for rendered in map(self.result, as_completed(futures)))
 
     def _halves(self, job: CampaignJob) -> Iterator[tuple[CampaignJob, Rendered]]:
-        """A lone campaign in two workers at once: its decks in one, the rest in the other (render_half)."""
+        """A lone campaign in two workers at once: its decks in one, the rest in the other (render_half);
+        submitted now, while the build goes on (it links the other campaigns' sites)."""
         _STOP.set()  # the holding workers start at once, without warming up for pages
         _GO.set()
         futures = [self.submit(render_half, job, what=f"rendering campaign {job.id}", alone=True) for _ in "ab"]
-        parts = dict(self.result(future) for future in futures)
-        rest, decks = parts["rest"], parts["decks"]
-        yield job, replace(rest, kept=rest.kept + decks.kept, hits=rest.hits + decks.hits)
+
+        def merged() -> Iterator[tuple[CampaignJob, Rendered]]:
+            parts = dict(self.result(future) for future in futures)
+            rest, decks = parts["rest"], parts["decks"]
+            yield job, replace(rest, kept=rest.kept + decks.kept, hits=rest.hits + decks.hits)
+        return merged()
 
     def close(self) -> None:
         """Stop the workers, once they have finished what they are doing (a second call does nothing)."""

@@ -19,8 +19,6 @@ from coffeerun.digests import file_digest
 from coffeerun.plan import CampaignJob
 from coffeerun.render.assets import frame_record
 from coffeerun.render.assets.compose import Composer, Frame
-from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars
-from coffeerun.render.assets.deck_pptx import SharedDeck
 from coffeerun.render.assets.draw_png import render
 from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
 from coffeerun.render.assets.png import encode
@@ -185,6 +183,9 @@ class _Run:
                 self.result.paths.append(dest)
             else:
                 missing.append((out_name, ext, digest, specs))
+        from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars  # loaded when a deck is made
+        from coffeerun.render.assets.deck_pptx import SharedDeck
+
         shared: SharedDeck | None = None
         chars = None
         for out_name, ext, digest, specs in missing:

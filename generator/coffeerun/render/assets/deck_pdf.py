@@ -276,7 +276,9 @@ class _Subsetter(ftsubset.Subsetter):
 
 
 def load_writer() -> None:
-    """Load fpdf2 and the rest of what a PDF needs (a worker warming up)."""
+    """Load fpdf2, python-pptx and the rest of what the decks need (a worker warming up for them)."""
+    import pptx  # noqa: F401
+
     import coffeerun.render.assets.campaign  # noqa: F401
 
     _use_memo()

@@ -13,16 +13,15 @@ import io
 import re
 import time
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
-
-from pptx import Presentation
-from pptx.oxml import parse_xml
-from pptx.util import Emu
 
 from coffeerun import langtag, memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
 from coffeerun.render.assets.images import png_bytes
+
+if TYPE_CHECKING:
+    from pptx.util import Emu
 
 EMU_PER_PX = 6350  # 1920 px = 13.333 in = 12,192,000 EMU: 1 px = 0.5 pt
 # Arial is on every PowerPoint; LibreOffice maps it to Liberation Sans, the shipped font whose
@@ -41,6 +40,8 @@ _PICTURES = memo.mapping("deck.pictures", 128)  # picture key -> PNG bytes, per 
 
 
 def _px(value: float) -> Emu:
+    from pptx.util import Emu
+
     return Emu(round(value * EMU_PER_PX))
 
 
@@ -132,6 +133,8 @@ def _picture_xml(shape_id: int, op: ImageOp, rid: str) -> str:
 
 class DeckWriter:
     def __init__(self, language: str):
+        from pptx import Presentation  # python-pptx is loaded by what writes a deck, not by what reads a frame
+
         self.language = language
         self.lang_tag = langtag.office_tag(language)
         self.ea = east_asian_font(language)
@@ -141,6 +144,8 @@ class DeckWriter:
     def add(self, frame: Frame, notes: list[str]) -> Any:
         """One slide: its shapes written as the XML python-pptx would write for them (the same bytes), in
         one parse, since building them through python-pptx's objects took most of a deck's time."""
+        from pptx.oxml import parse_xml
+
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # blank
         xml = []
         for shape_id, op in enumerate(frame.ops, 2):  # 1 is the slide's own shape tree
