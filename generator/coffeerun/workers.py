@@ -3,6 +3,7 @@ keeps them (store, output). A worker that dies ends the build at once, naming wh
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -145,6 +146,7 @@ def warm_up() -> int:
 
     if _PROJECT is not None:
         compile_templates(_PROJECT)
+    gc.freeze()  # what is loaded lives as long as the worker: the collector need not walk it again
     return os.getpid()
 
 
@@ -165,6 +167,7 @@ def hold(warm: bool = True) -> int:
         from coffeerun.render.assets.deck_pdf import load_writer
 
         load_writer()
+        gc.freeze()
     _GO.wait()
     return os.getpid() if _STOP.is_set() else warm_up()
 
