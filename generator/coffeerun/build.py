@@ -98,7 +98,7 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
         _cache_folder(paths.cache.absolute())
     store = Store(paths.cache.absolute() if options.use_cache else None)
     phase = Phases()
-    thresholds = gc.get_threshold()  # (see _build)
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()  # (see _build)
     try:  # What is loaded and validated lives as long as the build: frozen, the collector does not walk it
         with publish.exclusive(options.out):  # again each time it runs (0.1 s of a one-campaign build's 1.8 s)
             digests = FileDigests(store, paths.root) if options.use_cache else FileDigests()
@@ -116,7 +116,8 @@ def build(root: Path, options: BuildOptions, progress: Progress = lambda _id, _r
     except publish.OutputBusyError as exc:
         raise EnvironmentProblem(str(exc)) from None
     finally:
-        gc.unfreeze()
+        if not frozen:  # (a caller's own frozen objects stay frozen)
+            gc.unfreeze()
         gc.set_threshold(*thresholds)
     phase("finish")
     result.warnings.extend(store.warnings)
@@ -169,14 +170,14 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     changed = last.get("inputs") != inputs  # else likely nothing to render (the next day): nothing is loaded
     if changed:  # a campaign to validate (here) and render (in the workers): the models are loaded once,
         import coffeerun.validate  # noqa: F401  before the workers fork, rather than in each
-    gc.freeze()  # (see build): and the workers fork with it frozen
+    _freeze()  # (see build): and the workers fork with it frozen
     walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
                           if recorded_twin else [], "checking the output's twin", warm=changed)
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # this process only: in a worker, which holds the
-    # images it draws, it took 80 MB more at its peak (a cold build of 200 campaigns: 623 MB, from 541 MB)
+    if workers.started:  # this process only: in a worker, which holds the images it draws (and here when there
+        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # is none), it took 80 MB more at its peak
     try:
         checked = validate(paths, options, store, digests, workers)
-        gc.freeze()
+        _freeze()
         phase("validate")
         result = BuildResult(problems=checked.problems)
         if checked.problems.errors:
@@ -234,6 +235,13 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
         store.prune()
     phase("publish")
     return result
+
+
+def _freeze() -> None:
+    """Freeze what is alive now for the collector (see build), after a young collection: no cycle of garbage
+    is frozen with it (a full one would cost what freezing saves)."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def text_left_out(result: BuildResult, warnings: list[str]) -> bool:

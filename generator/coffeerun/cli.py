@@ -443,7 +443,9 @@ def _exit_now(code: int | str | None) -> None:
     import contextlib
     import threading
 
-    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():  # a profiler writes after main()
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: cProfile and coverage may use it
+    watched = monitoring is not None and any(monitoring.get_tool(tool) for tool in range(6))
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace() or watched:  # they write after main()
         sys.exit(code)
     if isinstance(code, str):
         click.echo(code, err=True)

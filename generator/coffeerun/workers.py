@@ -146,6 +146,7 @@ def warm_up() -> int:
 
     if _PROJECT is not None:
         compile_templates(_PROJECT)
+    gc.collect(1)
     gc.freeze()  # what is loaded lives as long as the worker: the collector need not walk it again
     return os.getpid()
 
@@ -167,6 +168,7 @@ def hold(warm: bool = True) -> int:
         from coffeerun.render.assets.deck_pdf import load_writer
 
         load_writer()
+        gc.collect(1)
         gc.freeze()
     _GO.wait()
     return os.getpid() if _STOP.is_set() else warm_up()
