@@ -122,9 +122,10 @@ def test_kept_fields_of_the_wrong_shape_are_validated_again(project, next_day, t
     assert tree_digest(out) == next_day
 
 
-def _config_lead_days(value):
+def _config(field, value, within=None):
+    """A change to what the shared record keeps of mkdocs.yml (config_facts)."""
     def change(meta):
-        meta["config"]["renewal_lead_days"] = value
+        (meta["config"][within] if within else meta["config"])[field] = value
     return change
 
 
@@ -139,10 +140,20 @@ def _config_lead_days(value):
     lambda meta: meta.update(brand_logo=str(Path(meta["brand_logo"]).parent)),
     lambda meta: meta.update(brand_logo=str(Path(meta["brand_logo"]).parents[1] / "mkdocs.yml")),
     lambda meta: meta.update(brand_logo=str(next(Path(meta["brand_logo"]).parents[1].glob("content/**/*.png")))),
-    _config_lead_days("99999999999999999999"),
-    _config_lead_days("\u00b2"),
+    _config("renewal_lead_days", 99999999999999999999, "program"),
+    _config("renewal_lead_days", "\u00b2", "program"),
+    _config("require_approval", "no", "program"),
+    _config("unknown_setting", 1, "program"),
+    _config("site_url", "javascript:alert(1)//"),
+    _config("site_url", "https://example.com/\x1b[31m/"),
+    _config("settings", "not a digest"),
+    _config("problems", [["content/advocates/kenji.yaml", 1, 1, "name", "a problem of another file"]]),
+    _config("problems", [["mkdocs.yml", 1, 1, "site_url", "a warning of six fields", "error"]]),
+    _config("extra", "a field no build writes"),
 ], ids=["six-fields", "huge-line", "numeric-path", "escape", "a-mapping", "complete-text", "logo-missing",
-        "logo-a-folder", "logo-not-an-image", "logo-another-picture", "lead-days-huge", "lead-days-superscript"])
+        "logo-a-folder", "logo-not-an-image", "logo-another-picture", "lead-days-huge", "lead-days-superscript",
+        "approval-text", "setting-unknown", "site-url-script", "site-url-escape", "settings-digest-text",
+        "config-problem-of-another-file", "config-problem-six-fields", "config-extra-field"])
 def test_a_shared_record_of_the_wrong_shape_is_validated_again(project, next_day, tmp_path, change):
     cache, out = tmp_path / "cache", tmp_path / "site"
     first = subprocess.run(build_command(project, out), env=build_env(cache), capture_output=True, text=True)

@@ -25,7 +25,7 @@ from coffeerun.project import ProjectPaths
 from coffeerun.rules import Profile, consent_order, cross_references, date_rules, place, resolve_uses
 from coffeerun.safefiles import refusal, tree_problems
 from coffeerun.schedule import PublishState, publish_state
-from coffeerun.siteconfig import program_settings, read_project_config
+from coffeerun.siteconfig import ProjectConfig, read_project_config
 
 _ID = re.compile(ID_PATTERN)
 MAX_LOGO_BYTES = 2_000_000
@@ -62,14 +62,15 @@ class ValidProject:
 
 
 class _Checker:
-    def __init__(self, paths: ProjectPaths):
+    def __init__(self, paths: ProjectPaths, config: ProjectConfig | None = None):
         self.paths = paths
         self.docs: dict[str, Document] = {}  # campaign id -> its document, for problems found later
         self.problems = Problems()
         self.context = {"root": paths.root.resolve()}
         self.slides = True  # warn about text the slides would cut (validate_project)
         self.handout_runs: Callable[[Path], list[str]] | None = None  # handouts.link_runs, kept (validate_project)
-        self.settings = program_settings(paths.mkdocs_yml)
+        self.config = config or read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml))
+        self.settings = self.config.settings
 
     def report(self, pos: Pos, loc: Loc, message: str, severity: str = "error") -> None:
         self.problems.add(Problem(pos.path, pos.line, pos.col, field_path(loc), message, severity))
@@ -381,7 +382,8 @@ def _link_versions(paths: ProjectPaths, files: list[Path]) -> dict[str, int]:
 def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = None,
                      known: Callable[[Path], CampaignInfo | None] | None = None,
                      owners: dict[str, int] | None = None, handouts: bool = True, slides: bool = True,
-                     handout_runs: Callable[[Path], list[str]] | None = None) -> ValidProject:
+                     handout_runs: Callable[[Path], list[str]] | None = None,
+                     config: ProjectConfig | None = None) -> ValidProject:
     """Check every file (or only what the selected campaigns use); collect every problem instead of stopping.
 
     `known(file)` may return a campaign validated without any problem in a worker of this build, with its
@@ -390,15 +392,17 @@ def validate_project(root: Path, today: dt.date, only: Iterable[str] | None = No
     validated here are read for theirs. `handouts=False`: no handout check (a worker's part of a build).
     `slides=False`: no warning about text the slides would cut (a build without assets makes no slides).
     `handout_runs(file)`: what handouts.link_runs gives for it (the build keeps them by file content).
+    `config`: mkdocs.yml as read_project_config read it, kept by the build with the shared inputs (only when
+    they had no error: no placeholder is left in it).
     """
     paths = ProjectPaths(root)
-    checker = _Checker(paths)
+    checker = _Checker(paths, config)
     checker.slides, checker.handout_runs = slides, handout_runs
     checker.problems.extend(tree_problems(paths.root))
-    checker.problems.extend(read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)).problems)
+    checker.problems.extend(checker.config.problems)
     brand, brand_logo = _brand(checker)
     _slide_layouts(checker)
-    if paths.mkdocs_yml.parent == paths.root:
+    if config is None and paths.mkdocs_yml.parent == paths.root:  # a kept config's mkdocs.yml had no error
         checker.problems.extend(config_placeholders(paths.mkdocs_yml, paths.display(paths.mkdocs_yml)))
     profiles = {"advocate": _ProfileSet(checker, paths.content / "advocates", AdvocateFields, "advocate"),
                 "resource": _ProfileSet(checker, paths.content / "resources", ResourceFields, "resource")}

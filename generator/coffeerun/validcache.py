@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING, Any
 from coffeerun.digests import FileDigests, file_digest, sha, system_fonts
 from coffeerun.problems import Problem, Problems, field_path
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.schedule import MAX_RENEWAL_LEAD_DAYS, PublishState, names_withdrawal, publish_state, state_days
+from coffeerun.schedule import PublishState, names_withdrawal, publish_state, state_days
 from coffeerun.store import Store, key
 
 if TYPE_CHECKING:  # a build whose every campaign is known to the store never loads the models
     from coffeerun.models import Brand
+    from coffeerun.siteconfig import ProjectConfig
     from coffeerun.validate import CampaignInfo
 
 PARALLEL_FROM = 24  # fewer campaigns to check than this: in this process
@@ -198,13 +199,36 @@ class Checked:
         return str(self.brand_data["name"])
 
 
-def config_facts(paths: ProjectPaths) -> dict[str, str]:
-    """What a build takes from mkdocs.yml read through MkDocs: kept with the brand, so a build that validates
-    nothing new does not read it again (the shared key holds its bytes, INHERIT parents and !ENV values)."""
-    from coffeerun.siteconfig import program_settings, settings_digest, site_url
+def config_facts(paths: ProjectPaths) -> dict[str, Any]:
+    """What a build takes from mkdocs.yml read through MkDocs, as JSON: kept with the brand, so a build does
+    not read it again (reading it through MkDocs is a tenth of a second; the shared key holds its bytes,
+    INHERIT parents and !ENV values): its site_url, program settings and problems, and the settings digest."""
+    from coffeerun.siteconfig import read_project_config, settings_digest
 
-    return {"site_url": site_url(paths.mkdocs_yml), "settings": settings_digest(paths.mkdocs_yml),
-            "renewal_lead_days": str(program_settings(paths.mkdocs_yml).renewal_lead_days)}
+    config = read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml))
+    return {"site_url": config.site_url, "settings": settings_digest(paths.mkdocs_yml),
+            "program": config.settings.model_dump(mode="json"),
+            "problems": [[p.path, p.line, p.col, p.field, p.message] for p in config.problems]}
+
+
+def _kept_config(facts: Any, display: str) -> tuple[ProjectConfig, dict[str, str]]:
+    """config_facts as kept, checked (ValueError if not that exact shape: the store is not trusted): the
+    ProjectConfig and the facts a build takes (site_url, settings digest, renewal_lead_days)."""
+    from coffeerun.siteconfig import ProgramSettings, ProjectConfig
+
+    if not (isinstance(facts, dict) and set(facts) == {"site_url", "settings", "program", "problems"}
+            and isinstance(facts["site_url"], str) and re.fullmatch(r"https?://[^\x00-\x20\x7f]+/", facts["site_url"])
+            and isinstance(facts["settings"], str) and re.fullmatch(r"[0-9a-f]{64}", facts["settings"])
+            and isinstance(facts["program"], dict) and isinstance(facts["problems"], list)):
+        raise ValueError("not the facts of mkdocs.yml")
+    settings = ProgramSettings.model_validate(facts["program"])  # strict: a ValidationError is a ValueError
+    problems = tuple(_shared_warning(row) for row in facts["problems"]
+                     if isinstance(row, list) and row[:1] == [display])
+    if len(problems) != len(facts["problems"]):
+        raise ValueError("not the problems of mkdocs.yml")
+    config = ProjectConfig(facts["site_url"], settings, problems)
+    return config, {"site_url": config.site_url, "settings": facts["settings"],
+                    "renewal_lead_days": str(settings.renewal_lead_days)}
 
 
 def _named_files(value: Any, root: Path, found: set[str]) -> None:
@@ -270,7 +294,9 @@ class Validation:
     def __init__(self, paths: ProjectPaths, digests: FileDigests, store: Store, slides: bool = True):
         self.paths, self.digests, self.store, self.slides = paths, digests, store, slides
         self.fresh: list[Path] = []  # campaign files to validate in this build
-        self.config: dict[str, str] = {}  # config_facts, from the store
+        self.config: dict[str, str] = {}  # what a build takes from mkdocs.yml, from the store (_kept_config)
+        self.project: ProjectConfig | None = None  # mkdocs.yml as MkDocs read it, from the store
+        self._facts: dict[str, Any] | None = None  # config_facts, as the store had them
         self.kept_warnings: list[Problem] = []  # shared_warnings, from the store
         self.wanted: set[str] = set()  # the campaigns named on the command line (none: all)
         self.kept_complete = False  # they are those of every shared file (a build of every campaign found them)
@@ -340,12 +366,9 @@ class Validation:
         if entry is None:
             return None
         try:
-            logo, config = entry.meta["brand_logo"], entry.meta.get("config")
-            if isinstance(config, dict) and set(config) == {"site_url", "settings", "renewal_lead_days"} \
-                    and all(isinstance(v, str) for v in config.values()) \
-                    and re.fullmatch(r"[0-9]{1,4}", config["renewal_lead_days"]) \
-                    and int(config["renewal_lead_days"]) <= MAX_RENEWAL_LEAD_DAYS:
-                self.config = dict(config)
+            logo = entry.meta["brand_logo"]
+            self.project, self.config = _kept_config(entry.meta["config"], self.paths.display(self.paths.mkdocs_yml))
+            self._facts = entry.meta["config"]
             brand = entry.meta["brand"]
             if not isinstance(brand, dict) or not isinstance(brand.get("name"), str) \
                     or not (logo is None or self._brand_logo(logo, brand)):
@@ -382,8 +405,7 @@ class Validation:
             self._complete = not wanted
             checked = self._everything(today, only, pool, workers)
         self._keep(checked, today)
-        if not self.fresh:
-            checked.config = self.config
+        checked.config = self.config
         checked.slides = self.slides
         return checked
 
@@ -397,7 +419,7 @@ class Validation:
 
             sub = validate_project(self.paths.root, today, [f.stem for f in self.fresh],
                                    owners={found.id: found.link_version for found in known.values()},
-                                   slides=self.slides, handout_runs=self.handout_runs)
+                                   slides=self.slides, handout_runs=self.handout_runs, config=self.project)
             brand, problems = (sub.brand.model_dump(mode="json"), sub.brand_logo), sub.problems
             fresh = {os.fspath(self.paths.root / info.source): validated(info, self.paths.root)
                      for info in sub.campaigns}
@@ -478,7 +500,7 @@ class Validation:
             if not self._complete:  # this build found only the shared files its campaigns use: the same inputs
                 shared.extend(self.kept_warnings)
             self.store.put("validate", self.shared_key(), {
-                "brand": checked.brand_data, "config": config_facts(self.paths),
+                "brand": checked.brand_data, "config": self._facts or config_facts(self.paths),
                 "brand_logo": os.fspath(checked.brand_logo) if checked.brand_logo else None,
                 "warnings": [[p.path, p.line, p.col, p.field, p.message] for p in shared.items],
                 "complete": self._complete or self.kept_complete})
