@@ -171,7 +171,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
     if changed:  # a campaign to validate (here) and render (in the workers): the models are loaded once,
         import coffeerun.validate  # noqa: F401  before the workers fork, rather than in each
     _freeze()  # (see build): and the workers fork with it frozen
-    walks = workers.start([partial(publish.twin_part, options.out, k, workers.count) for k in range(workers.count)]
+    parts = 2 * workers.count  # smaller parts: a worker slowed by this process's validation walks fewer
+    walks = workers.start([partial(publish.twin_part, options.out, k, parts) for k in range(parts)]
                           if recorded_twin else [], "checking the output's twin", warm=changed)
     if workers.started:  # this process only: in a worker, which holds the images it draws (and here when there
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # is none), it took 80 MB more at its peak

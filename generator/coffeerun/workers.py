@@ -190,9 +190,9 @@ class Workers:
         self.used = False  # anything but the warm-up submitted
 
     def start(self, early: list[Callable[[], Any]] | None = None, what: str = "", warm: bool = True) -> list[Future]:
-        """Fork the workers now: they run `early` (one task each; their futures are returned, none without a
-        pool), then one loads the renderers while this process goes on and the others hold (and load what
-        the decks need). warm=False: none loads anything (a build that is likely to render nothing)."""
+        """Fork the workers now: they run the `early` tasks, each free worker taking the next (their futures are
+        returned, none without a pool), then one loads the renderers while this process goes on and the others
+        hold (and load what the decks need). warm=False: none loads anything (a build likely to render nothing)."""
         global _GO, _STOP, _HALVES, _HALVES_LOCK, _DECKS
         if self.count <= 1:
             return []

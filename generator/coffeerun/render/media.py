@@ -36,14 +36,21 @@ _MEMO = memo.mapping("media.encoded", 256)  # this process's encodings by key: t
 
 
 def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
-    """encode(source), reused by the content of source: once per process, and across builds through the
-    store (namespace `media`) of the campaign being rendered."""
+    """encode(source), reused by the content of source (see stored)."""
     import PIL
 
     from coffeerun import store
     from coffeerun.digests import file_digest
 
     k = store.key("media", MEDIA_REVISION, encode.__name__, PIL.__version__, file_digest(source))
+    return stored(k, lambda: encode(source))
+
+
+def stored(k: str, make: Callable[[], Encoded]) -> Encoded:
+    """make(), reused by its key (from store.key): once per process, and across builds through the store
+    (namespace `media`) of the campaign being rendered."""
+    from coffeerun import store
+
     if k in _MEMO:
         return _MEMO[k]
     reader = store.current()
@@ -55,7 +62,7 @@ def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
         except (OSError, KeyError, TypeError, ValueError):
             encoded = None
     if encoded is None:
-        encoded = encode(source)
+        encoded = make()
         reader.keep("media", k, {"width": encoded.width, "height": encoded.height}, {"data": encoded.data})
     _MEMO[k] = encoded
     return encoded

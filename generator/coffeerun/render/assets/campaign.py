@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import time
@@ -20,7 +19,7 @@ from coffeerun.plan import CampaignJob
 from coffeerun.render.assets import frame_record
 from coffeerun.render.assets.compose import Composer, Frame
 from coffeerun.render.assets.draw_png import render
-from coffeerun.render.assets.fonts import Face, FontBook, clusters, missing_warning
+from coffeerun.render.assets.fonts import FontBook, faces_key, missing_warning
 from coffeerun.render.assets.png import encode
 from coffeerun.render.assets.slides import Picture, SlideSet, SlideSpec, build_slides
 from coffeerun.render.assets.theme import load_theme
@@ -116,7 +115,7 @@ class _Run:
         of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
         return store.key("assets", "png", self.base, {"segno": _version("segno"), "zlib-ng": _version("zlib-ng")},
                          self.palette, spec.kind, _content_key(spec.content),
-                         _faces_key(self.book, _texts(spec.content)))
+                         faces_key(self.book, _texts(spec.content)))
 
     def look_up(self, spec: SlideSpec, name: str) -> None:
         """The store's record of a slide's image, for its kept frame (build_decks: the image is placed elsewhere)."""
@@ -183,6 +182,8 @@ class _Run:
                 self.result.paths.append(dest)
             else:
                 missing.append((out_name, ext, digest, specs))
+        if not missing:  # (also a lone campaign's images and pages: another worker makes its decks)
+            return
         from coffeerun.render.assets.deck_pdf import build_pdf, frame_chars  # loaded when a deck is made
         from coffeerun.render.assets.deck_pptx import SharedDeck
 
@@ -313,26 +314,3 @@ def _content_key(content: dict[str, Any]) -> dict[str, Any]:
             return [plain(i) for i in item]
         return item
     return {k: plain(v) for k, v in content.items()}
-
-
-def _faces_key(book: FontBook, texts: list[str]) -> dict[str, Any]:
-    """The face of every character of the texts, in both weights, with the font files by content."""
-    faces: dict[Face, int] = {}
-    chosen = []
-    for cluster in sorted({c for t in texts for c in clusters(t) if not c.isspace()}):
-        for weight in ("regular", "bold"):
-            face = book.face_for(cluster, weight)
-            if face is not None and face not in faces:
-                faces[face] = len(faces)
-            chosen.append(f"{cluster}\t{weight}\t{faces[face] if face is not None else '-'}")
-    primary = [book.primary[w] for w in ("regular", "bold")]
-    return {"faces": [_font_key(f.path, f.index) for f in [*primary, *faces]],
-            "chars": hashlib.sha256("\n".join(chosen).encode("utf-8")).hexdigest()}
-
-
-def _font_key(path: str, index: int) -> tuple:
-    """The shipped fonts by content; system fonts (large) by file name, size and time."""
-    stat = Path(path).stat()
-    if stat.st_size <= 4 << 20:
-        return (Path(path).name, index, file_digest(path))
-    return (path, index, stat.st_size, stat.st_mtime_ns)

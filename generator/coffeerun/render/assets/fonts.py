@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -9,10 +10,12 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import ImageFont, features
 
 from coffeerun import memo
+from coffeerun.digests import file_digest
 from coffeerun.langtag import han_variant
 from coffeerun.render.assets.fontfile import Coverage, FontFile
 from coffeerun.render.assets.theme import font_dir
@@ -304,3 +307,27 @@ def missing_warning(missing: set[str], language: str = "en") -> str | None:
 def is_missing_font(warning: str) -> bool:
     """Whether a build warning says that text was left out of the slides for want of a font."""
     return MISSING_FONT in warning
+
+
+def faces_key(book: FontBook, texts: list[str]) -> dict[str, Any]:
+    """For a store key: the face of every character of the texts, in both weights, with the font files by
+    content (what a picture of these texts is drawn with)."""
+    faces: dict[Face, int] = {}
+    chosen = []
+    for cluster in sorted({c for t in texts for c in clusters(t) if not c.isspace()}):
+        for weight in ("regular", "bold"):
+            face = book.face_for(cluster, weight)
+            if face is not None and face not in faces:
+                faces[face] = len(faces)
+            chosen.append(f"{cluster}\t{weight}\t{faces[face] if face is not None else '-'}")
+    primary = [book.primary[w] for w in ("regular", "bold")]
+    return {"faces": [_font_key(f.path, f.index) for f in [*primary, *faces]],
+            "chars": hashlib.sha256("\n".join(chosen).encode("utf-8")).hexdigest()}
+
+
+def _font_key(path: str, index: int) -> tuple:
+    """The shipped fonts by content; system fonts (large) by file name, size and time."""
+    stat = Path(path).stat()
+    if stat.st_size <= 4 << 20:
+        return (Path(path).name, index, file_digest(path))
+    return (path, index, stat.st_size, stat.st_mtime_ns)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from coffeerun import memo
+from coffeerun import store
 from coffeerun.project import ProjectPaths, defaults_dir
 from coffeerun.render.assets import draw_png
 from coffeerun.render.assets.compose import Composer
-from coffeerun.render.assets.fonts import FontBook
+from coffeerun.render.assets.fonts import FontBook, faces_key
 from coffeerun.render.assets.slides import Picture, SlideSpec
 from coffeerun.render.assets.theme import LAYOUTS_FILE, Theme, load_theme
 from coffeerun.render.colors import slide_palette
-from coffeerun.render.media import Encoded
+from coffeerun.render.media import MEDIA_REVISION, Encoded, stored
 from coffeerun.render.media import _webp as webp
 
 LAYOUT = "video_poster"
-_MEMO = memo.mapping("poster.drawn", 64)  # drawn posters by what they show, per process
 
 
 def _theme(project: ProjectPaths) -> Theme:
@@ -30,15 +29,21 @@ def _theme(project: ProjectPaths) -> Theme:
 
 def drawn_poster(project: ProjectPaths, *, title: str, name: str, role: str, duration: str, language: str,
                  colors: tuple[str, str | None, str, str | None], account_logo: Path | None) -> Encoded:
-    """A 1280x720 WebP still; the same inputs give the same bytes (and are drawn once per process)."""
+    """A 1280x720 WebP still; the same inputs give the same bytes (drawn once, then kept: media.stored)."""
+    import PIL
+
     theme = _theme(project)
+    book = FontBook(language)
     logo_digest = hashlib.sha256(account_logo.read_bytes()).hexdigest() if account_logo else ""
-    key = hashlib.sha256("\0".join([theme.digest, title, name, role, duration, language, *map(str, colors),
-                                    logo_digest]).encode()).hexdigest()
-    if key not in _MEMO:
-        composer = Composer(theme, slide_palette(*colors), FontBook(language))
+    texts = [form for text in (title, name, role, duration) if text for form in (text, text.upper())]
+    k = store.key("media", MEDIA_REVISION, LAYOUT, PIL.__version__, theme.digest, title, name, role, duration,
+                  language, colors, logo_digest, faces_key(book, texts))
+
+    def draw() -> Encoded:
+        composer = Composer(theme, slide_palette(*colors), book)
         content = {"title": title, "name": name, "role": role, "duration": duration or None,
                    "account_logo": Picture("logo", str(account_logo)) if account_logo else None}
         image = draw_png.render(composer.compose(SlideSpec(LAYOUT, "poster", content)))
-        _MEMO[key] = Encoded(webp(image, 80), *image.size)
-    return _MEMO[key]
+        return Encoded(webp(image, 80), *image.size)
+
+    return stored(k, draw)
