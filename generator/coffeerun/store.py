@@ -181,35 +181,38 @@ class Store:
         self._quietly(write)
 
     def _add(self, content: Path | bytes) -> list:
+        info: os.stat_result | None = None
         if isinstance(content, bytes):
             digest, size = hashlib.sha256(content).hexdigest(), len(content)
         else:
-            digest, size = self._file_digest(content)
+            info = os.stat(content)
+            digest, size = self._file_digest(content, info), info.st_size
         target = self.object(digest)
         if self.verify(digest, size):
             return [digest, size]
         if target.parent not in self._buckets:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._buckets.add(target.parent)
-        if isinstance(content, bytes):
-            write_atomic(target, content)
+        if info is None:
+            write_atomic(target, content)  # type: ignore[arg-type]  # bytes
         else:
             try:
-                os.link(content, target)  # on the same file system the file kept is the one staged
+                os.link(content, target)  # on the same file system the file kept is the one staged, its stat
             except OSError:  # another file system, or links not allowed
                 temp = target.parent / f".{digest}.{os.getpid()}.tmp"
                 shutil.copyfile(content, temp)
                 os.replace(temp, target)
-            if os.stat(target).st_mode & 0o777 != FILE_MODE:
-                os.chmod(target, FILE_MODE)
-        info = os.stat(target)
+                info = None
+        if info is None:
+            info = os.stat(target)
+        if info.st_mode & 0o777 != FILE_MODE:
+            os.chmod(target, FILE_MODE)
         self._stamp(digest, [info.st_size, info.st_mtime_ns, info.st_ino])
         return [digest, size]
 
-    def _file_digest(self, path: Path) -> tuple[str, int]:
-        """sha256 and size of a file; one that is a hard link of an object with a known stamp is that object (a
-        build's image is kept once as an image and once as a file of its site: it is read once)."""
-        info = os.stat(path)
+    def _file_digest(self, path: Path, info: os.stat_result) -> str:
+        """sha256 of a file (`info`: its stat); one that is a hard link of an object with a known stamp is that
+        object (a build's image is kept once as an image and once as a file of its site: it is read once)."""
         if self._inodes is None:
             self._inodes = {(s[2], s[0], s[1]): d for d, s in self._known().items()  # verified.json: read, not trusted
                             if isinstance(s, list) and len(s) == 3 and all(type(v) is int for v in s)}
@@ -220,8 +223,8 @@ class Store:
             except OSError:
                 kept = None
             if kept is not None and (kept.st_dev, kept.st_ino) == (info.st_dev, info.st_ino):
-                return digest, info.st_size
-        return hash_file(path), info.st_size
+                return digest
+        return hash_file(path)
 
     def _stamp(self, digest: str, stamp: list[int]) -> None:
         self._known()[digest] = stamp
