@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -154,11 +153,8 @@ def discard(staging: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with renameat2(RENAME_EXCHANGE) where the kernel offers it."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    libc = ctypes.CDLL(None, use_errno=True)  # this process's own symbols, libc's among them (find_library
+    renameat2 = getattr(libc, "renameat2", None)  # would start `ldconfig -p` from a process of 200 MB)
     if renameat2 is None:
         return False
     at_fdcwd = -100
