@@ -26,7 +26,15 @@ from coffeerun.leaks import find_leaks
 from coffeerun.plan import BuildPlan, file_epoch
 from coffeerun.problems import Problem, Problems
 from coffeerun.project import ProjectPaths, defaults_dir
-from coffeerun.sites import Outcome, Progress, known_outcomes, outcome_records, reuse_or_render, site_keys
+from coffeerun.sites import (
+    Outcome,
+    Progress,
+    finish_sites,
+    known_outcomes,
+    outcome_records,
+    reuse_or_render,
+    site_keys,
+)
 from coffeerun.store import Store, key
 
 if TYPE_CHECKING:
@@ -192,13 +200,15 @@ def _build(paths: ProjectPaths, options: BuildOptions, secret: bytes | None, sto
             result.plan = plan = make_plan(checked, options, secret or tokens.PREVIEW_SECRET, staging, inputs)
             folders = site_keys(plan, digests, checked.config.get("settings"))
             phase("plan")
-            outcomes, kept = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {},
-                                             progress, on_start, known_outcomes(last.get("outcomes")))
+            underway = reuse_or_render(plan, folders, store, workers, staging, last.get("folders") or {},
+                                       progress, on_start, known_outcomes(last.get("outcomes")))
+            # while the workers render: the report is made from what validation kept, not from the sites
+            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store)
+            outcomes, kept = finish_sites(underway, folders, store, progress)
             phase("render")
             if options.publish and text_left_out(result, [w for o in outcomes.values() for w in o.warnings]):
                 publish.discard(staging)  # slides missing text are not shipped
                 return result
-            report = program_report(checked, options, secret or tokens.PREVIEW_SECRET, inputs, store)
             if report is not None:
                 result.warnings.extend(report.warnings)
             write_shared_files(staging, paths, plan, report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,14 +86,23 @@ def known_outcomes(records: Any) -> dict[str, Outcome]:
     return known
 
 
+@dataclass
+class UnderWay:
+    """What reuse_or_render leaves to finish_sites: the outcomes so far, and the workers' renders to wait for."""
+
+    outcomes: dict[str, Outcome]
+    untouched: set[str]  # token folders kept from the twin as they were
+    rendering: Iterator[tuple[CampaignJob, Rendered]]
+
+
 def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers: Workers, staging: Path,
                     had: dict[str, str], progress: Progress, on_start: Callable[[int], None],
-                    recorded: dict[str, Outcome] | None = None) -> tuple[dict[str, Outcome], set[str]]:
+                    recorded: dict[str, Outcome] | None = None) -> UnderWay:
     """Every campaign's sites into staging: kept when staging (the output's twin) has them from the same
     key (`had`), else linked from the store when it has them intact, else rendered by the workers (while
-    this process links the others) and then kept in the store. Returns the outcomes and the folders
-    kept as they were. `recorded`: the outcomes the last build recorded by site key (known_outcomes), so
-    that a kept site's record need not be read."""
+    this process links the others; finish_sites waits for them and keeps them in the store). `recorded`:
+    the outcomes the last build recorded by site key (known_outcomes), so that a kept site's record need not
+    be read."""
     kept = publish.tidy(staging, keys, had)  # nothing else stays: what is written next is a new file
     found: dict[str, tuple[Entry | None, bool]] = {}
     outcomes: dict[str, Outcome] = {}
@@ -123,11 +132,19 @@ def reuse_or_render(plan: BuildPlan, keys: dict[str, str], store: Store, workers
         elif entry is not None:
             outcomes[job.id] = _stored_outcome(entry) if whole else _link_site(store, entry, job)
             progress(job.id, True)
-    for job, rendered in rendering:
+    untouched = {token for job in plan.jobs if found[job.id][1] for token in job.links.sites().values()}
+    return UnderWay(outcomes, untouched, rendering)
+
+
+def finish_sites(underway: UnderWay, keys: dict[str, str], store: Store, progress: Progress
+                 ) -> tuple[dict[str, Outcome], set[str]]:
+    """Wait for the workers' renders and keep them in the store. Returns every campaign's outcome and the
+    token folders kept as they were."""
+    outcomes = dict(underway.outcomes)
+    for job, rendered in underway.rendering:
         outcomes[job.id] = _keep_site(store, keys[job.links.share_token], job, rendered)
         progress(job.id, False)
-    untouched = {token for job in plan.jobs if found[job.id][1] for token in job.links.sites().values()}
-    return outcomes, untouched
+    return outcomes, underway.untouched
 
 
 def _site_entry(store: Store, site: str, names: set[str], check_files: bool = True) -> Entry | None:
