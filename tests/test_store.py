@@ -339,6 +339,54 @@ def test_a_changed_campaign_reuses_the_kept_mkdocs_yml_and_its_drawn_video_poste
     assert not result.problems.errors and result.built == ["northwind-procurement-requests"]
 
 
+def test_a_kept_mkdocs_yml_with_a_markdown_extension_is_read_again(project, tmp_path):
+    """MkDocs checks a Markdown extension by importing it from wherever Python finds it, which no store key
+    covers: an extension gone since the record was kept is the error `check` reports, not a crash."""
+    own, ext = tmp_path / "project", tmp_path / "ext"
+    subprocess.run(["cp", "-r", str(project), str(own)], check=True)
+    ext.mkdir()
+    (ext / "kept_ext.py").write_text("from markdown.extensions import Extension\n\n\nclass KeptExtension(Extension):\n"
+                                     "    def extendMarkdown(self, md):\n        pass\n\n\n"
+                                     "def makeExtension(**kwargs):\n    return KeptExtension(**kwargs)\n")
+    config = own / "mkdocs.yml"
+    config.write_text(re.sub(r"^markdown_extensions: .*$", "markdown_extensions: [kept_ext]",
+                             config.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = subprocess.run(build_command(own, out, "--no-assets"), capture_output=True, text=True,
+                           env=build_env(cache, PYTHONPATH=str(ext)))
+    assert first.returncode == 0, first.stderr
+    campaign = own / "campaigns" / "northwind-procurement-requests.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("title: Purchase requests at Northwind",
+                                                                     "title: Purchase requests at Northwind Ltd"),
+                        encoding="utf-8")
+    env = {k: v for k, v in build_env(cache).items() if k != "PYTHONPATH"}
+    second = subprocess.run(build_command(own, out, "--no-assets"), capture_output=True, text=True, env=env)
+    assert second.returncode == 1, second.stderr
+    assert "mkdocs.yml:" in second.stderr and "kept_ext" in second.stderr and "internal error" not in second.stderr
+
+
+def test_a_drawn_poster_kept_in_the_store_names_its_speaker_for_a_withdrawal(project, tmp_path, monkeypatch):
+    """A drawn poster shows the advocate's name as pixels only: its record names them (`shows`), so a
+    withdrawal's purge finds it by its own bytes, also where no site record names its picture any more."""
+    import json
+
+    from coffeerun import purge
+    from coffeerun.build import BuildOptions, build
+    from coffeerun.memo import MEMO
+
+    MEMO.clear()  # a poster drawn by an earlier test in this process is this process's, not in this store
+    monkeypatch.setenv("COFFEERUN_SECRET", SECRET)
+    monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(tmp_path / "cache"))
+    options = BuildOptions(out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), drafts=True, jobs=1)
+    assert not build(project, options).problems.errors
+    shown = [json.loads(p.read_bytes()) for p in (tmp_path / "cache" / "media").rglob("*.json")]
+    shown = [r for r in shown if "shows" in r["meta"]]
+    assert shown and all(r["meta"]["shows"][0][0] == "helen-cho" for r in shown)
+    record = json.dumps(shown[0]).encode()
+    assert purge._names(record, purge.Needles(person=("helen-cho", shown[0]["meta"]["shows"][0][1], "")))
+    assert not purge._names(record, purge.Needles(person=("kenji", "Kenji", "")))
+
+
 def test_a_project_layout_without_the_sharer_slot_gives_the_same_share_sites(project, reference, tmp_path):
     """Share pages are rendered once and written per advocate by replacing stand-ins; a project's own
     _layout.html (from before the slot) is rendered per advocate instead, with the same bytes."""

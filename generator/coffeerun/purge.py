@@ -157,15 +157,18 @@ def _holding(store: Store, needles: Needles, since: float) -> set[str]:
 
 
 def _names(data: bytes, needles: Needles) -> bool:
-    """A record's bytes hold one of the texts, or its report facts name the person (however short the name)."""
+    """A record's bytes hold one of the texts, or its report facts or the people its picture shows (`shows`:
+    a drawn video poster) name the person (however short the name)."""
     if any(n in data for n in needles.texts):
         return True
     person, name, title = needles.person
     try:
-        advocates = json.loads(data)["meta"]["report"]["advocates"]
+        meta = json.loads(data)["meta"]
+        report = meta.get("report")
+        people = [*(report.get("advocates") or [] if isinstance(report, dict) else []), *(meta.get("shows") or [])]
         return any(isinstance(a, list) and len(a) > 2 and a[0] == person and (a[1] == name or (title and a[2] == title))
-                   for a in advocates)
-    except (ValueError, KeyError, TypeError):
+                   for a in people)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return False
 
 

@@ -184,7 +184,7 @@ class Checked:
     brand_logo: Path | None
     campaigns: list[Validated]
     problems: Problems
-    config: dict[str, str] = field(default_factory=dict)  # config_facts, when the store had them
+    config: dict[str, str] = field(default_factory=dict)  # what the build takes of mkdocs.yml, kept (_kept_config)
     slides: bool = True  # validated for a build that makes slides (see Validation)
 
     @cached_property
@@ -203,21 +203,38 @@ def config_facts(paths: ProjectPaths) -> dict[str, Any]:
     """What a build takes from mkdocs.yml read through MkDocs, as JSON: kept with the brand, so a build does
     not read it again (reading it through MkDocs is a tenth of a second; the shared key holds its bytes,
     INHERIT parents and !ENV values): its site_url, program settings and problems, and the settings digest."""
+    from coffeerun.render.engine import project_config
     from coffeerun.siteconfig import read_project_config, settings_digest
 
     config = read_project_config(paths.mkdocs_yml, paths.display(paths.mkdocs_yml))
     return {"site_url": config.site_url, "settings": settings_digest(paths.mkdocs_yml),
             "program": config.settings.model_dump(mode="json"),
-            "problems": [[p.path, p.line, p.col, p.field, p.message] for p in config.problems]}
+            "problems": [[p.path, p.line, p.col, p.field, p.message] for p in config.problems],
+            "reusable": _self_contained(project_config(paths.mkdocs_yml).data)}
 
 
-def _kept_config(facts: Any, display: str) -> tuple[ProjectConfig, dict[str, str]]:
+_THEMES = (None, "material", "mkdocs", "readthedocs")  # MkDocs' own and Material: their versions are in the key
+
+
+def _self_contained(data: dict[str, Any]) -> bool:
+    """MkDocs' check of these settings depends on nothing but them and the libraries in the store's keys: no
+    plugin, hook or Markdown extension (each imported from wherever Python finds it, which no key covers) and
+    a theme of MkDocs' or Material's. Otherwise a build that validates a campaign reads mkdocs.yml again."""
+    theme = data.get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    return not any(data.get(k) for k in ("plugins", "hooks", "markdown_extensions")) and name in _THEMES
+
+
+def _kept_config(facts: Any, display: str) -> tuple[ProjectConfig | None, dict[str, str]]:
     """config_facts as kept, checked (ValueError if not that exact shape: the store is not trusted): the
-    ProjectConfig and the facts a build takes (site_url, settings digest, renewal_lead_days)."""
+    ProjectConfig (None unless `reusable`) and the facts a build takes (site_url, settings digest,
+    renewal_lead_days)."""
     from coffeerun.siteconfig import ProgramSettings, ProjectConfig
 
-    if not (isinstance(facts, dict) and set(facts) == {"site_url", "settings", "program", "problems"}
-            and isinstance(facts["site_url"], str) and re.fullmatch(r"https?://[^\x00-\x20\x7f]+/", facts["site_url"])
+    if not (isinstance(facts, dict) and set(facts) == {"site_url", "settings", "program", "problems", "reusable"}
+            and type(facts["reusable"]) is bool
+            and isinstance(facts["site_url"], str)
+            and re.fullmatch(r"https?://[^\x00-\x1f\x7f]+/", facts["site_url"], re.I)
             and isinstance(facts["settings"], str) and re.fullmatch(r"[0-9a-f]{64}", facts["settings"])
             and isinstance(facts["program"], dict) and isinstance(facts["problems"], list)):
         raise ValueError("not the facts of mkdocs.yml")
@@ -227,7 +244,7 @@ def _kept_config(facts: Any, display: str) -> tuple[ProjectConfig, dict[str, str
     if len(problems) != len(facts["problems"]):
         raise ValueError("not the problems of mkdocs.yml")
     config = ProjectConfig(facts["site_url"], settings, problems)
-    return config, {"site_url": config.site_url, "settings": facts["settings"],
+    return config if facts["reusable"] else None, {"site_url": config.site_url, "settings": facts["settings"],
                     "renewal_lead_days": str(settings.renewal_lead_days)}
 
 
@@ -405,7 +422,8 @@ class Validation:
             self._complete = not wanted
             checked = self._everything(today, only, pool, workers)
         self._keep(checked, today)
-        checked.config = self.config
+        if self.project is not None or not self.fresh:  # else read again by this validation (_self_contained)
+            checked.config = self.config
         checked.slides = self.slides
         return checked
 

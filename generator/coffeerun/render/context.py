@@ -257,7 +257,8 @@ class Builder:
         from coffeerun.render.assets.poster import drawn_poster
 
         account, vendor = self.job.campaign_info.account, self.job.brand
-        encoded = drawn_poster(self.job.project, title=clean(video.title), name=person.name, role=person.title,
+        encoded = drawn_poster(self.job.project, title=clean(video.title), advocate=person.id, name=person.name,
+                               role=person.title,
                                duration=video.duration or "", language=self.lang,
                                colors=(account.model.colors.primary, account.model.colors.accent,
                                        vendor.colors.primary, vendor.colors.accent), account_logo=account.logo)

@@ -46,9 +46,10 @@ def cached(encode: Callable[[Path], Encoded], source: Path) -> Encoded:
     return stored(k, lambda: encode(source))
 
 
-def stored(k: str, make: Callable[[], Encoded]) -> Encoded:
+def stored(k: str, make: Callable[[], Encoded], shows: list[list[str]] | None = None) -> Encoded:
     """make(), reused by its key (from store.key): once per process, and across builds through the store
-    (namespace `media`) of the campaign being rendered."""
+    (namespace `media`) of the campaign being rendered. `shows`: the people the picture shows, as [id, name,
+    title], kept in its record so that a withdrawal's purge finds it by them (purge._names)."""
     from coffeerun import store
 
     if k in _MEMO:
@@ -63,7 +64,10 @@ def stored(k: str, make: Callable[[], Encoded]) -> Encoded:
             encoded = None
     if encoded is None:
         encoded = make()
-        reader.keep("media", k, {"width": encoded.width, "height": encoded.height}, {"data": encoded.data})
+        meta: dict[str, object] = {"width": encoded.width, "height": encoded.height}
+        if shows:
+            meta["shows"] = shows
+        reader.keep("media", k, meta, {"data": encoded.data})
     _MEMO[k] = encoded
     return encoded
 

@@ -27,9 +27,11 @@ def _theme(project: ProjectPaths) -> Theme:
     return load_theme(ProjectPaths(defaults_dir())) if (defaults_dir() / "theme" / LAYOUTS_FILE).is_file() else theme
 
 
-def drawn_poster(project: ProjectPaths, *, title: str, name: str, role: str, duration: str, language: str,
-                 colors: tuple[str, str | None, str, str | None], account_logo: Path | None) -> Encoded:
-    """A 1280x720 WebP still; the same inputs give the same bytes (drawn once, then kept: media.stored)."""
+def drawn_poster(project: ProjectPaths, *, title: str, advocate: str, name: str, role: str, duration: str,
+                 language: str, colors: tuple[str, str | None, str, str | None], account_logo: Path | None
+                 ) -> Encoded:
+    """A 1280x720 WebP still; the same inputs give the same bytes (drawn once, then kept: media.stored, whose
+    record names `advocate`, the speaker, for a withdrawal's purge)."""
     import PIL
 
     theme = _theme(project)
@@ -46,4 +48,4 @@ def drawn_poster(project: ProjectPaths, *, title: str, name: str, role: str, dur
         image = draw_png.render(composer.compose(SlideSpec(LAYOUT, "poster", content)))
         return Encoded(webp(image, 80), *image.size)
 
-    return stored(k, draw)
+    return stored(k, draw, shows=[[advocate, name, role]])
