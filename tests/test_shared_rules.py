@@ -89,7 +89,7 @@ def test_every_memo_table_is_bounded_and_registered():
     sizes = memo.MEMO.sizes()
     for name in ("fonts.loaded", "fonts.font_info", "images.logo", "layout.segments", "svg.render",
                  "engine.jinja_envs", "deck.pictures", "slides.load", "i18n.catalogue", "media.encoded",
-                 "poster.drawn", "pdf.subsets", "files.checked_images"):
+                 "pdf.subsets", "files.checked_images"):
         assert name in sizes
     assert all(0 < bound < 10_000 for _, bound in sizes.values())
 
