@@ -38,6 +38,10 @@ def wait_for(predicate, seconds: float = 60.0):
     raise AssertionError("timed out")
 
 
+STOP_SECONDS = 30  # a stop removes the build folder; on a CI host busy writing back the suite's files it took
+# over 10 s twice in full runs (never alone), so the bound is generous: a hang still fails
+
+
 def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]:
     """`coffeerun serve` in its own process, with its own temporary folder (tmp_path/tmp) and cache."""
     log = tmp_path / "serve.log"
@@ -69,7 +73,7 @@ def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_pat
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
     assert process.returncode is not None
@@ -86,7 +90,7 @@ def test_serve_stopped_by_a_process_manager_or_a_closed_terminal_removes_its_bui
     finally:
         process.send_signal(stop)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
     assert list((tmp_path / "tmp").iterdir()) == []
