@@ -38,8 +38,8 @@ def wait_for(predicate, seconds: float = 60.0):
     raise AssertionError("timed out")
 
 
-STOP_SECONDS = 30  # a stop removes the build folder; on a CI host busy writing back the suite's files it took
-# over 10 s twice in full runs (never alone), so the bound is generous: a hang still fails
+STOP_SECONDS = 30  # a stopped preview removes its build folder and exits; late in a full CI run it has not
+# (a hang not seen when these tests run alone: under investigation), which this bound still fails
 
 
 def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]:
