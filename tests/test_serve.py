@@ -38,8 +38,15 @@ def wait_for(predicate, seconds: float = 60.0):
     raise AssertionError("timed out")
 
 
-STOP_SECONDS = 30  # a stopped preview removes its build folder and exits; late in a full CI run it has not
-# (a hang not seen when these tests run alone: under investigation), which this bound still fails
+STOP_SECONDS = 10  # a stopped preview removes its build folder and exits within this
+
+
+def _default_stops() -> None:
+    """In the child: Ctrl+C and a closed terminal do what they do at a prompt, even when the tests run in the
+    background (`&` starts them with SIGINT ignored) or under nohup (SIGHUP ignored): serve leaves a signal
+    that was ignored when it started ignored, which is right for it and would make these tests wait forever."""
+    for stop in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_DFL)
 
 
 def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]:
@@ -50,7 +57,7 @@ def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]
         process = subprocess.Popen(
             [sys.executable, "-m", "coffeerun", "serve", "--project", str(project), "--today",
              "2026-11-23", "--port", str(port), "northwind-procurement-requests"],
-            stdout=out, stderr=subprocess.STDOUT,
+            stdout=out, stderr=subprocess.STDOUT, preexec_fn=_default_stops,
             env={**os.environ, "COFFEERUN_CACHE_DIR": str(tmp_path / "c"), "TMPDIR": str(tmp_path / "tmp")})
     return process, log
 
