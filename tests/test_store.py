@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_spoiled_store_entries_are_rendered_again_never_published(project, refer
     cache = tmp_path / "cache"
     cli_build(project, tmp_path / "first", cache)
     namespaces = store_files(cache)
-    assert {"validate", "digests", "sites", "assets", "media", "builds", "objects"} <= set(namespaces)
+    assert {"validate", "digests", "sites", "assets", "media", "fonts", "builds", "objects"} <= set(namespaces)
     for name, files in namespaces.items():
         if (name == "objects") == (part == "objects"):
             for path in files:
@@ -311,24 +312,35 @@ def test_the_next_day_build_validates_no_campaign_again(project, tmp_path, monke
     assert f"Built {(day + dt.timedelta(days=1)).isoformat()}" in report.read_text(encoding="utf-8")
 
 
-def test_a_changed_campaign_reuses_the_kept_mkdocs_yml_and_its_drawn_video_poster(project, tmp_path, monkeypatch):
-    """A campaign's title changed: it is validated with what the store kept of mkdocs.yml (reading it through
-    MkDocs again takes a tenth of a second), and its video's drawn poster, whose words did not change, comes
-    from the store instead of being drawn and encoded again."""
-    from coffeerun import validate
+def built_then_retitled(project: Path, tmp_path: Path, monkeypatch) -> tuple[Path, object]:
+    """A copy of the project built in this process (one job, the cache in tmp_path), then the title of its
+    campaign with a video without a poster of its own changed; the copy and the build options."""
     from coffeerun.build import BuildOptions, build
-    from coffeerun.render.assets import poster
+    from coffeerun.memo import MEMO
 
+    MEMO.clear()  # what an earlier test made in this process is this process's, not in this store
     own = tmp_path / "project"
     subprocess.run(["cp", "-r", str(project), str(own)], check=True)
     monkeypatch.setenv("COFFEERUN_SECRET", SECRET)
     monkeypatch.setenv("COFFEERUN_CACHE_DIR", str(tmp_path / "cache"))
     options = BuildOptions(out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), drafts=True, jobs=1)
     assert not build(own, options).problems.errors
-    campaign = own / "campaigns" / "northwind-procurement-requests.yaml"  # a video without a poster of its own
+    campaign = own / "campaigns" / "northwind-procurement-requests.yaml"
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("title: Purchase requests at Northwind",
                                                                      "title: Purchase requests at Northwind Ltd"),
                         encoding="utf-8")
+    return own, options
+
+
+def test_a_changed_campaign_reuses_the_kept_mkdocs_yml_and_its_drawn_video_poster(project, tmp_path, monkeypatch):
+    """A campaign's title changed: it is validated with what the store kept of mkdocs.yml (reading it through
+    MkDocs again takes a tenth of a second), and its video's drawn poster, whose words did not change, comes
+    from the store instead of being drawn and encoded again."""
+    from coffeerun import validate
+    from coffeerun.build import build
+    from coffeerun.render.assets import poster
+
+    own, options = built_then_retitled(project, tmp_path, monkeypatch)
 
     def refuse(*args, **kwargs):
         raise AssertionError("read again")
@@ -337,6 +349,35 @@ def test_a_changed_campaign_reuses_the_kept_mkdocs_yml_and_its_drawn_video_poste
     monkeypatch.setattr(poster, "draw_png", type("NoDrawing", (), {"render": staticmethod(refuse)}))
     result = build(own, options)
     assert not result.problems.errors and result.built == ["northwind-procurement-requests"]
+
+
+def test_a_changed_campaign_takes_its_deck_fonts_cut_down_from_the_store(project, tmp_path, monkeypatch):
+    """Cutting a font down to a campaign's characters (half a second for a CJK collection) is done once: the
+    decks of a changed campaign, in a new process, read the cut font from the store, and their bytes are those
+    of a build without the store."""
+    from coffeerun.build import build
+    from coffeerun.memo import MEMO
+    from coffeerun.render.assets import deck_pdf
+
+    own, options = built_then_retitled(project, tmp_path, monkeypatch)
+    assert list((tmp_path / "cache" / "fonts").rglob("*.json"))
+    MEMO.clear()  # as a new process starts
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("cut down again")
+
+    monkeypatch.setattr(deck_pdf, "_make_subset", refuse)
+    result = build(own, options)
+    assert not result.problems.errors and result.built == ["northwind-procurement-requests"]
+    monkeypatch.undo()
+    monkeypatch.setenv("COFFEERUN_SECRET", SECRET)
+    MEMO.clear()
+    plain = replace(options, out=tmp_path / "plain", use_cache=False)
+    assert not build(own, plain).problems.errors
+    pdfs = sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert (tmp_path / "site" / pdf).read_bytes() == (tmp_path / "plain" / pdf).read_bytes(), pdf
 
 
 def test_a_kept_mkdocs_yml_with_a_markdown_extension_is_read_again(project, tmp_path):

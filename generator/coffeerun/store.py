@@ -36,7 +36,7 @@ from coffeerun.atomic import FILE_MODE, write_atomic
 from coffeerun.digests import code_digest, hash_file, library_versions, sha
 
 FORMAT = "coffeerun-store/1"
-NAMESPACES = ("validate", "digests", "sites", "assets", "media", "builds", "report", "charts")
+NAMESPACES = ("validate", "digests", "sites", "assets", "media", "fonts", "builds", "report", "charts")
 KEEP_DAYS = 30  # records unused this long are removed
 SIZE_RATIO = 1.5  # older records go once the store holds more than this times what the last build used
 _DAY = 86_400

@@ -321,11 +321,11 @@ def faces_key(book: FontBook, texts: list[str]) -> dict[str, Any]:
                 faces[face] = len(faces)
             chosen.append(f"{cluster}\t{weight}\t{faces[face] if face is not None else '-'}")
     primary = [book.primary[w] for w in ("regular", "bold")]
-    return {"faces": [_font_key(f.path, f.index) for f in [*primary, *faces]],
+    return {"faces": [font_key(f.path, f.index) for f in [*primary, *faces]],
             "chars": hashlib.sha256("\n".join(chosen).encode("utf-8")).hexdigest()}
 
 
-def _font_key(path: str, index: int) -> tuple:
+def font_key(path: str, index: int) -> tuple:
     """The shipped fonts by content; system fonts (large) by file name, size and time."""
     stat = Path(path).stat()
     if stat.st_size <= 4 << 20:
