@@ -352,18 +352,25 @@ def test_pdfs_made_after_other_campaigns_in_one_process_equal_fresh_ones(example
         assert warm[n] and pdfs(tmp_path / f"fresh-{n}") == warm[n], campaign_id
 
 
-def test_qr_image_is_segnos_own_png_pixel_for_pixel():
-    import segno
+def test_qr_image_reads_back_as_its_link_at_level_m_with_a_four_module_quiet_zone():
+    import zxingcpp
 
     from coffeerun.render.assets.images import qr_image
 
     for url in ("https://a.example/s/" + "k" * n for n in (1, 40, 90, 300)):
         for box in (50, 120, 333):
-            code = segno.make(url, error="m", micro=False)
-            scale = max(1, box // code.symbol_size(scale=1, border=4)[0])
-            buffer = io.BytesIO()
-            code.save(buffer, kind="png", scale=scale, border=4, dark="#111827", light="#FFFFFF")
-            reference = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
             ours = qr_image(url, box)
-            assert ours.mode == "P" and len(ours.getcolors()) == 2
-            assert (ours.size, ours.convert("RGB").tobytes()) == (reference.size, reference.tobytes())
+            assert ours.mode == "P"
+            assert {c for _, c in ours.convert("RGB").getcolors()} == {(0xFF, 0xFF, 0xFF), (0x11, 0x18, 0x27)}
+            gray = ours.convert("L")
+            found = zxingcpp.read_barcode(gray)
+            assert found is not None and found.text == url
+            assert found.format == zxingcpp.BarcodeFormat.QRCode and found.ec_level == "M"
+            rows = [[gray.getpixel((x, y)) for x in range(ours.width)] for y in range(ours.height)]
+            first_dark = next(y for y, row in enumerate(rows) if min(row) < 128)
+            top = rows[first_dark]
+            left = top.index(min(top))
+            module = (top.index(255, left) - left) // 7  # the finder pattern's top edge: 7 dark modules
+            assert module >= 1 and ours.width % module == 0
+            assert first_dark == left == 4 * module  # the quiet zone, 4 modules wide
+            assert ours.width <= box or module == 1  # whole modules, no larger than the box

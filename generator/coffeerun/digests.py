@@ -29,7 +29,7 @@ _RACY_NS = 2_000_000_000
 # Libraries whose output ends up in a site: pages, images, decks, fonts.
 # what decides the bytes of an output: a new version of one is a new key for everything in the store
 LIBRARIES = ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "MarkupSafe", "PyYAML", "pydantic", "nh3",
-             "Pillow", "python-pptx", "lxml", "segno", "resvg-py", "Babel", "budoux", "fpdf2", "fonttools",
+             "Pillow", "python-pptx", "lxml", "zxing-cpp", "resvg-py", "Babel", "budoux", "fpdf2", "fonttools",
              "vl-convert-python", "zlib-ng")
 
 

@@ -113,8 +113,7 @@ class _Run:
     def image_key(self, spec: SlideSpec) -> str:
         """What one image shows and nothing else: its layout, content, colors and the face of each
         of its characters. Campaigns that share a quote, its advocate and the brand share its images."""
-        return store.key("assets", "png", self.base, {"segno": _version("segno"), "zlib-ng": _version("zlib-ng")},
-                         self.palette, spec.kind, _content_key(spec.content),
+        return store.key("assets", "png", self.base, self.palette, spec.kind, _content_key(spec.content),
                          faces_key(self.book, _texts(spec.content)))
 
     def look_up(self, spec: SlideSpec, name: str) -> None:
