@@ -351,3 +351,31 @@ def test_slide_xml_is_what_python_pptx_writes_for_the_same_shapes(built):
                 replace(extra, ops=[replace(texts[0], layout=replace(texts[0].layout, size=1))])):
         with pytest.raises(ValueError, match="a deck can hold"):  # as python-pptx refuses them
             DeckWriter("en-US").add(bad, [])
+
+
+def test_a_saved_deck_holds_every_part_as_python_pptx_itself_saves_it(built):
+    from coffeerun.render.assets.deck_pptx import DeckWriter, SharedDeck
+
+    _, result = built
+    frames = list(result.frames.values())
+    shared = SharedDeck("en-US")
+    for i, frame in enumerate([*frames, *frames]):  # each picture on two slides: one media part
+        shared.add(f"slide-{i}", frame)
+    keys = list(shared.slides)
+    for wanted in (keys, keys[::2], keys):  # the second whole deck is saved from what the first kept
+        data = shared.save(wanted, [[f"note {k}"] for k in wanted], "Title", "Author", "Subject", 1_700_000_000,
+                           None)
+        ours = zipfile.ZipFile(io.BytesIO(data))
+        theirs_bytes = io.BytesIO()
+        with shared.holding(wanted) as prs:  # python-pptx's own save of the same presentation
+            prs.save(theirs_bytes)
+        theirs = zipfile.ZipFile(theirs_bytes)
+        assert sorted(ours.namelist()) == sorted(theirs.namelist())
+        assert all(ours.read(name) == theirs.read(name) for name in theirs.namelist())
+    media = [n for n in ours.namelist() if n.startswith("ppt/media/")]
+    pictures = {op.key or id(op) for f in frames for op in f.ops if type(op).__name__ == "ImageOp"}
+    assert len(media) == len(pictures)
+    single = DeckWriter("en-US")
+    single.add(frames[0], ["one note"])
+    assert zipfile.ZipFile(io.BytesIO(single.save("T", "A", "S", 1_700_000_000, None))).testzip() is None
+

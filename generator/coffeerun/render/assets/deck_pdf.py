@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from fontTools import subset as ftsubset
 from PIL import Image, ImageDraw
+from zlib_ng import zlib_ng
 
 from coffeerun import memo
 from coffeerun.render.assets.compose import Frame, ImageOp, RectOp, TextOp
@@ -40,6 +41,8 @@ _FPDF_SUBSETS = memo.mapping("pdf.subsets", 64)  # fpdf2's subsets of our fonts,
 # pictures as fpdf2 embeds them, per process
 _IMAGES: memo.BoundedDict[str, RasterImageInfo | VectorImageInfo] = memo.mapping("pdf.images", 128)
 _FONTS: memo.BoundedDict[tuple[str, tuple[str, ...]], TTFFont] = memo.mapping("pdf.fonts", 32)  # see _font_for
+_DEFLATED = memo.mapping("pdf.deflated", 64)  # large streams (embedded fonts, their CID maps) -> compressed
+_DEFLATE_MEMO_FROM = 16 * 1024
 logging.getLogger("fpdf").setLevel(logging.ERROR)  # fpdf2 logs every subset it makes
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -323,9 +326,24 @@ def _use_memo() -> None:
     import types
 
     import fpdf.output
+    import fpdf.syntax
 
     if not isinstance(fpdf.output.ftsubset, types.SimpleNamespace):
         fpdf.output.ftsubset = types.SimpleNamespace(Options=ftsubset.Options, Subsetter=_Subsetter)
+    if not isinstance(fpdf.syntax.zlib, types.SimpleNamespace):  # fpdf2's only use of it: stream contents
+        fpdf.syntax.zlib = types.SimpleNamespace(compress=_deflate)  # type: ignore[assignment]
+
+
+def _deflate(data: bytes, level: int = -1) -> bytes:
+    """zlib.compress for fpdf2's streams, by zlib-ng (as the PNGs); the large ones kept per process: the PDFs of
+    a campaign embed the same font subsets, and the same map of codes to glyphs for each."""
+    if len(data) < _DEFLATE_MEMO_FROM:
+        return zlib_ng.compress(data, level)
+    key = (hashlib.sha256(data).digest(), level)
+    packed = _DEFLATED.get(key)
+    if packed is None:
+        packed = _DEFLATED[key] = zlib_ng.compress(data, level)
+    return packed
 
 
 def build_pdf(frames: list[Frame], title: str, author: str, timestamp: int, producer: str, language: str,

@@ -7,12 +7,14 @@ still owns the package: slides, notes, pictures, relationships and the saved par
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import io
 import re
 import time
 import zipfile
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -37,6 +39,7 @@ _ALIGN = {"left": "l", "center": "ctr", "right": "r"}
 _ANCHOR = {"top": "t", "middle": "ctr", "bottom": "b"}
 _DOS_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can carry
 _PICTURES = memo.mapping("deck.pictures", 128)  # picture key -> PNG bytes, per process
+_XML = memo.mapping("deck.package_xml", 512)  # what a package's relationships and content types are -> XML
 
 
 def _px(value: float) -> Emu:
@@ -140,6 +143,7 @@ class DeckWriter:
         self.ea = east_asian_font(language)
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)
+        self._image_parts: dict[str, Any] = {}  # sha1 of a picture -> its part in this presentation
 
     def add(self, frame: Frame, notes: list[str]) -> Any:
         """One slide: its shapes written as the XML python-pptx would write for them (the same bytes), in
@@ -152,8 +156,7 @@ class DeckWriter:
             if isinstance(op, RectOp):
                 xml.append(_rect_xml(shape_id, op))
             elif isinstance(op, ImageOp):
-                _part, rid = slide.part.get_or_add_image_part(io.BytesIO(picture_png(op)))
-                xml.append(_picture_xml(shape_id, op, rid))
+                xml.append(_picture_xml(shape_id, op, self._image_rid(slide, picture_png(op))))
             elif isinstance(op, TextOp):
                 xml.append(self._text_xml(shape_id, op))
         tree = slide.shapes._spTree
@@ -168,6 +171,22 @@ class DeckWriter:
         if notes:
             slide.notes_slide.notes_text_frame.text = "\n".join(notes)
         return slide
+
+    def _image_rid(self, slide: Any, png: bytes) -> str:
+        """The relationship of a slide to a picture, one part per distinct picture in the presentation, named
+        as python-pptx names them (its own look-up walks every part of the package for each picture)."""
+        from pptx.opc.constants import RELATIONSHIP_TYPE
+        from pptx.opc.packuri import PackURI
+        from pptx.parts.image import Image as PictureBlob
+        from pptx.parts.image import ImagePart
+
+        picture = PictureBlob.from_blob(png)
+        part = self._image_parts.get(picture.sha1)
+        if part is None:
+            name = PackURI(f"/ppt/media/image{len(self._image_parts) + 1}.{picture.ext}")
+            part = ImagePart(name, picture.content_type, slide.part.package, picture.blob, picture.filename)
+            self._image_parts[picture.sha1] = part
+        return slide.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
 
     def _text_xml(self, shape_id: int, op: TextOp) -> str:
         layout = op.layout
@@ -236,21 +255,31 @@ class SharedDeck:
             self._notes = copy.deepcopy(slide.notes_slide._element)
             return
         from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+        from pptx.opc.packuri import PackURI
         from pptx.parts.slide import NotesSlidePart
 
         part = slide.part
         package = part.package
-        notes = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
-                               CONTENT_TYPE.PML_NOTES_SLIDE, package, copy.deepcopy(self._notes))
+        name = PackURI(f"/ppt/notesSlides/notesSlide{len(self.slides)}.xml")  # the k-th slide's; python-pptx's
+        notes = NotesSlidePart(name, CONTENT_TYPE.PML_NOTES_SLIDE, package,  # next_partname walks every part
+                               copy.deepcopy(self._notes))
         notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
         notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
         part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
 
     def save(self, keys: list[str], notes: list[list[str]], title: str, author: str, subject: str,
              timestamp: int, thumbnail: bytes | None) -> bytes:
+        with self.holding(keys):  # the slide parts keep their names (python-pptx keeps the references written)
+            for key, lines in zip(keys, notes, strict=True):
+                self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
+            return self.writer.save(title, author, subject, timestamp, thumbnail)
+
+    @contextlib.contextmanager
+    def holding(self, keys: list[str]) -> Iterator[Any]:
+        """The presentation with just these slides, in this order, meanwhile (python-pptx saves every part
+        reachable by a relationship)."""
         prs = self.writer.prs
-        id_list, part = prs.slides._sldIdLst, prs.part
-        rels = part.rels._rels  # python-pptx saves every part reachable by a relationship
+        id_list, rels = prs.slides._sldIdLst, prs.part.rels._rels
         everything = list(id_list)
         wanted = [self._ids[k] for k in keys]
         dropped = {e.rId: rels.pop(e.rId) for e in everything if e not in wanted}
@@ -258,10 +287,8 @@ class SharedDeck:
             id_list.remove(element)
         for element in wanted:
             id_list.append(element)
-        try:  # the slide parts keep their names (python-pptx keeps the references it has written)
-            for key, lines in zip(keys, notes, strict=True):
-                self.slides[key].notes_slide.notes_text_frame.text = "\n".join(lines)
-            return self.writer.save(title, author, subject, timestamp, thumbnail)
+        try:
+            yield prs
         finally:
             for element in wanted:
                 id_list.remove(element)
@@ -280,13 +307,26 @@ def package_entries(prs: Any) -> dict[str, bytes]:
 
     package = prs.part.package
     parts = list(package.iter_parts())
-    entries = {CONTENT_TYPES_URI.membername: serialize_part_xml(_ContentTypesItem.xml_for(parts)),
-               PACKAGE_URI.rels_uri.membername: package._rels.xml}
+    types_key = ("types", *sorted((str(part.partname), part.content_type) for part in parts))
+    types = _XML.get(types_key)
+    if types is None:
+        types = _XML[types_key] = serialize_part_xml(_ContentTypesItem.xml_for(parts))
+    entries = {CONTENT_TYPES_URI.membername: types, PACKAGE_URI.rels_uri.membername: _rels_xml(package._rels)}
     for part in parts:
         entries[part.partname.membername] = part.blob
         if part._rels:
-            entries[part.partname.rels_uri.membername] = part.rels.xml
+            entries[part.partname.rels_uri.membername] = _rels_xml(part.rels)
     return entries
+
+
+def _rels_xml(rels: Any) -> bytes:
+    """python-pptx's XML of a part's relationships, kept by what it is made of: a deck's layouts, master and
+    slides relate the same way in every deck of a worker, and python-pptx builds it one element at a time."""
+    key = ("rels", *sorted((rel.rId, rel.reltype, rel.target_ref, rel.is_external) for rel in rels.values()))
+    xml = _XML.get(key)
+    if xml is None:
+        xml = _XML[key] = rels.xml
+    return xml
 
 
 def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
@@ -300,7 +340,7 @@ def zip_entries(entries: dict[str, bytes], timestamp: int) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, entries[name], compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=1)
     return out.getvalue()
 
 
