@@ -239,7 +239,7 @@ def purge_store(store: Store, root: Path, withdrawn: list[tuple[Any, str]], now:
                 removed += 1
         for digest in tainted:
             with contextlib.suppress(OSError):
-                store.object(digest).unlink()
+                os.unlink(store.object(digest))
             store._known().pop(digest, None)  # the store's own stamps
         store._stamps_changed = True
     if any(digest not in before for digest in marker):

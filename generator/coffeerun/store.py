@@ -76,7 +76,7 @@ class Store:
     writable: bool = True
     changed: bool = False  # something new was put
     _stamps: dict[str, list[int]] | None = None
-    _buckets: set[Path] = field(default_factory=set)
+    _buckets: set[str] = field(default_factory=set)
     _stamps_changed: bool = False
     _inodes: dict[tuple[int, int, int], str] | None = None  # (inode, size, mtime) -> digest, from the stamps
 
@@ -92,8 +92,9 @@ class Store:
             raise ValueError(f"not a store key: {namespace}/{k}")
         return self.root / namespace / k[:2] / f"{k}.json"  # type: ignore[operator]
 
-    def object(self, digest: str) -> Path:
-        return self.root / "objects" / digest[:2] / digest  # type: ignore[operator]
+    def object(self, digest: str) -> str:
+        """The object file of a digest (a plain string: a build puts tens of thousands)."""
+        return f"{self.root}/objects/{digest[:2]}/{digest}"
 
     # -- reading -----------------------------------------------------------------------------------
     def get(self, namespace: str, k: str, check_files: bool = True) -> Entry | None:
@@ -186,20 +187,24 @@ class Store:
             digest, size = hashlib.sha256(content).hexdigest(), len(content)
         else:
             info = os.stat(content)
-            digest, size = self._file_digest(content, info), info.st_size
-        target = self.object(digest)
+            linked = self._linked_object(info)
+            if linked is not None:  # a hard link of an intact object: that object
+                return [linked, info.st_size]
+            digest, size = hash_file(content), info.st_size
         if self.verify(digest, size):
             return [digest, size]
-        if target.parent not in self._buckets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._buckets.add(target.parent)
+        target = self.object(digest)
+        bucket = target[:-len(digest) - 1]
+        if bucket not in self._buckets:
+            os.makedirs(bucket, exist_ok=True)
+            self._buckets.add(bucket)
         if info is None:
-            write_atomic(target, content)  # type: ignore[arg-type]  # bytes
+            write_atomic(Path(target), content)  # type: ignore[arg-type]  # bytes (info is None)
         else:
             try:
                 os.link(content, target)  # on the same file system the file kept is the one staged, its stat
             except OSError:  # another file system, or links not allowed
-                temp = target.parent / f".{digest}.{os.getpid()}.tmp"
+                temp = f"{bucket}/.{digest}.{os.getpid()}.tmp"
                 shutil.copyfile(content, temp)
                 os.replace(temp, target)
                 info = None
@@ -210,21 +215,20 @@ class Store:
         self._stamp(digest, [info.st_size, info.st_mtime_ns, info.st_ino])
         return [digest, size]
 
-    def _file_digest(self, path: Path, info: os.stat_result) -> str:
-        """sha256 of a file (`info`: its stat); one that is a hard link of an object with a known stamp is that
-        object (a build's image is kept once as an image and once as a file of its site: it is read once)."""
+    def _linked_object(self, info: os.stat_result) -> str | None:
+        """The object a file (`info`: its stat) is a hard link of, when that object has its verified stamp (a
+        build's image is kept once as an image and once as a file of its site: it is read once), else None."""
         if self._inodes is None:
             self._inodes = {(s[2], s[0], s[1]): d for d, s in self._known().items()  # verified.json: read, not trusted
                             if isinstance(s, list) and len(s) == 3 and all(type(v) is int for v in s)}
         digest = self._inodes.get((info.st_ino, info.st_size, info.st_mtime_ns))
-        if digest is not None and _KEY.match(digest):
-            try:
-                kept = os.stat(self.object(digest))
-            except OSError:
-                kept = None
-            if kept is not None and (kept.st_dev, kept.st_ino) == (info.st_dev, info.st_ino):
-                return digest
-        return hash_file(path)
+        if digest is None or not _KEY.match(digest) or info.st_mode & 0o777 != FILE_MODE:
+            return None
+        try:
+            kept = os.stat(self.object(digest))
+        except OSError:
+            return None
+        return digest if (kept.st_dev, kept.st_ino) == (info.st_dev, info.st_ino) else None
 
     def _stamp(self, digest: str, stamp: list[int]) -> None:
         self._known()[digest] = stamp
@@ -244,10 +248,10 @@ class Store:
                                      "keeps nothing for the next one, which will be slower")
             return False
 
-    def _drop(self, path: Path) -> None:
+    def _drop(self, path: Path | str) -> None:
         if self.writable:
             with contextlib.suppress(OSError):
-                path.unlink()
+                os.unlink(path)
 
     def finish(self) -> None:
         """Mark what this build used (its mtime is the last use) and keep the verified stamps."""
