@@ -327,7 +327,7 @@ def faces_key(book: FontBook, texts: list[str]) -> dict[str, Any]:
 
 def font_key(path: str, index: int) -> tuple:
     """The shipped fonts by content; system fonts (large) by file name, size and time."""
-    stat = Path(path).stat()
+    stat = os.stat(path)
     if stat.st_size <= 4 << 20:
-        return (Path(path).name, index, file_digest(path))
+        return (os.path.basename(path), index, file_digest(path))
     return (path, index, stat.st_size, stat.st_mtime_ns)
