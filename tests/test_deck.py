@@ -375,6 +375,13 @@ def test_a_saved_deck_holds_every_part_as_python_pptx_itself_saves_it(built):
     media = [n for n in ours.namelist() if n.startswith("ppt/media/")]
     pictures = {op.key or id(op) for f in frames for op in f.ops if type(op).__name__ == "ImageOp"}
     assert len(media) == len(pictures)
+    mixed = SharedDeck("en-US")  # a notes page python-pptx makes between ours takes no name of theirs
+    mixed.add("a", frames[0])
+    mixed.writer.add(frames[1 % len(frames)], ["its own note"])
+    mixed.add("b", frames[0])
+    package = mixed.writer.prs.part.package
+    names = [str(part.partname) for part in package.iter_parts()]
+    assert len(names) == len(set(names)) and sum("notesSlide" in n for n in names) == 3
     single = DeckWriter("en-US")
     single.add(frames[0], ["one note"])
     assert zipfile.ZipFile(io.BytesIO(single.save("T", "A", "S", 1_700_000_000, None))).testzip() is None

@@ -11,6 +11,7 @@ import contextlib
 import copy
 import datetime as dt
 import io
+import itertools
 import re
 import time
 import zipfile
@@ -144,6 +145,8 @@ class DeckWriter:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = _px(1920), _px(1080)
         self._image_parts: dict[str, Any] = {}  # sha1 of a picture -> its part in this presentation
+        self._media_taken = {part.partname.idx for part in self.prs.part.package.iter_parts()  # the template's
+                             if part.partname.startswith("/ppt/media/image")}
 
     def add(self, frame: Frame, notes: list[str]) -> Any:
         """One slide: its shapes written as the XML python-pptx would write for them (the same bytes), in
@@ -183,7 +186,9 @@ class DeckWriter:
         picture = PictureBlob.from_blob(png)
         part = self._image_parts.get(picture.sha1)
         if part is None:
-            name = PackURI(f"/ppt/media/image{len(self._image_parts) + 1}.{picture.ext}")
+            number = next(n for n in itertools.count(len(self._image_parts) + 1) if n not in self._media_taken)
+            self._media_taken.add(number)
+            name = PackURI(f"/ppt/media/image{number}.{picture.ext}")
             part = ImagePart(name, picture.content_type, slide.part.package, picture.blob, picture.filename)
             self._image_parts[picture.sha1] = part
         return slide.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
@@ -260,9 +265,10 @@ class SharedDeck:
 
         part = slide.part
         package = part.package
-        name = PackURI(f"/ppt/notesSlides/notesSlide{len(self.slides)}.xml")  # the k-th slide's; python-pptx's
-        notes = NotesSlidePart(name, CONTENT_TYPE.PML_NOTES_SLIDE, package,  # next_partname walks every part
-                               copy.deepcopy(self._notes))
+        # named by its slide's number, which no notes page made earlier can have (python-pptx numbers them in
+        # the order made, and its next_partname walks every part of the package)
+        name = PackURI(f"/ppt/notesSlides/notesSlide{part.partname.idx}.xml")
+        notes = NotesSlidePart(name, CONTENT_TYPE.PML_NOTES_SLIDE, package, copy.deepcopy(self._notes))
         notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
         notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
         part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
