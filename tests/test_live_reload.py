@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_serve import free_port, wait_for
+from tests.test_serve import free_port, start_serve, stop_serve, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CAMPAIGN = "northwind-procurement-requests"
@@ -20,23 +16,14 @@ CAMPAIGN = "northwind-procurement-requests"
 
 @pytest.fixture
 def served(example_project, tmp_path):
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "coffeerun", "serve", "--project", str(example_project), "--today", "2026-11-23",
-             "--port", str(port), CAMPAIGN],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COFFEERUN_CACHE_DIR": str(tmp_path / "c")})
+    process, log = start_serve(example_project, tmp_path, free_port())
     try:
         share = wait_for(lambda: re.search(r"share: (http://127\.0\.0\.1:\d+/\w+/)", log.read_text()))
         wait_for(lambda: "serving" in log.read_text())
         yield share.group(1), example_project / "campaigns" / f"{CAMPAIGN}.yaml", log
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process)
+    assert list((tmp_path / "tmp").iterdir()) == []  # its build folder is gone
 
 
 @pytest.fixture

@@ -62,6 +62,15 @@ def start_serve(project, tmp_path, port: int) -> tuple[subprocess.Popen, object]
     return process, log
 
 
+def stop_serve(process: subprocess.Popen, stop: signal.Signals = signal.SIGINT) -> None:
+    """Stop a preview as a user would (Ctrl+C by default); killed only if it has not exited in STOP_SECONDS."""
+    process.send_signal(stop)
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_path):
     port = free_port()
     process, log = start_serve(example_project, tmp_path, port)
@@ -78,11 +87,7 @@ def test_serve_previews_a_campaign_and_rebuilds_on_save(example_project, tmp_pat
         wait_for(lambda: "Preview title changed on save" in fetch(url))
         assert "Disallow: /" in fetch(f"http://127.0.0.1:{port}/robots.txt")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process)
     assert process.returncode is not None
     assert list((tmp_path / "tmp").iterdir()) == []  # Ctrl+C: the preview's build folder is gone
 
@@ -95,9 +100,5 @@ def test_serve_stopped_by_a_process_manager_or_a_closed_terminal_removes_its_bui
         wait_for(lambda: "serving" in log.read_text())
         assert any(p.name.startswith("coffeerun-serve-") for p in (tmp_path / "tmp").iterdir())
     finally:
-        process.send_signal(stop)
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process, stop)
     assert list((tmp_path / "tmp").iterdir()) == []
